@@ -1,0 +1,110 @@
+"""Load a catalog file of any supported format, strictly or skipping bad records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TypeVar
+
+from beltwatch.catalog._catalog import Catalog
+from beltwatch.catalog._columns import ElementRow, RowCollector
+from beltwatch.catalog._omm import iter_gp_csv, iter_gp_json, omm_fields_to_row
+from beltwatch.catalog._tle import iter_tle_records, parse_tle_pair
+from beltwatch.errors import InputError
+from beltwatch.formats import looks_like_ccsds_omm, omm_keyword_records
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """A loaded catalog, what format it came in, and the records that were skipped (with why)."""
+
+    catalog: Catalog
+    format: str
+    source: str
+    rejected: list[InputError] = field(default_factory=list)
+
+
+def _decode(data: bytes, source: str) -> str:
+    if not data.strip():
+        raise InputError(
+            "empty file: expected TLE/3LE, OMM (KVN/XML) or GP JSON/CSV", source=source
+        )
+    if b"\x00" in data[:65536]:
+        raise InputError(
+            "binary file: expected a text catalog (TLE/3LE, OMM, GP JSON/CSV)", source=source
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(
+            "not UTF-8 text: expected a text catalog", source=source, line=line
+        ) from exc
+
+
+def detect_format(text: str) -> str:
+    """One of 'gp-json', 'omm', 'gp-csv', 'tle' from the content."""
+    head = text.lstrip()
+    if head.startswith(("[", "{")):
+        return "gp-json"
+    if looks_like_ccsds_omm(text):
+        return "omm"
+    first_line = head.splitlines()[0] if head else ""
+    if "," in first_line and "MEAN_MOTION" in first_line.upper():
+        return "gp-csv"
+    return "tle"
+
+
+def _collect(
+    records: Iterable[T | InputError], to_row: Callable[[T], ElementRow], skip_bad: bool
+) -> tuple[Catalog, list[InputError]]:
+    """Convert records to rows; a bad one raises, or with ``skip_bad`` is set aside."""
+    rows, rejected = RowCollector(), []
+    for record in records:
+        try:
+            if isinstance(record, InputError):
+                raise record
+            rows.append(to_row(record))
+        except InputError as exc:
+            if not skip_bad:
+                raise
+            rejected.append(exc)
+    return rows.to_catalog(), rejected
+
+
+def parse_catalog_text(text: str, source: str = "<text>", *, skip_bad: bool = False) -> LoadResult:
+    """Parse catalog text; with ``skip_bad`` bad records are reported instead of raised."""
+    if not text.strip():
+        raise InputError(
+            "empty catalog: expected TLE/3LE, OMM (KVN/XML) or GP JSON/CSV", source=source
+        )
+    kind = detect_format(text)
+    if kind == "tle":
+        catalog, rejected = _collect(
+            iter_tle_records(text.splitlines(), source),
+            lambda r: parse_tle_pair(r[1], r[2], r[3], source=source, lineno=r[0]),
+            skip_bad,
+        )
+    else:
+        reader = {"gp-json": iter_gp_json, "gp-csv": iter_gp_csv, "omm": omm_keyword_records}[kind]
+        catalog, rejected = _collect(
+            reader(text, source), lambda r: omm_fields_to_row(r[0], source, r[1]), skip_bad
+        )
+    if len(catalog) == 0 and not rejected:
+        raise InputError(f"no element sets found ({kind})", source=source)
+    return LoadResult(catalog=catalog, format=kind, source=source, rejected=rejected)
+
+
+def load_catalog(path: str | Path, *, skip_bad: bool = False) -> LoadResult:
+    """Read a catalog file (TLE/3LE, CelesTrak GP JSON or CSV, CCSDS OMM KVN/XML)."""
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError as exc:
+        raise InputError("no such file", source=file) from exc
+    except IsADirectoryError as exc:
+        raise InputError("is a directory, expected a catalog file", source=file) from exc
+    return parse_catalog_text(_decode(data, str(file)), str(file), skip_bad=skip_bad)

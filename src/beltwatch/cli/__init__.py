@@ -1,0 +1,48 @@
+"""The ``beltwatch`` command line: thin commands over the library."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+
+from beltwatch.cli._catalog import catalog_app
+from beltwatch.cli._propagate import propagate_command
+from beltwatch.cli._run import run_command
+from beltwatch.errors import BeltwatchError
+
+app = typer.Typer(
+    name="beltwatch",
+    help="Space domain awareness for the GEO belt: catalogs, propagation, sensors, products.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(catalog_app, name="catalog")
+app.command("propagate")(propagate_command)
+app.command("run")(run_command)
+
+EXIT_BAD_INPUT = 2
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: a project error becomes one clear line on stderr and exit code 2."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except BeltwatchError as exc:
+        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(EXIT_BAD_INPUT)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        Console(stderr=True).print("aborted")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors carry their own exit code
+        code = getattr(exc, "exit_code", None)
+        if code is None:
+            raise
+        show = getattr(exc, "show", None)
+        if show is not None:
+            show()
+        sys.exit(code)

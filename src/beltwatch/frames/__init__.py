@@ -1,0 +1,21 @@
+"""Reference frames and the transforms between them.
+
+Frames: ``teme`` (SGP4 output), ``gcrs`` (geocentric, ICRS-aligned axes),
+``itrs`` (Earth-fixed). All transforms go through one graph
+(:func:`transform_states`); each edge is a rotation per time, vectorised over
+objects and times. Models: IAU 2006/2000A precession-nutation, GMST 1982 for
+TEME (as Vallado et al. 2006), polar motion and UT1-UTC from the bundled IERS
+tables.
+"""
+
+from beltwatch.frames._bodies import moon_position_gcrs_km, sun_position_gcrs_km
+from beltwatch.frames._transforms import FRAMES, Frame, rotation_matrices, transform_states
+
+__all__ = [
+    "FRAMES",
+    "Frame",
+    "moon_position_gcrs_km",
+    "rotation_matrices",
+    "sun_position_gcrs_km",
+    "transform_states",
+]

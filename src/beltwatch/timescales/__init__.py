@@ -1,0 +1,30 @@
+"""Time scales.
+
+One internal representation: :class:`astropy.time.Time`, vectorised, two-double
+precision, in whatever scale it was built (conversions UTC/TAI/TT/TDB/UT1 are
+astropy's). Earth orientation (UT1-UTC, polar motion) comes from the IERS tables
+bundled by the ``astropy-iers-data`` package; nothing is downloaded at run time.
+Outside the bundled table, UT1-UTC and polar motion fall back to the last
+predicted values with a warning (``iers_degraded_accuracy = "warn"``).
+"""
+
+from beltwatch.timescales._eop import EarthOrientation, earth_orientation
+from beltwatch.timescales._time import (
+    as_time,
+    format_utc,
+    jd_pair,
+    parse_utc,
+    seconds_between,
+    time_grid,
+)
+
+__all__ = [
+    "EarthOrientation",
+    "as_time",
+    "earth_orientation",
+    "format_utc",
+    "jd_pair",
+    "parse_utc",
+    "seconds_between",
+    "time_grid",
+]
