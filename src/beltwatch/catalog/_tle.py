@@ -225,14 +225,16 @@ def format_tle(catalog: Catalog, *, three_line: bool = True) -> str:
         cls = str(catalog.classification[i] or "U")[:1]
         intl = str(catalog.intl_designator[i])[:8].ljust(8)
         line1 = (
-            f"1 {sat}{cls} {intl} {year % 100:02d}{day:012.8f} {_format_ndot(catalog.ndot_over_2[i])} "
+            f"1 {sat}{cls} {intl} {year % 100:02d}{day:012.8f} "
+            f"{_format_ndot(catalog.ndot_over_2[i])} "
             f"{_format_implied(catalog.nddot_over_6[i])} {_format_implied(catalog.bstar[i])} "
             f"{int(catalog.ephemeris_type[i]) % 10:d} {int(catalog.element_set_no[i]) % 10000:4d}"
         )
         deg = 180.0 / np.pi
         ecc = f"{catalog.eccentricity[i]:.7f}"[2:]
         line2 = (
-            f"2 {sat} {catalog.inclination_rad[i] * deg:8.4f} {np.mod(catalog.raan_rad[i] * deg, 360):8.4f} "
+            f"2 {sat} {catalog.inclination_rad[i] * deg:8.4f} "
+            f"{np.mod(catalog.raan_rad[i] * deg, 360):8.4f} "
             f"{ecc} {np.mod(catalog.arg_perigee_rad[i] * deg, 360):8.4f} "
             f"{np.mod(catalog.mean_anomaly_rad[i] * deg, 360):8.4f} "
             f"{catalog.mean_motion_rev_per_day[i]:11.8f}{int(catalog.rev_at_epoch[i]) % 100000:5d}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Literal, get_args
 
 import erfa
@@ -21,7 +22,7 @@ EARTH_ROTATION_RAD_S = 7.292115146706979e-5
 def _rot_z(angle_rad: np.ndarray) -> np.ndarray:
     """Passive rotation about z by ``angle`` (coordinates of a vector in axes turned by +angle)."""
     c, s = np.cos(angle_rad), np.sin(angle_rad)
-    m = np.zeros(np.shape(angle_rad) + (3, 3))
+    m = np.zeros((*np.shape(angle_rad), 3, 3))
     m[..., 0, 0], m[..., 0, 1] = c, s
     m[..., 1, 0], m[..., 1, 1] = -s, c
     m[..., 2, 2] = 1.0
@@ -158,6 +159,6 @@ def transform_states(
         if "teme" in (from_frame, to_frame)
         else [from_frame, "teme", to_frame]
     )
-    for a, b in zip(path[:-1], path[1:], strict=True):
+    for a, b in itertools.pairwise(path):
         r, v = _EDGES[(a, b)](m, r, v)
     return r, v

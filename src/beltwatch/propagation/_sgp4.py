@@ -6,6 +6,7 @@ by object across forked processes that write straight into shared memory.
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ class Sgp4Propagator:
         context = get_context("fork")
         children = [
             context.Process(target=run_block, args=(int(lo), int(hi)), daemon=True)
-            for lo, hi in zip(bounds[1:-1], bounds[2:], strict=True)
+            for lo, hi in itertools.pairwise(bounds[1:])
         ]
         for child in children:
             child.start()
