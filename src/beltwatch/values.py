@@ -1,0 +1,69 @@
+"""Value types that flow between stages: markings, observations, orbit states.
+
+Immutable, typed, units in field names; times are astropy ``Time`` (UTC scale
+at the edges); vectors are GCRS (J2000-aligned) unless a ``frame`` field says
+otherwise. Observations follow the exchange convention of docs/conventions.md:
+the geometric direction from the observer at the observation time to the
+target at its light-time-corrected emission time, GCRS axes, aberration removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from astropy.time import Time
+
+
+@dataclass(frozen=True)
+class Markings:
+    """Who owns a record, how sensitive it is, and who it may be released to.
+
+    ``level`` is a name from the policy's ordered list of levels;
+    ``releasable_to`` holds nation codes (ISO 3166 alpha-3) and group names as
+    written (groups are expanded by the releasability policy in ``sharing``).
+    """
+
+    owner: str
+    level: str
+    releasable_to: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, eq=False)
+class Observation:
+    """One angles-only optical observation (RA/Dec in GCRS axes, radians).
+
+    ``observer_position_km`` / ``observer_velocity_km_s``: GCRS state of the
+    observer at ``time`` (a space-based host, or a ground site rotated to GCRS).
+    ``norad_id`` is None for an uncorrelated observation.
+    """
+
+    obs_id: str
+    time: Time
+    ra_rad: float
+    dec_rad: float
+    ra_sigma_rad: float
+    dec_sigma_rad: float
+    observer_position_km: np.ndarray
+    observer_velocity_km_s: np.ndarray
+    sensor_id: str
+    markings: Markings
+    magnitude: float | None = None
+    norad_id: int | None = None
+    frame_id: str | None = None
+    track_id: str | None = None
+    solar_phase_angle_rad: float | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class OrbitState:
+    """Position (km) and velocity (km/s) at ``epoch`` in ``frame``, with an optional 6x6
+    covariance (km, km/s), ordered x, y, z, vx, vy, vz."""
+
+    epoch: Time
+    position_km: np.ndarray
+    velocity_km_s: np.ndarray
+    frame: str = "gcrs"
+    covariance: np.ndarray | None = None
+    norad_id: int | None = None
+    markings: Markings | None = None

@@ -1,0 +1,30 @@
+"""Shared fixtures: the reference data in ../shared/data (skip with a reason where absent)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data beside the checkout; tests using it skip where it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"reference data not found at {SHARED_DATA} (a clone without ../shared)")
+    return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def geo_latest_path(shared_data: Path) -> Path:
+    return shared_data / "geo" / "geo-latest.tle"
+
+
+@pytest.fixture(scope="session")
+def geo_catalog(geo_latest_path: Path):  # noqa: ANN201
+    """The real GEO catalog (574 objects)."""
+    from beltwatch.catalog import load_catalog
+
+    return load_catalog(geo_latest_path).catalog
