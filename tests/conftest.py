@@ -23,7 +23,7 @@ def geo_latest_path(shared_data: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def geo_catalog(geo_latest_path: Path):  # noqa: ANN201
+def geo_catalog(geo_latest_path: Path):
     """The real GEO catalog (574 objects)."""
     from beltwatch.catalog import load_catalog
 
