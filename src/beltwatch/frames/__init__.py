@@ -9,13 +9,23 @@ tables.
 """
 
 from beltwatch.frames._bodies import moon_position_gcrs_km, sun_position_gcrs_km
+from beltwatch.frames._directions import (
+    SPEED_OF_LIGHT_KM_S,
+    light_time_direction,
+    radec_from_unit_vector,
+    unit_vector_from_radec,
+)
 from beltwatch.frames._transforms import FRAMES, Frame, rotation_matrices, transform_states
 
 __all__ = [
     "FRAMES",
+    "SPEED_OF_LIGHT_KM_S",
     "Frame",
+    "light_time_direction",
     "moon_position_gcrs_km",
+    "radec_from_unit_vector",
     "rotation_matrices",
     "sun_position_gcrs_km",
     "transform_states",
+    "unit_vector_from_radec",
 ]
