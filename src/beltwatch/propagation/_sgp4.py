@@ -42,7 +42,8 @@ def element_arrays(catalog: Catalog) -> ElementArrays:
     """Plain arrays of the sgp4init arguments (picklable, cheap to send to workers)."""
     epoch = catalog.epoch.utc
     return {
-        "epoch_days": (epoch.jd1 - SGP4_EPOCH_ZERO_JD) + epoch.jd2,
+        "epoch_jd1": np.asarray(epoch.jd1, dtype=float),
+        "epoch_jd2": np.asarray(epoch.jd2, dtype=float),
         "bstar": catalog.bstar,
         "ndot": catalog.ndot_over_2 / (XPDOTP * 1440.0),
         "nddot": catalog.nddot_over_6 / (XPDOTP * 1440.0 * 1440.0),
@@ -58,13 +59,16 @@ def element_arrays(catalog: Catalog) -> ElementArrays:
 def build_satrec_array(elements: ElementArrays) -> SatrecArray:
     """SatrecArray (WGS-72, improved mode, as the verification vectors) from element arrays."""
     satrecs = []
-    for i in range(len(elements["epoch_days"])):
+    for i in range(len(elements["epoch_jd1"])):
+        jd1, jd2 = float(elements["epoch_jd1"][i]), float(elements["epoch_jd2"][i])
         sat = Satrec()
         sat.sgp4init(
             WGS72,
             "i",
             0,
-            float(elements["epoch_days"][i]),
+            # The epoch argument as twoline2rv forms it (one double Julian date, ~40 us
+            # resolution): SGP4's deep-space terms depend on it at the mm level.
+            (jd1 + jd2) - SGP4_EPOCH_ZERO_JD,
             float(elements["bstar"][i]),
             float(elements["ndot"][i]),
             float(elements["nddot"][i]),
@@ -75,6 +79,9 @@ def build_satrec_array(elements: ElementArrays) -> SatrecArray:
             float(elements["no_kozai"][i]),
             float(elements["nodeo"][i]),
         )
+        # sgp4init rebuilds the epoch from one double (~0.5 us); keep the exact two-part
+        # epoch so that time since epoch is exact (1 us is 9 mm at 9 km/s).
+        sat.jdsatepoch, sat.jdsatepochF = jd1, jd2
         satrecs.append(sat)
     return SatrecArray(satrecs)
 
