@@ -1,4 +1,4 @@
-"""SGP4 through our catalog path against the verification vectors shipped with sgp4 (tcppver.out)."""
+"""SGP4 through our catalog path against the vectors shipped with sgp4 (tcppver.out)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_catalog_propagation_matches_tcppver_vectors() -> None:
 
 def test_error_cases_do_not_raise() -> None:
     """A decayed object yields an error code array, not an exception."""
-    ids, _, rows = read_verification_tles()
+    _, _, rows = read_verification_tles()
     catalog = rows.to_catalog()
     times = Time(
         catalog.epoch[0].jd1 + np.zeros(3),
