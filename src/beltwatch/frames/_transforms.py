@@ -15,8 +15,8 @@ from beltwatch.timescales import earth_orientation, jd_pair
 Frame = Literal["teme", "gcrs", "itrs"]
 FRAMES: tuple[str, ...] = get_args(Frame)
 
-# Earth's nominal rotation rate (rad/s), the rate of GMST 1982 used with TEME.
-EARTH_ROTATION_RAD_S = 7.292115146706979e-5
+# Rate of GMST 1982 (rad per UT1 second): 1.002737909350795 turns per UT1 day.
+EARTH_ROTATION_RAD_S = 2.0 * np.pi * 1.002737909350795 / 86400.0
 
 
 def _rot_z(angle_rad: np.ndarray) -> np.ndarray:
