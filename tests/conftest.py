@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -28,3 +31,21 @@ def geo_catalog(geo_latest_path: Path):
     from beltwatch.catalog import load_catalog
 
     return load_catalog(geo_latest_path).catalog
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., subprocess.CompletedProcess]:
+    """Run ``beltwatch ARGS...`` as a user would (a separate process); returns the result."""
+
+    def run(
+        *args: str, cwd: Path | None = None, timeout: float = 300
+    ) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", "from beltwatch.cli import main; main()", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=cwd,
+        )
+
+    return run
