@@ -1,6 +1,35 @@
 """Propagation: SGP4/SDP4 over whole catalogs, and a numerical propagator with an STM."""
 
+from beltwatch.propagation._environment import Environment
 from beltwatch.propagation._ephemeris import Ephemeris
+from beltwatch.propagation._forces import (
+    EGM2008_J,
+    GM_EARTH_KM3_S2,
+    Force,
+    ForceModel,
+    PointMassEarth,
+    SolarRadiationPressure,
+    ThirdBody,
+    ZonalHarmonics,
+    shadow_fraction,
+)
+from beltwatch.propagation._numerical import NumericalPropagator
 from beltwatch.propagation._sgp4 import SGP4_ERROR_MESSAGES, Sgp4Propagator, propagate_sgp4
 
-__all__ = ["SGP4_ERROR_MESSAGES", "Ephemeris", "Sgp4Propagator", "propagate_sgp4"]
+__all__ = [
+    "EGM2008_J",
+    "GM_EARTH_KM3_S2",
+    "SGP4_ERROR_MESSAGES",
+    "Environment",
+    "Ephemeris",
+    "Force",
+    "ForceModel",
+    "NumericalPropagator",
+    "PointMassEarth",
+    "Sgp4Propagator",
+    "SolarRadiationPressure",
+    "ThirdBody",
+    "ZonalHarmonics",
+    "propagate_sgp4",
+    "shadow_fraction",
+]

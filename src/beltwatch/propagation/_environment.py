@@ -1,0 +1,93 @@
+"""Slowly varying quantities the force models need, as functions of seconds from an epoch.
+
+Sun and Moon positions and the Earth's pole direction are computed once on a
+coarse grid over the propagation span (ERFA, through :mod:`beltwatch.frames`)
+and interpolated with cubic splines: the integrator calls them thousands of
+times per span and a direct ERFA call per call would dominate the run time.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+from astropy.time import Time
+from scipy.interpolate import CubicSpline
+
+from beltwatch.frames import moon_position_gcrs_km, rotation_matrices, sun_position_gcrs_km
+
+# Grid spacing of the interpolated bodies. Moon: cubic-spline error ~ r (w h)^4 / 384
+# ~ 1e-5 km at 1 h; Sun: far smaller. Pole: nutation periods >= 5 d, error < 1e-10 rad.
+BODY_NODE_SPACING_S = 3600.0
+POLE_NODE_SPACING_S = 6.0 * 3600.0
+
+
+def epoch_offsets_s(epoch: Time, times: Time) -> np.ndarray:
+    """Seconds of TT (= SI seconds) from ``epoch`` to each of ``times``, as a 1-d array."""
+    e, t = epoch.tt, times.tt
+    days = (np.atleast_1d(t.jd1) - e.jd1) + (np.atleast_1d(t.jd2) - e.jd2)
+    return np.asarray(days, dtype=float) * 86400.0
+
+
+def times_from_offsets(epoch: Time, offsets_s: np.ndarray) -> Time:
+    """The Time (TT scale) ``offsets_s`` seconds after ``epoch``."""
+    tt = epoch.tt
+    return Time(
+        np.full(np.size(offsets_s), tt.jd1),
+        tt.jd2 + np.atleast_1d(offsets_s) / 86400.0,
+        format="jd",
+        scale="tt",
+    )
+
+
+def _grid(t_min_s: float, t_max_s: float, spacing_s: float) -> np.ndarray:
+    """Nodes covering [t_min, t_max] with one spare node each side, at least 4 nodes."""
+    count = max(int(np.ceil((t_max_s - t_min_s) / spacing_s)) + 3, 4)
+    return t_min_s - spacing_s + np.arange(count) * spacing_s
+
+
+class Environment:
+    """Sun, Moon (GCRS km) and Earth pole (GCRS unit vector) at seconds of TT from ``epoch``.
+
+    Valid on [t_min_s, t_max_s]; each quantity is tabulated on first use only.
+    """
+
+    def __init__(self, epoch: Time, t_min_s: float, t_max_s: float) -> None:
+        self.epoch = epoch
+        self.t_min_s = float(min(t_min_s, t_max_s))
+        self.t_max_s = float(max(t_min_s, t_max_s))
+
+    def _spline(self, spacing_s: float, values_of) -> CubicSpline:
+        nodes = _grid(self.t_min_s, self.t_max_s, spacing_s)
+        return CubicSpline(nodes, values_of(times_from_offsets(self.epoch, nodes)), axis=0)
+
+    @cached_property
+    def _sun(self) -> CubicSpline:
+        return self._spline(BODY_NODE_SPACING_S, sun_position_gcrs_km)
+
+    @cached_property
+    def _moon(self) -> CubicSpline:
+        return self._spline(BODY_NODE_SPACING_S, moon_position_gcrs_km)
+
+    @cached_property
+    def _pole(self) -> CubicSpline:
+        def pole(t: Time) -> np.ndarray:
+            m = rotation_matrices(t)
+            gcrs_to_itrs = m["polar"] @ m["teme_to_pef"] @ m["gcrs_to_teme"]
+            # z_itrs = row 3 . r_gcrs: the third row is the ITRS pole in GCRS axes.
+            return gcrs_to_itrs[:, 2, :]
+
+        return self._spline(POLE_NODE_SPACING_S, pole)
+
+    def sun_km(self, t_s: float) -> np.ndarray:
+        """Geocentric Sun position (3,), km."""
+        return self._sun(t_s)
+
+    def moon_km(self, t_s: float) -> np.ndarray:
+        """Geocentric Moon position (3,), km."""
+        return self._moon(t_s)
+
+    def pole(self, t_s: float) -> np.ndarray:
+        """Unit vector of the Earth's (ITRS) z-axis in GCRS axes, (3,)."""
+        p = self._pole(t_s)
+        return p / np.sqrt(p @ p)
