@@ -1,0 +1,41 @@
+"""Time parsing, grids and Earth orientation without downloads."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from beltwatch.errors import InputError
+from beltwatch.timescales import (
+    earth_orientation,
+    format_utc,
+    parse_utc,
+    seconds_between,
+    time_grid,
+)
+
+
+def test_parse_formats_agree() -> None:
+    a = parse_utc("2007-03-05T10:34:41.4264Z")
+    b = parse_utc("2007-064T10:34:41.4264")
+    c = parse_utc("2007-03-05 10:34:41.4264")
+    assert abs(seconds_between(a, b)) < 1e-6 and abs(seconds_between(a, c)) < 1e-6
+    assert format_utc(a) == "2007-03-05T10:34:41.426400Z"
+
+
+@pytest.mark.parametrize("text", ["", "tomorrow", "2026-13-01T00:00:00", "2026-05-30T25:00:00Z"])
+def test_bad_times_name_the_field(text: str) -> None:
+    with pytest.raises(InputError, match="field start"):
+        parse_utc(text, field="start")
+
+
+def test_grid_spans_a_leap_second_exactly() -> None:
+    grid = time_grid("2016-12-31T23:59:00Z", "2017-01-01T00:01:00Z", 30.0)
+    assert len(grid) == 5  # 121 SI seconds: 23:59:00 .. 00:00:59
+    np.testing.assert_allclose(np.diff((grid.tai - grid[0].tai).to_value("sec")), 30.0, atol=1e-6)
+
+
+def test_earth_orientation_is_bundled_and_plausible() -> None:
+    eop = earth_orientation(parse_utc("2026-05-30T00:00:00Z"))
+    assert abs(eop.ut1_minus_utc_s[0]) < 0.9
+    assert 0 < abs(eop.xp_rad[0]) < 2e-6 and 0 < abs(eop.yp_rad[0]) < 3e-6
