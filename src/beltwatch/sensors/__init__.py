@@ -6,7 +6,24 @@ each (n_times, 3)): :class:`HostPlatform` (SGP4 from an element set),
 Scenarios (TOML) load with :func:`load_scenario` / :func:`default_scenario`.
 """
 
+from beltwatch.sensors._geometry import (
+    EARTH_RADIUS_KM,
+    SUN_RADIUS_KM,
+    angle_between,
+    angular_rate,
+    earth_occulted,
+    in_cylindrical_shadow,
+    sunlit_fraction,
+)
 from beltwatch.sensors._optical import OpticalSensor
+from beltwatch.sensors._photometry import (
+    SUN_APPARENT_MAGNITUDE,
+    airmass,
+    apparent_magnitude,
+    diffuse_sphere_phase_function,
+    lambertian_plate_phase_function,
+    reflected_flux_ratio,
+)
 from beltwatch.sensors._platforms import (
     GEOSYNCHRONOUS_RADIUS_KM,
     GeoSlotHost,
@@ -22,21 +39,48 @@ from beltwatch.sensors._scenario import (
     scenario_from_dict,
 )
 from beltwatch.sensors._sensor import Constraints, Mount, RadarParameters, Sensor
+from beltwatch.sensors._visibility import (
+    FLAGS,
+    ObserverContext,
+    Visibility,
+    evaluate_visibility,
+    observer_context,
+    sensor_visibility,
+)
 
 __all__ = [
+    "EARTH_RADIUS_KM",
+    "FLAGS",
     "GEOSYNCHRONOUS_RADIUS_KM",
+    "SUN_APPARENT_MAGNITUDE",
+    "SUN_RADIUS_KM",
     "Constraints",
     "GeoSlotHost",
     "GroundSite",
     "HostPlatform",
     "Mount",
     "Observer",
+    "ObserverContext",
     "OpticalSensor",
     "RadarParameters",
     "Scenario",
     "Sensor",
+    "Visibility",
+    "airmass",
+    "angle_between",
+    "angular_rate",
+    "apparent_magnitude",
     "default_scenario",
     "default_scenario_path",
+    "diffuse_sphere_phase_function",
+    "earth_occulted",
+    "evaluate_visibility",
+    "in_cylindrical_shadow",
+    "lambertian_plate_phase_function",
     "load_scenario",
+    "observer_context",
+    "reflected_flux_ratio",
     "scenario_from_dict",
+    "sensor_visibility",
+    "sunlit_fraction",
 ]

@@ -41,3 +41,66 @@ class OpticalSensor:
         """Field of view (cols, rows) in degrees."""
         scale_deg = self.pixel_scale_arcsec / 3600.0
         return self.detector_cols * scale_deg, self.detector_rows * scale_deg
+
+    # --- the CCD equation (Howell, "Handbook of CCD Astronomy", ch. 4) -------
+
+    @property
+    def collecting_area_m2(self) -> float:
+        """Clear aperture area, m^2 (obscuration is folded into ``optical_throughput``)."""
+        return np.pi * (self.aperture_m / 2.0) ** 2
+
+    @property
+    def psf_fwhm_px(self) -> float:
+        return self.psf_fwhm_arcsec / self.pixel_scale_arcsec
+
+    @property
+    def aperture_radius_px(self) -> float:
+        """Photometric aperture radius: one PSF FWHM (at least one pixel)."""
+        return max(self.psf_fwhm_px, 1.0)
+
+    @property
+    def enclosed_fraction(self) -> float:
+        """Fraction of a Gaussian PSF inside the aperture radius: 1 - 2^(-4 (r/FWHM)^2)."""
+        return 1.0 - 2.0 ** (-4.0 * (self.aperture_radius_px / self.psf_fwhm_px) ** 2)
+
+    def electron_rate_e_per_s(self, magnitude: np.ndarray | float) -> np.ndarray:
+        """Photo-electrons per second from a source of ``magnitude`` (all of its light)."""
+        flux = self.zero_point_photons_per_s_m2 * 10.0 ** (-0.4 * np.asarray(magnitude, float))
+        return flux * self.collecting_area_m2 * self.optical_throughput * self.quantum_efficiency
+
+    @property
+    def sky_e_per_pixel_per_s(self) -> float:
+        """Sky (zodiacal/stray light) electrons per pixel per second."""
+        per_arcsec2 = self.electron_rate_e_per_s(self.sky_background_mag_per_arcsec2)
+        return float(per_arcsec2) * self.pixel_scale_arcsec**2
+
+    def aperture_pixels(self, streak_px: np.ndarray | float = 0.0) -> np.ndarray:
+        """Pixels in the measuring aperture: a disc of radius r, stretched by the streak length."""
+        r = self.aperture_radius_px
+        return np.pi * r**2 + 2.0 * r * np.asarray(streak_px, dtype=float)
+
+    def noise_per_pixel_e2(self) -> float:
+        """Variance per pixel per exposure from sky, dark current and read noise, e^2."""
+        t = self.exposure_s
+        return self.sky_e_per_pixel_per_s * t + self.dark_current_e_per_s * t + self.read_noise_e**2
+
+    def snr(self, magnitude: np.ndarray | float, streak_px: np.ndarray | float = 0.0) -> np.ndarray:
+        """SNR of one exposure: N / sqrt(N + n_pix (S t + D t + R^2)), point or streaked source."""
+        signal = self.electron_rate_e_per_s(magnitude) * self.exposure_s * self.enclosed_fraction
+        noise2 = signal + self.aperture_pixels(streak_px) * self.noise_per_pixel_e2()
+        return signal / np.sqrt(noise2)
+
+    def limiting_magnitude(
+        self, snr: float = 6.0, streak_px: np.ndarray | float = 0.0
+    ) -> np.ndarray:
+        """Magnitude at which one exposure reaches ``snr`` (solving the CCD equation for N)."""
+        background = self.aperture_pixels(streak_px) * self.noise_per_pixel_e2()
+        k2 = snr**2
+        signal = 0.5 * (k2 + np.sqrt(k2**2 + 4.0 * k2 * background))
+        rate = signal / (self.exposure_s * self.enclosed_fraction)
+        return -2.5 * np.log10(rate / float(self.electron_rate_e_per_s(0.0)))
+
+    def streak_px(self, angular_rate_rad_s: np.ndarray | float) -> np.ndarray:
+        """Streak length in pixels over one exposure for an angular rate across the sky."""
+        rate_arcsec_s = np.asarray(angular_rate_rad_s, dtype=float) * ARCSEC_PER_RAD
+        return rate_arcsec_s * self.exposure_s / self.pixel_scale_arcsec

@@ -1,4 +1,4 @@
-"""Observer platforms: hosts in orbit (from an element set or a geosynchronous slot) and ground sites.
+"""Observer platforms: hosts in orbit (element set or geosynchronous slot) and ground sites.
 
 Every platform answers :meth:`states_gcrs` with GCRS positions (km) and
 velocities (km/s) of shape (n_times, 3). Ground sites also give their local
