@@ -155,10 +155,6 @@ def evaluate_visibility(
     """
     r_t = np.asarray(target_position_km, dtype=float)
     v_t = np.asarray(target_velocity_km_s, dtype=float)
-    n = r_t.shape[0]
-    c = sensor.constraints
-    r_o, v_o = context.position_km, context.velocity_km_s
-    ground = sensor.is_ground
     with np.errstate(invalid="ignore", divide="ignore"):
         return _evaluate(
             sensor, r_t, v_t, context, radius_m, albedo, model, specular_fraction, norad_id
