@@ -55,7 +55,7 @@ def _parse_tree(text: str, source: str) -> _Node:
 
 
 def parse_xml(text: str, source: str) -> list[Message]:
-    """Every message in NDM/XML text: a single ``<tdm>``…``<cdm>`` or an ``<ndm>`` holding several."""
+    """Every message in NDM/XML text: one ``<tdm>``…``<cdm>`` or an ``<ndm>`` of several."""
     root = _parse_tree(text, source)
     if root.tag == "ndm":
         nodes = [child for child in root.children if child.tag.upper() in SPECS]
