@@ -42,6 +42,6 @@ def test_synthetic_population_is_seeded_and_realistic() -> None:
     lon = np.degrees(
         np.arctan2(eph.position_km[station_kept, 0, 1], eph.position_km[station_kept, 0, 0])
     )
-    # slots were drawn around operator clusters: the longitude the orbit lands on is the slot asked for
+    # slots were drawn around operator clusters: the orbits land in the clustered longitudes
     assert np.histogram(lon, bins=12, range=(-180, 180))[0].max() > 40
     assert np.degrees(a.inclination_rad[station_kept]).max() < 0.1
