@@ -11,6 +11,8 @@ tables.
 from beltwatch.frames._bodies import moon_position_gcrs_km, sun_position_gcrs_km
 from beltwatch.frames._directions import (
     SPEED_OF_LIGHT_KM_S,
+    aberrate,
+    deaberrate,
     light_time_direction,
     radec_from_unit_vector,
     unit_vector_from_radec,
@@ -21,6 +23,8 @@ __all__ = [
     "FRAMES",
     "SPEED_OF_LIGHT_KM_S",
     "Frame",
+    "aberrate",
+    "deaberrate",
     "light_time_direction",
     "moon_position_gcrs_km",
     "radec_from_unit_vector",

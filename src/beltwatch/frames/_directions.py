@@ -48,3 +48,27 @@ def unit_vector_from_radec(ra_rad: np.ndarray, dec_rad: np.ndarray) -> np.ndarra
     ra, dec = np.asarray(ra_rad, dtype=float), np.asarray(dec_rad, dtype=float)
     cos_dec = np.cos(dec)
     return np.stack([cos_dec * np.cos(ra), cos_dec * np.sin(ra), np.sin(dec)], axis=-1)
+
+
+def aberrate(unit: np.ndarray, observer_velocity_km_s: np.ndarray) -> np.ndarray:
+    """Apparent unit vectors (..., 3) seen by an observer moving at ``observer_velocity_km_s``.
+
+    ``unit``: directions of arriving light (pointing to the source) in the frame in
+    which the observer moves at that velocity. Exact special-relativistic
+    aberration; :func:`deaberrate` with the same velocity is its inverse.
+    """
+    u = np.asarray(unit, dtype=float)
+    beta = np.asarray(observer_velocity_km_s, dtype=float) / SPEED_OF_LIGHT_KM_S
+    beta2 = np.sum(beta * beta, axis=-1, keepdims=True)
+    inv_gamma = np.sqrt(1.0 - beta2)
+    u_dot_b = np.sum(u * beta, axis=-1, keepdims=True)
+    apparent = inv_gamma * u + (1.0 + u_dot_b / (1.0 + inv_gamma)) * beta
+    return apparent / np.linalg.norm(apparent, axis=-1, keepdims=True)
+
+
+def deaberrate(apparent_unit: np.ndarray, observer_velocity_km_s: np.ndarray) -> np.ndarray:
+    """Unit vectors with the aberration of an observer moving at ``observer_velocity_km_s`` removed.
+
+    Inverse of :func:`aberrate` (the Lorentz boost with the opposite velocity).
+    """
+    return aberrate(apparent_unit, -np.asarray(observer_velocity_km_s, dtype=float))

@@ -1,0 +1,399 @@
+"""Frame simulation: a sensor on an observer points at the sky; stars and RSOs are rendered.
+
+Geometry (docs/conventions.md): star directions are Hipparcos positions moved by
+proper motion and parallax to the observer, then aberrated by the observer's
+barycentric velocity (Earth's, from ERFA ``epv00``, plus the observer's GCRS
+velocity). RSO directions are the exchange-convention directions (light-time
+corrected, GCRS) aberrated by the observer's GCRS velocity. Both are then
+projected by the true camera WCS (TAN + radial distortion) at each instant of the
+exposure. The header WCS is the attitude-knowledge prior (the true pointing plus
+a seeded attitude error); the truth sidecar holds the true WCS and every source.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import erfa
+import numpy as np
+from astropy.io import fits
+from astropy.time import Time
+from astropy.wcs import WCS
+
+from beltwatch.catalog import Catalog
+from beltwatch.frames import (
+    aberrate,
+    light_time_direction,
+    radec_from_unit_vector,
+    sun_position_gcrs_km,
+    unit_vector_from_radec,
+)
+from beltwatch.frames._bodies import AU_KM
+from beltwatch.imaging._camera import camera_wcs, pixels_from_units, rotation_about_z
+from beltwatch.imaging._photometry import (
+    EARTH_RADIUS_KM,
+    electron_rate,
+    rso_magnitude,
+    sky_electrons_per_pixel_s,
+)
+from beltwatch.imaging._render import (
+    FWHM_TO_SIGMA,
+    add_noise_and_defects,
+    add_streaks,
+    snr,
+    to_adu,
+)
+from beltwatch.imaging._stars import StarCatalog, hipparcos
+from beltwatch.propagation import Sgp4Propagator
+from beltwatch.sensors import OpticalSensor
+from beltwatch.timescales import format_utc, jd_pair
+
+SIDEREAL_RATE_RAD_S = 7.292115146706979e-5
+ARCSEC = np.pi / 180.0 / 3600.0
+SECONDS_PER_DAY = 86_400.0
+DEFAULT_ALBEDO = 0.2
+EARTH_GRAZE_KM = EARTH_RADIUS_KM + 100.0
+
+
+class Observer(Protocol):
+    """Anything with GCRS states: ``states_gcrs(times) -> (r km (n, 3), v km/s (n, 3))``."""
+
+    def states_gcrs(self, times: Time) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+@dataclass(frozen=True)
+class FrameSettings:
+    """Simulation settings (every default a documented assumption).
+
+    ``tracking``: ``sidereal`` (stars are points, RSOs streak) or ``rate`` (the
+    camera turns about the celestial pole at Earth's rate during the exposure:
+    GEO objects are near-points, stars streak). Between frames the boresight
+    always follows the belt at Earth's rate (step-stare). ``distortion_k_per_px2``:
+    radial distortion of the optics. ``attitude_sigma_rad``/``roll_sigma_rad``:
+    attitude knowledge error of the header WCS prior.
+    """
+
+    tracking: Literal["sidereal", "rate"] = "sidereal"
+    distortion_k_per_px2: float = 2e-10
+    attitude_sigma_rad: float = 30.0 * ARCSEC
+    roll_sigma_rad: float = 60.0 * ARCSEC
+    star_mag_limit: float = 12.5
+    bias_adu: float = 200.0
+    hot_pixel_fraction: float = 2e-5
+    hot_pixel_e_per_s: float = 500.0
+    cosmic_rays_per_frame: int = 5
+    seed: int = 1
+
+
+@dataclass(frozen=True, eq=False)
+class SimulatedFrame:
+    """One frame: pixels (ADU, uint16), FITS header (prior WCS + metadata), truth record."""
+
+    frame_id: str
+    pixels: np.ndarray
+    header: fits.Header
+    truth: dict = field(repr=False)
+
+
+def earth_barycentric_velocity_km_s(times: Time) -> np.ndarray:
+    """Earth's barycentric velocity (n, 3) km/s, BCRS axes (ERFA epv00)."""
+    tdb1, tdb2 = jd_pair(times, "tdb")
+    _, barycentric = erfa.epv00(tdb1, tdb2)
+    return barycentric["v"] * AU_KM / SECONDS_PER_DAY
+
+
+def earth_barycentric_position_km(times: Time) -> np.ndarray:
+    tdb1, tdb2 = jd_pair(times, "tdb")
+    _, barycentric = erfa.epv00(tdb1, tdb2)
+    return barycentric["p"] * AU_KM
+
+
+def apparent_star_directions(
+    stars: StarCatalog, time: Time, observer_r_km: np.ndarray, observer_v_km_s: np.ndarray
+) -> np.ndarray:
+    """Unit vectors (n, 3) of stars as seen by the observer at ``time`` (GCRS axes)."""
+    t = Time([time.utc.jd1], [time.utc.jd2], format="jd", scale="utc") if time.isscalar else time
+    bary_r = earth_barycentric_position_km(t)[0] + observer_r_km
+    bary_v = earth_barycentric_velocity_km_s(t)[0] + observer_v_km_s
+    return aberrate(stars.astrometric_directions(t, bary_r), bary_v)
+
+
+def apparent_rso_directions(
+    target_r_km: np.ndarray,
+    target_v_km_s: np.ndarray,
+    observer_r_km: np.ndarray,
+    observer_v_km_s: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(apparent unit vectors, exchange-convention unit vectors, range km) of RSOs (GCRS)."""
+    geometric, range_km, _ = light_time_direction(target_r_km, target_v_km_s, observer_r_km)
+    return aberrate(geometric, observer_v_km_s), geometric, range_km
+
+
+def _earth_blocks(observer_km: np.ndarray, target_km: np.ndarray) -> np.ndarray:
+    """True where the segment observer->target passes within 100 km of Earth's surface."""
+    d = target_km - observer_km
+    s = np.clip(-np.sum(observer_km * d, axis=-1) / np.sum(d * d, axis=-1), 0.0, 1.0)
+    closest = observer_km + s[..., None] * d
+    return np.linalg.norm(closest, axis=-1) < EARTH_GRAZE_KM
+
+
+def _subtimes(t_mid: Time, exposure_s: float) -> Time:
+    """Start, mid and end of each exposure, shape (n_frames * 3,)."""
+    offsets = np.array([-0.5, 0.0, 0.5]) * exposure_s / SECONDS_PER_DAY
+    jd1 = np.repeat(t_mid.utc.jd1, 3)
+    jd2 = (t_mid.utc.jd2[:, None] + offsets[None, :]).ravel()
+    return Time(jd1, jd2, format="jd", scale="utc")
+
+
+def simulate_sequence(
+    sensor: OpticalSensor,
+    observer: Observer,
+    catalog: Catalog,
+    first_mid_time: Time,
+    n_frames: int,
+    boresight_ra_rad: float,
+    boresight_dec_rad: float,
+    roll_rad: float = 0.0,
+    settings: FrameSettings | None = None,
+    stars: StarCatalog | None = None,
+) -> list[SimulatedFrame]:
+    """Simulate ``n_frames`` consecutive frames (cadence = exposure + readout).
+
+    ``boresight_*``: apparent pointing of the first frame (GCRS axes); later frames
+    follow the belt (boresight turned about the pole at Earth's rate).
+    """
+    settings = settings or FrameSettings()
+    stars = stars if stars is not None else hipparcos()
+    cadence_s = sensor.exposure_s + sensor.readout_s
+    offsets_s = np.arange(n_frames) * cadence_s
+    t_mid = Time(
+        np.full(n_frames, first_mid_time.utc.jd1),
+        first_mid_time.utc.jd2 + offsets_s / SECONDS_PER_DAY,
+        format="jd",
+        scale="utc",
+    )
+    sub = _subtimes(t_mid, sensor.exposure_s)
+    obs_r, obs_v = observer.states_gcrs(sub)
+    obs_r, obs_v = obs_r.reshape(n_frames, 3, 3), obs_v.reshape(n_frames, 3, 3)
+    eph = Sgp4Propagator(workers=1).propagate(catalog, sub, "gcrs")
+    tgt_r = eph.position_km.reshape(len(catalog), n_frames, 3, 3)
+    tgt_v = eph.velocity_km_s.reshape(len(catalog), n_frames, 3, 3)
+    sun = sun_position_gcrs_km(t_mid)
+    radius, albedo = _sizes(catalog)
+    rng = np.random.default_rng(settings.seed)
+    hot = _hot_pixels(sensor, settings)
+    scale_rad = sensor.pixel_scale_arcsec * ARCSEC
+    boresight0 = unit_vector_from_radec(boresight_ra_rad, boresight_dec_rad)
+    field_radius = scale_rad * np.hypot(sensor.detector_cols, sensor.detector_rows) / 2.0
+    bright = stars.select(stars.mag <= settings.star_mag_limit)
+    field_stars = bright.in_cone(boresight0, field_radius + SIDEREAL_RATE_RAD_S * offsets_s[-1])
+    frames = []
+    for k in range(n_frames):
+        boresight = rotation_about_z(SIDEREAL_RATE_RAD_S * offsets_s[k]) @ boresight0
+        ra_b, dec_b = radec_from_unit_vector(boresight)
+        wcs_true = camera_wcs(
+            sensor.detector_cols,
+            sensor.detector_rows,
+            scale_rad,
+            float(ra_b),
+            float(dec_b),
+            roll_rad,
+            settings.distortion_k_per_px2,
+        )
+        frames.append(
+            _render_frame(
+                k,
+                sensor,
+                settings,
+                rng,
+                hot,
+                wcs_true,
+                t_mid[k],
+                obs_r[k],
+                obs_v[k],
+                tgt_r[:, k],
+                tgt_v[:, k],
+                sun[k],
+                catalog.norad_id,
+                radius,
+                albedo,
+                field_stars,
+            )
+        )
+    return frames
+
+
+def _sizes(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
+    """Radius (m) and albedo; where the catalog has none, a radius drawn log-uniformly in
+    0.3-3 m seeded by the object number (the same object always gets the same size)."""
+    drawn = np.array(
+        [
+            np.random.default_rng([int(n), 11]).uniform(np.log(0.3), np.log(3.0))
+            for n in catalog.norad_id
+        ]
+    )
+    radius = np.where(np.isfinite(catalog.radius_m), catalog.radius_m, np.exp(drawn))
+    albedo = np.where(np.isfinite(catalog.albedo), catalog.albedo, DEFAULT_ALBEDO)
+    return radius, albedo
+
+
+def _hot_pixels(sensor: OpticalSensor, settings: FrameSettings):
+    """Fixed hot-pixel pattern of this detector (seeded by the settings, the same every frame)."""
+    rng = np.random.default_rng([settings.seed, 7])
+    n = int(settings.hot_pixel_fraction * sensor.detector_cols * sensor.detector_rows)
+    rows = rng.integers(0, sensor.detector_rows, n)
+    cols = rng.integers(0, sensor.detector_cols, n)
+    rate = settings.hot_pixel_e_per_s * rng.uniform(0.2, 5.0, n)
+    return rows, cols, rate
+
+
+def _positions(wcs: WCS, units: np.ndarray, angles_rad: np.ndarray):
+    """Pixel (x, y) of unit vectors (n, 3, 3: source, start/mid/end) for a camera turned
+    about the pole by ``angles_rad`` (3,) at start/mid/end."""
+    turned = np.stack([units[:, j] @ rotation_about_z(-angles_rad[j]).T for j in range(3)], axis=1)
+    return pixels_from_units(wcs, turned)
+
+
+def _render_frame(
+    k, sensor, settings, rng, hot, wcs_true, t_mid, obs_r, obs_v, tgt_r, tgt_v, sun, norad,
+    radius, albedo, field_stars,
+) -> SimulatedFrame:  # fmt: skip
+    t = sensor.exposure_s
+    sigma = sensor.psf_fwhm_arcsec / sensor.pixel_scale_arcsec * FWHM_TO_SIGMA
+    half = 0.5 * t * SIDEREAL_RATE_RAD_S
+    turn = np.array([-half, 0.0, half]) if settings.tracking == "rate" else np.zeros(3)
+    cols, rows = sensor.detector_cols, sensor.detector_rows
+
+    star_units = np.stack(
+        [apparent_star_directions(field_stars, t_mid, obs_r[j], obs_v[j]) for j in (0, 1, 2)], 1
+    )
+    sx, sy = _positions(wcs_true, star_units, turn)
+    star_flux = electron_rate(field_stars.mag, sensor) * t
+    apparent, geometric, range_km = apparent_rso_directions(tgt_r, tgt_v, obs_r, obs_v)
+    rx, ry = _positions(wcs_true, apparent, turn)
+    mag, phase = rso_magnitude(radius, albedo, tgt_r[:, 1], obs_r[1], sun)
+    blocked = _earth_blocks(obs_r[1], tgt_r[:, 1])
+    rso_flux = np.where(np.isfinite(mag) & ~blocked, electron_rate(mag, sensor) * t, 0.0)
+
+    sky_e = sky_electrons_per_pixel_s(sensor) * t
+    dark_e = sensor.dark_current_e_per_s * t
+    image = np.full((rows, cols), sky_e + dark_e)
+    add_streaks(image, sx[:, 0], sy[:, 0], sx[:, 2], sy[:, 2], star_flux, sigma)
+    ok = np.isfinite(rx).all(axis=1) & (rso_flux > 0)
+    add_streaks(image, rx[ok, 0], ry[ok, 0], rx[ok, 2], ry[ok, 2], rso_flux[ok], sigma)
+    hot_e = (hot[0], hot[1], hot[2] * t)
+    noisy = add_noise_and_defects(
+        image, rng, sensor.read_noise_e, hot_e, rng.poisson(settings.cosmic_rays_per_frame)
+    )
+    pixels = to_adu(noisy, sensor.gain_e_per_adu, settings.bias_adu, sensor.full_well_e)
+
+    stamp = _utc(t_mid).replace("-", "").replace(":", "").rstrip("Z")
+    frame_id = f"{sensor.sensor_id}-{k:04d}-{stamp}"
+    inside = lambda x, y: (x > -0.5) & (x < cols - 0.5) & (y > -0.5) & (y < rows - 0.5)  # noqa: E731
+    star_in = inside(sx[:, 1], sy[:, 1])
+    rso_in = ok & inside(np.nan_to_num(rx[:, 1], nan=-1e9), np.nan_to_num(ry[:, 1], nan=-1e9))
+    length = np.hypot(rx[:, 2] - rx[:, 0], ry[:, 2] - ry[:, 0])
+    rso_snr = snr(rso_flux, length, sigma, sky_e + dark_e, sensor.read_noise_e)
+    ra, dec = radec_from_unit_vector(geometric[:, 1])
+    prior = _prior_wcs(wcs_true, rng, settings)
+    header = _header(sensor, settings, prior, frame_id, t_mid, obs_r[1], obs_v[1], sigma)
+    truth = {
+        "frame_id": frame_id,
+        "time_mid_utc": _utc(t_mid),
+        "true_wcs": wcs_true.to_header_string(relax=True),
+        "stars": [
+            {
+                "hip": int(field_stars.hip[i]),
+                "x": float(sx[i, 1]),
+                "y": float(sy[i, 1]),
+                "mag": float(field_stars.mag[i]),
+                "flux_e": float(star_flux[i]),
+            }
+            for i in np.flatnonzero(star_in)
+        ],
+        "rsos": [
+            {
+                "norad_id": int(norad[i]),
+                "x": float(rx[i, 1]),
+                "y": float(ry[i, 1]),
+                "x_start": float(rx[i, 0]),
+                "y_start": float(ry[i, 0]),
+                "x_end": float(rx[i, 2]),
+                "y_end": float(ry[i, 2]),
+                "mag": float(mag[i]),
+                "flux_e": float(rso_flux[i]),
+                "snr": float(rso_snr[i]),
+                "ra_deg": float(np.degrees(ra[i])),
+                "dec_deg": float(np.degrees(dec[i])),
+                "range_km": float(range_km[i, 1]),
+                "solar_phase_deg": float(np.degrees(phase[i])),
+            }
+            for i in np.flatnonzero(rso_in)
+        ],
+    }
+    return SimulatedFrame(frame_id, pixels, header, truth)
+
+
+def _utc(t: Time) -> str:
+    t1 = Time([t.utc.jd1], [t.utc.jd2], format="jd", scale="utc") if t.isscalar else t
+    return format_utc(t1)[0]
+
+
+def _prior_wcs(wcs_true: WCS, rng: np.random.Generator, settings: FrameSettings) -> WCS:
+    """The attitude-knowledge WCS: the true one shifted and rolled by a seeded error."""
+    prior = wcs_true.deepcopy()
+    dra, ddec = rng.normal(0.0, settings.attitude_sigma_rad, 2)
+    dec0 = np.radians(prior.wcs.crval[1])
+    prior.wcs.crval = prior.wcs.crval + np.degrees([dra / np.cos(dec0), ddec])
+    droll = rng.normal(0.0, settings.roll_sigma_rad)
+    c, s = np.cos(droll), np.sin(droll)
+    prior.wcs.cd = prior.wcs.cd @ np.array([[c, -s], [s, c]])
+    prior.wcs.set()
+    return prior
+
+
+def _header(sensor, settings, prior, frame_id, t_mid, r, v, sigma_px) -> fits.Header:
+    h = prior.to_header(relax=True)
+    t = Time(t_mid.utc.jd1, t_mid.utc.jd2, format="jd", scale="utc")
+    start = Time(t.jd1, t.jd2 - sensor.exposure_s / 2.0 / SECONDS_PER_DAY, format="jd", scale="utc")
+    h["DATE-OBS"] = (start.utc.isot, "exposure start, UTC")
+    h["DATE-AVG"] = (t.utc.isot, "exposure mid-time, UTC")
+    h["EXPTIME"] = (sensor.exposure_s, "[s] exposure time")
+    h["INSTRUME"] = (sensor.sensor_id, "sensor id")
+    h["FRAMEID"] = (frame_id, "frame id")
+    h["TRACKING"] = (settings.tracking.upper(), "SIDEREAL or RATE (turns at Earth's rate)")
+    h["GAIN"] = (sensor.gain_e_per_adu, "[e/ADU]")
+    h["RDNOISE"] = (sensor.read_noise_e, "[e] read noise")
+    h["BIASLVL"] = (settings.bias_adu, "[ADU] bias level")
+    h["SATURATE"] = (
+        min(65535.0, sensor.full_well_e / sensor.gain_e_per_adu + settings.bias_adu),
+        "[ADU] saturation level",
+    )
+    h["PSFSIGMA"] = (sigma_px, "[px] nominal PSF Gaussian sigma")
+    for axis, value in zip("XYZ", r, strict=True):
+        h[f"OBSGCR{axis}"] = (float(value), f"[km] observer GCRS {axis.lower()}")
+    for axis, value in zip("XYZ", v, strict=True):
+        h[f"OBSGCV{axis}"] = (float(value), f"[km/s] observer GCRS v{axis.lower()}")
+    h["WCSAPPAR"] = (True, "WCS gives apparent directions (aberrated)")
+    return h
+
+
+def densest_field(
+    sensor: OpticalSensor, observer: Observer, catalog: Catalog, time: Time
+) -> tuple[float, float]:
+    """Apparent (RA, Dec) rad of a boresight that holds the most visible catalog objects
+    (unblocked by Earth) in a square field of the sensor at ``time``."""
+    t = Time([time.utc.jd1], [time.utc.jd2], format="jd", scale="utc") if time.isscalar else time
+    obs_r, obs_v = observer.states_gcrs(t)
+    eph = Sgp4Propagator(workers=1).propagate(catalog, t, "gcrs")
+    r, v = eph.position_km[:, 0], eph.velocity_km_s[:, 0]
+    good = np.isfinite(r).all(axis=1) & ~_earth_blocks(obs_r[0], np.nan_to_num(r))
+    good &= np.linalg.norm(np.nan_to_num(r) - obs_r[0], axis=1) > 1000.0
+    apparent, _, _ = apparent_rso_directions(r[good], v[good], obs_r[0], obs_v[0])
+    half = (
+        0.4 * sensor.pixel_scale_arcsec * ARCSEC * min(sensor.detector_cols, sensor.detector_rows)
+    )
+    counts = (apparent @ apparent.T >= np.cos(half)).sum(axis=1)
+    ra, dec = radec_from_unit_vector(apparent[int(np.argmax(counts))])
+    return float(ra), float(dec)
