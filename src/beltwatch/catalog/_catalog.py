@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 from astropy.time import Time
@@ -92,7 +93,7 @@ class Catalog:
         )
 
     @classmethod
-    def from_columns(cls, **columns: object) -> Catalog:
+    def from_columns(cls, **columns: Any) -> Catalog:
         """Build from the required element columns; optional ones get neutral defaults."""
         n = len(np.atleast_1d(columns["norad_id"]))
         defaults = {
@@ -113,7 +114,7 @@ class Catalog:
             values[key] = np.asarray(values[key], dtype=object)
         for key in ("norad_id", "element_set_no", "rev_at_epoch", "ephemeris_type"):
             values[key] = np.asarray(values[key], dtype=np.int64)
-        return cls(**values)  # type: ignore[arg-type]
+        return cls(**values)
 
     # --- derived quantities -------------------------------------------------
 

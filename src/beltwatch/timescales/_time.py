@@ -25,7 +25,7 @@ def parse_utc(text: str, *, field: str = "time", scale: str = "utc") -> Time:
     if doy:
         year, day, hh, mm, ss = doy.groups()
         cleaned = f"{year}:{day}:{hh or '00'}:{mm or '00'}:{ss or '00'}"
-        formats = ("yday",)
+        formats: tuple[str, ...] = ("yday",)
     else:
         formats = ("isot", "iso")
     for fmt in formats:
