@@ -51,7 +51,9 @@ def test_two_body_conserves_energy_and_angular_momentum():
     "model",
     [
         ForceModel.two_body(),
-        ForceModel((PointMassEarth(), ZonalHarmonics(degree=4), ThirdBody("sun"), ThirdBody("moon"))),
+        ForceModel(
+            (PointMassEarth(), ZonalHarmonics(degree=4), ThirdBody("sun"), ThirdBody("moon"))
+        ),
     ],
     ids=["two_body", "zonal_sun_moon"],
 )
@@ -82,7 +84,7 @@ def test_backward_then_forward_returns_to_start():
 
 
 def test_bad_states_raise_input_error():
-    prop = NumericalPropagator()
+    prop = NumericalPropagator(ForceModel.two_body())
     with pytest.raises(InputError, match="shape"):
         prop.propagate(EPOCH, np.zeros((3, 5)), EPOCH)
     with pytest.raises(InputError, match="NaN"):

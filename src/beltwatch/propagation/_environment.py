@@ -17,9 +17,10 @@ from scipy.interpolate import CubicSpline
 from beltwatch.frames import moon_position_gcrs_km, rotation_matrices, sun_position_gcrs_km
 
 # Grid spacing of the interpolated bodies. Moon: cubic-spline error ~ r (w h)^4 / 384
-# ~ 1e-5 km at 1 h; Sun: far smaller. Pole: nutation periods >= 5 d, error < 1e-10 rad.
+# ~ 1e-5 km at 1 h; Sun: far smaller. Pole: the ITRS pole circles the CIP once a day
+# (polar motion seen from inertial axes, ~1.5e-6 rad): spline error at 2 h ~ 1e-10 rad.
 BODY_NODE_SPACING_S = 3600.0
-POLE_NODE_SPACING_S = 6.0 * 3600.0
+POLE_NODE_SPACING_S = 2.0 * 3600.0
 
 
 def epoch_offsets_s(epoch: Time, times: Time) -> np.ndarray:
@@ -57,20 +58,21 @@ class Environment:
         self.t_min_s = float(min(t_min_s, t_max_s))
         self.t_max_s = float(max(t_min_s, t_max_s))
 
-    def _spline(self, spacing_s: float, values_of) -> CubicSpline:
+    def _spline(self, spacing_s: float, values_of) -> _Table:
         nodes = _grid(self.t_min_s, self.t_max_s, spacing_s)
-        return CubicSpline(nodes, values_of(times_from_offsets(self.epoch, nodes)), axis=0)
+        spline = CubicSpline(nodes, values_of(times_from_offsets(self.epoch, nodes)), axis=0)
+        return _Table(float(nodes[0]), spacing_s, spline.c)
 
     @cached_property
-    def _sun(self) -> CubicSpline:
+    def _sun(self) -> _Table:
         return self._spline(BODY_NODE_SPACING_S, sun_position_gcrs_km)
 
     @cached_property
-    def _moon(self) -> CubicSpline:
+    def _moon(self) -> _Table:
         return self._spline(BODY_NODE_SPACING_S, moon_position_gcrs_km)
 
     @cached_property
-    def _pole(self) -> CubicSpline:
+    def _pole(self) -> _Table:
         def pole(t: Time) -> np.ndarray:
             m = rotation_matrices(t)
             gcrs_to_itrs = m["polar"] @ m["teme_to_pef"] @ m["gcrs_to_teme"]
@@ -91,3 +93,27 @@ class Environment:
         """Unit vector of the Earth's (ITRS) z-axis in GCRS axes, (3,)."""
         p = self._pole(t_s)
         return p / np.sqrt(p @ p)
+
+
+class _Table:
+    """A cubic spline on a uniform grid, evaluated at one time with little overhead.
+
+    Remembers its last answer: several forces ask for the Sun at the same time.
+    """
+
+    def __init__(self, start_s: float, spacing_s: float, coefficients: np.ndarray) -> None:
+        self.start_s = start_s
+        self.spacing_s = spacing_s
+        self.c = coefficients  # (4, n_intervals, 3), scipy PPoly layout
+        self._last: tuple[float, np.ndarray] = (np.nan, np.zeros(3))
+
+    def __call__(self, t_s: float) -> np.ndarray:
+        t_s = float(t_s)
+        if t_s == self._last[0]:
+            return self._last[1]
+        i = min(max(int((t_s - self.start_s) // self.spacing_s), 0), self.c.shape[1] - 1)
+        x = t_s - (self.start_s + i * self.spacing_s)
+        c = self.c[:, i]
+        value = ((c[0] * x + c[1]) * x + c[2]) * x + c[3]
+        self._last = (t_s, value)
+        return value

@@ -81,15 +81,17 @@ class PointMassEarth(_Addable):
         return _point_mass_gradient(self.mu_km3_s2 / rn**3, r / rn[:, None]), None
 
 
-# Legendre polynomials and derivatives written out per degree: (P_n, P_n', P_n'') of s.
-def _legendre(n: int, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    s2 = s * s
+# First and second derivatives of the Legendre polynomials P_n(s), written out per degree.
+# The zonal terms need them for n and n + 1, since (n+1) P_n + s P_n' = P_{n+1}'.
+def _legendre_derivatives(n: int, s: np.ndarray, s2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if n == 2:
-        return 1.5 * s2 - 0.5, 3.0 * s, np.full_like(s, 3.0)
+        return 3.0 * s, np.full_like(s, 3.0)
     if n == 3:
-        return 2.5 * s2 * s - 1.5 * s, 7.5 * s2 - 1.5, 15.0 * s
+        return 7.5 * s2 - 1.5, 15.0 * s
     if n == 4:
-        return (35.0 * s2 * s2 - 30.0 * s2 + 3.0) / 8.0, 17.5 * s2 * s - 7.5 * s, 52.5 * s2 - 7.5
+        return (17.5 * s2 - 7.5) * s, 52.5 * s2 - 7.5
+    if n == 5:
+        return (39.375 * s2 - 26.25) * s2 + 1.875, (157.5 * s2 - 52.5) * s
     raise ValueError(f"zonal degree {n} not implemented (2..4)")
 
 
@@ -97,10 +99,11 @@ def _legendre(n: int, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray
 class ZonalHarmonics(_Addable):
     """Zonal gravity J2..J_degree about the Earth's pole (EGM2008 values by default).
 
-    With s = (r . p) / r for the pole unit vector p, degree n contributes
-    mu J_n R^n / r^(n+2) [((n+1) P_n(s) + s P_n'(s)) r_hat - P_n'(s) p].
+    With s = (r . p) / r for the pole unit vector p and q = R / r, degree n adds
+    mu J_n q^n / r^2 [P_{n+1}'(s) r_hat - P_n'(s) p] (the gradient of the potential
+    -mu J_n q^n P_n(s) / r, written with (n+1) P_n + s P_n' = P_{n+1}').
     ``pole="itrs"`` uses the true (ITRS z) pole, tabulated every 6 h; ``pole="gcrs"``
-    uses GCRS z, which is off by the precession since J2000 (~0.1-0.15 deg in 2026;
+    uses GCRS z, which is off by the precession since J2000 (~0.15 deg in 2026;
     see docs/propagation.md for its effect at GEO).
     """
 
@@ -110,49 +113,58 @@ class ZonalHarmonics(_Addable):
     j: tuple[tuple[int, float], ...] = tuple(EGM2008_J.items())
     pole: Literal["itrs", "gcrs"] = "itrs"
 
-    def _terms(self):
-        return [(n, jn) for n, jn in self.j if 2 <= n <= self.degree]
+    def __post_init__(self) -> None:
+        if not 2 <= self.degree <= 4:
+            raise ValueError(f"zonal degree must be 2..4, got {self.degree}")
 
-    def _pole_vector(self, t_s: float, env: Environment) -> np.ndarray:
-        return env.pole(t_s) if self.pole == "itrs" else np.array([0.0, 0.0, 1.0])
+    def _terms(self) -> list[tuple[int, float]]:
+        return sorted((n, jn) for n, jn in self.j if 2 <= n <= self.degree)
+
+    def _geometry(self, t_s: float, r: np.ndarray, env: Environment):
+        p = env.pole(t_s) if self.pole == "itrs" else np.array([0.0, 0.0, 1.0])
+        inv_r = 1.0 / _norm(r)
+        u = r * inv_r[:, None]
+        s = u @ p
+        return p, inv_r, u, s, s * s
 
     def acceleration(self, t_s, r, v, env):
-        p = self._pole_vector(t_s, env)
-        rn = _norm(r)
-        u = r / rn[:, None]
-        s = u @ p
-        along_u = np.zeros_like(rn)
-        along_p = np.zeros_like(rn)
+        p, inv_r, u, s, s2 = self._geometry(t_s, r, env)
+        q = self.radius_km * inv_r
+        along_u = np.zeros_like(s)
+        along_p = np.zeros_like(s)
         for n, jn in self._terms():
-            pn, dpn, _ = _legendre(n, s)
-            k = self.mu_km3_s2 * jn * self.radius_km**n / rn ** (n + 2)
-            along_u += k * ((n + 1) * pn + s * dpn)
-            along_p -= k * dpn
-        return along_u[:, None] * u + along_p[:, None] * p
+            k = jn * q**n
+            along_u += k * _legendre_derivatives(n + 1, s, s2)[0]
+            along_p -= k * _legendre_derivatives(n, s, s2)[0]
+        mu_r2 = self.mu_km3_s2 * inv_r * inv_r
+        return (mu_r2 * along_u)[:, None] * u + (mu_r2 * along_p)[:, None] * p
 
     def partials(self, t_s, r, v, env):
-        p = self._pole_vector(t_s, env)
-        rn = _norm(r)
-        u = r / rn[:, None]
-        s = u @ p
-        w = p - s[:, None] * u  # r * grad(s)
-        uu = u[:, :, None] * u[:, None, :]
-        uw = u[:, :, None] * w[:, None, :]
-        pw = p[None, :, None] * w[:, None, :]
-        pu = p[None, :, None] * u[:, None, :]
-        out = np.zeros((len(rn), 3, 3))
+        # d/dr of a = K r^-(n+2) [A(s) r_hat - P'(s) p], A = P_{n+1}', grad s = (p - s r_hat)/r:
+        # K r^-(n+3) [A (I - (n+3) u u^T) + A' u w^T - P'' p w^T + (n+2) P' p u^T], w = p - s u.
+        p, inv_r, u, s, s2 = self._geometry(t_s, r, env)
+        q = self.radius_km * inv_r
+        c_i = np.zeros_like(s)
+        c_uu = np.zeros_like(s)
+        c_uw = np.zeros_like(s)
+        c_pw = np.zeros_like(s)
+        c_pu = np.zeros_like(s)
         for n, jn in self._terms():
-            pn, dpn, ddpn = _legendre(n, s)
-            a = (n + 1) * pn + s * dpn
-            da = (n + 2) * dpn + s * ddpn
-            k = (self.mu_km3_s2 * jn * self.radius_km**n / rn ** (n + 3))[:, None, None]
-            out += k * (
-                a[:, None, None] * (np.eye(3) - (n + 3) * uu)
-                + da[:, None, None] * uw
-                - ddpn[:, None, None] * pw
-                + (n + 2) * dpn[:, None, None] * pu
-            )
-        return out, None
+            k = jn * q**n
+            a, da = _legendre_derivatives(n + 1, s, s2)
+            dp, ddp = _legendre_derivatives(n, s, s2)
+            c_i += k * a
+            c_uu -= k * (n + 3) * a
+            c_uw += k * da
+            c_pw -= k * ddp
+            c_pu += k * (n + 2) * dp
+        w = p - s[:, None] * u
+        mu_r3 = self.mu_km3_s2 * inv_r**3
+        c_uw = c_uu[:, None] * u + c_uw[:, None] * w  # rows along u: u (c_uu u + c_uw w)^T
+        rows_p = c_pw[:, None] * w + c_pu[:, None] * u
+        out = u[:, :, None] * c_uw[:, None, :] + p[None, :, None] * rows_p[:, None, :]
+        out += c_i[:, None, None] * np.eye(3)
+        return mu_r3[:, None, None] * out, None
 
 
 @dataclass(frozen=True)
@@ -197,6 +209,21 @@ def shadow_fraction(r: np.ndarray, r_sun: np.ndarray, model: str = "conical") ->
         along = r @ s_hat
         perp = _norm(r - along[:, None] * s_hat)
         return np.where((along < 0) & (perp < EARTH_SHADOW_RADIUS_KM), 0.0, 1.0)
+    # Only objects behind the Earth, near its shadow axis, can see less than the whole Sun.
+    s_hat = r_sun / np.sqrt(r_sun @ r_sun)
+    along = r @ s_hat
+    rn = _norm(r)
+    near = (along < 0) & (
+        rn * rn - along * along < (1.02 * EARTH_SHADOW_RADIUS_KM + 0.01 * rn) ** 2
+    )
+    out = np.ones(len(r))
+    if np.any(near):
+        out[near] = _conical_fraction(r[near], to_sun[near])
+    return out
+
+
+def _conical_fraction(r: np.ndarray, to_sun: np.ndarray) -> np.ndarray:
+    """Visible fraction of the solar disc behind the Earth's disc (circle-overlap geometry)."""
     rn, dn = _norm(r), _norm(to_sun)
     a = np.arcsin(np.minimum(SUN_RADIUS_KM / dn, 1.0))  # apparent Sun radius
     b = np.arcsin(np.minimum(EARTH_SHADOW_RADIUS_KM / rn, 1.0))  # apparent Earth radius

@@ -12,15 +12,19 @@ it rides on the state's steps and is not itself under error control.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from astropy.time import Time
 from scipy.integrate import DOP853
 
 from beltwatch.errors import InputError
+from beltwatch.frames import transform_states
 from beltwatch.propagation._environment import Environment, epoch_offsets_s
-from beltwatch.propagation._forces import Force, ForceModel
+from beltwatch.propagation._ephemeris import Ephemeris
+from beltwatch.propagation._forces import Force
+from beltwatch.values import OrbitState
 
 STATE_SIZE = 6
 
@@ -60,7 +64,7 @@ class NumericalPropagator:
     position and velocity, per object (see the module docstring for the norm).
     """
 
-    force_model: Force = ForceModel.two_body()
+    force_model: Force
     rtol: float = 1e-12
     atol_km: float = 1e-9
     atol_km_s: float = 1e-12
@@ -164,3 +168,71 @@ class NumericalPropagator:
                 dense = solver.dense_output()
                 store(columns[done:reached], dense(targets[done:reached]))
                 done = reached
+
+    # --- OrbitState conveniences --------------------------------------------
+
+    def propagate_state(self, state: OrbitState, time: Time) -> OrbitState:
+        """``state`` moved to one ``time`` (GCRS out); a covariance is mapped by the STM."""
+        r, v, cov = state_in_frame(state, "gcrs")
+        with_stm = cov is not None
+        out, stm = self.propagate(state.epoch, np.concatenate([r, v]), time, with_stm=with_stm)
+        new_cov = None
+        if stm is not None:
+            phi = stm[0, 0]
+            new_cov = phi @ cov @ phi.T
+        single = Time(np.ravel(time.jd1)[0], np.ravel(time.jd2)[0], format="jd", scale=time.scale)
+        return replace(
+            state,
+            epoch=single,
+            position_km=out[0, 0, :3].copy(),
+            velocity_km_s=out[0, 0, 3:].copy(),
+            frame="gcrs",
+            covariance=new_cov,
+        )
+
+    def ephemeris(
+        self, states: OrbitState | Sequence[OrbitState], times: Time, frame: str = "gcrs"
+    ) -> Ephemeris:
+        """States of several objects (any epochs and frames) at ``times``, in ``frame``."""
+        states = [states] if isinstance(states, OrbitState) else list(states)
+        times = Time(
+            np.atleast_1d(times.jd1), np.atleast_1d(times.jd2), format="jd", scale=times.scale
+        )
+        n, m = len(states), len(times)
+        out = np.empty((n, m, 6))
+        epochs = [(float(s.epoch.tt.jd1), float(s.epoch.tt.jd2)) for s in states]
+        # Objects sharing an epoch are integrated together.
+        for key in dict.fromkeys(epochs):
+            rows = [i for i, e in enumerate(epochs) if e == key]
+            initial = np.array(
+                [np.concatenate(state_in_frame(states[i], "gcrs")[:2]) for i in rows]
+            )
+            out[rows], _ = self.propagate(states[rows[0]].epoch, initial, times)
+        norad = np.array([-1 if s.norad_id is None else s.norad_id for s in states], dtype=np.int64)
+        eph = Ephemeris(
+            norad, times, "gcrs", out[..., :3], out[..., 3:], np.zeros((n, m), dtype=np.uint8)
+        )
+        return eph if frame == "gcrs" else eph.to_frame(frame)
+
+
+def state_in_frame(
+    state: OrbitState, frame: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """(r km, v km/s, covariance or None) of ``state`` in ``frame`` at its epoch.
+
+    Frame transforms are linear in (r, v) at a fixed time, so the covariance is
+    mapped with the Jacobian built from transforming the six unit vectors.
+    """
+    r = np.asarray(state.position_km, dtype=float)
+    v = np.asarray(state.velocity_km_s, dtype=float)
+    if state.frame == frame:
+        return r, v, state.covariance
+    basis = np.vstack([np.concatenate([r, v]), np.eye(6)])  # row 0 the state, then unit vectors
+    rb, vb = transform_states(
+        basis[:, None, :3], basis[:, None, 3:], state.epoch, state.frame, frame
+    )
+    cov = None
+    if state.covariance is not None:
+        jac = np.hstack([rb[1:, 0], vb[1:, 0]]).T  # column k: image of unit vector k
+        cov = jac @ np.asarray(state.covariance) @ jac.T
+    return rb[0, 0], vb[0, 0], cov
