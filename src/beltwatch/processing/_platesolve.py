@@ -1,0 +1,217 @@
+"""Plate solving: match extracted sources to catalog stars and fit a TAN-SIP WCS.
+
+Catalog stars are made apparent for the observer (proper motion, parallax,
+aberration by the observer's barycentric velocity) so that the fitted WCS maps
+pixels to apparent directions, exactly as the simulator's camera does.
+
+Matching starts from the attitude prior (header WCS): the offset between
+projected catalog stars and sources is found by voting over all pairs, then
+nearest neighbours are matched and the fit is iterated. When the prior fails
+(too few matches), a roll search (every 2 degrees) with the same offset vote is
+the fallback: it needs the prior's field centre only to within about a field.
+The fit is linear least squares of the gnomonic plane coordinates as a
+polynomial of pixel offsets (order 1-3 by the number of stars), re-centred on
+the tangent point, with 3-sigma clipping; higher orders become the SIP terms.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from astropy.wcs import WCS, Sip
+from scipy.spatial import cKDTree
+
+from beltwatch.frames import radec_from_unit_vector, unit_vector_from_radec
+from beltwatch.imaging import pixels_from_units
+
+MIN_MATCHED_STARS = 6
+MAX_FIT_RMS_PX = 0.7
+RAD_TO_DEG = 180.0 / np.pi
+
+
+@dataclass(frozen=True, eq=False)
+class PlateSolution:
+    """A fitted WCS (apparent directions) and the matched pairs (source index, star index)."""
+
+    wcs: WCS
+    source_index: np.ndarray
+    star_index: np.ndarray
+    rms_px: float
+    sip_order: int
+    method: str
+
+    @property
+    def n_stars(self) -> int:
+        return int(self.source_index.size)
+
+
+def _offset_vote(src_xy: np.ndarray, cat_xy: np.ndarray, bin_px: float) -> np.ndarray | None:
+    """Most common offset (source - catalog) over all pairs, refined by the mean in its bin."""
+    d = (src_xy[:, None, :] - cat_xy[None, :, :]).reshape(-1, 2)
+    keys = np.floor(d / bin_px).astype(np.int64)
+    combined = keys[:, 0] * 1_000_003 + keys[:, 1]
+    values, inverse, counts = np.unique(combined, return_inverse=True, return_counts=True)
+    # Sum counts over each bin and its neighbours would be better; a 2x2 shifted vote suffices.
+    best = int(np.argmax(counts))
+    if counts[best] < 3:
+        return None
+    return d[inverse.ravel() == best].mean(axis=0)
+
+
+def _match(src_xy, cat_xy, tolerance_px):
+    """Unique nearest-neighbour pairs within tolerance: (source index, catalog index)."""
+    if not len(cat_xy) or not len(src_xy):
+        return np.zeros(0, int), np.zeros(0, int)
+    dist, idx = cKDTree(src_xy).query(cat_xy, distance_upper_bound=tolerance_px)
+    ok = np.isfinite(dist)
+    cat_i, src_i = np.flatnonzero(ok), idx[ok]
+    # keep the closest catalog star per source
+    order = np.argsort(dist[ok])
+    _, first = np.unique(src_i[order], return_index=True)
+    keep = order[first]
+    return src_i[keep], cat_i[keep]
+
+
+def _gnomonic(units: np.ndarray, center: np.ndarray) -> np.ndarray:
+    """Gnomonic plane coordinates (rad) of unit vectors about ``center`` (astropy TAN axes)."""
+    ra0, dec0 = radec_from_unit_vector(center)
+    east = np.array([-np.sin(ra0), np.cos(ra0), 0.0])
+    north = np.cross(center, east)
+    w = units @ center
+    return np.stack([(units @ east) / w, (units @ north) / w], axis=-1)
+
+
+def _terms(u: np.ndarray, v: np.ndarray, order: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    powers = [(p, q) for total in range(order + 1) for p in range(total + 1) for q in [total - p]]
+    return np.stack([u**p * v**q for p, q in powers], axis=-1), powers
+
+
+def fit_tan_sip(
+    x: np.ndarray, y: np.ndarray, units: np.ndarray, crpix: tuple[float, float], order: int,
+    center: np.ndarray,
+) -> tuple[WCS, np.ndarray]:  # fmt: skip
+    """TAN-SIP WCS mapping 0-based pixels (x, y) to ``units``; returns (wcs, residuals px (n, 2))."""
+    u, v = x - (crpix[0] - 1.0), y - (crpix[1] - 1.0)
+    design, powers = _terms(u, v, order)
+    for _ in range(3):
+        plane = _gnomonic(units, center)
+        coef, *_ = np.linalg.lstsq(design, plane, rcond=None)
+        # Move the tangent point to the world position of the reference pixel.
+        xi0, eta0 = coef[0]
+        ra0, dec0 = radec_from_unit_vector(center)
+        east = np.array([-np.sin(ra0), np.cos(ra0), 0.0])
+        north = np.cross(center, east)
+        moved = center + xi0 * east + eta0 * north
+        center = moved / np.linalg.norm(moved)
+    plane = _gnomonic(units, center)
+    coef, *_ = np.linalg.lstsq(design, plane, rcond=None)
+    lin = {powers[i]: i for i in range(len(powers))}
+    cd = np.array([coef[lin[(1, 0)]], coef[lin[(0, 1)]]]).T  # rad per px
+    w = WCS(naxis=2)
+    w.wcs.crpix = list(crpix)
+    ra0, dec0 = radec_from_unit_vector(center)
+    w.wcs.crval = [float(ra0) * RAD_TO_DEG, float(dec0) * RAD_TO_DEG]
+    w.wcs.cd = cd * RAD_TO_DEG
+    w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+    w.wcs.radesys = "ICRS"
+    if order >= 2:
+        inv_cd = np.linalg.inv(cd)
+        a = np.zeros((order + 1, order + 1))
+        b = np.zeros((order + 1, order + 1))
+        for i, (p, q) in enumerate(powers):
+            if p + q >= 2:
+                a[p, q], b[p, q] = inv_cd @ coef[i]
+        w.sip = Sip(a, b, None, None, w.wcs.crpix)
+        w.wcs.ctype = ["RA---TAN-SIP", "DEC--TAN-SIP"]
+    w.wcs.set()
+    model = design @ coef
+    residual = (plane - model) @ np.linalg.inv(cd).T
+    return w, residual
+
+
+def _sip_order(n: int) -> int:
+    return 3 if n >= 30 else 2 if n >= 15 else 1
+
+
+def solve_plate(
+    src_x: np.ndarray,
+    src_y: np.ndarray,
+    src_flux: np.ndarray,
+    star_units: np.ndarray,
+    star_mag: np.ndarray,
+    prior: WCS,
+    shape: tuple[int, int],
+    usable: np.ndarray | None = None,
+) -> PlateSolution | None:
+    """Solve one frame. ``star_units``: apparent catalog directions (n, 3); ``usable``: sources
+    allowed as star candidates (point-like, unsaturated). None when no solution is found."""
+    rows, cols = shape
+    usable = np.ones(src_x.size, bool) if usable is None else usable
+    cand = np.flatnonzero(usable)
+    bright = cand[np.argsort(-src_flux[cand])][:80]
+    src_xy = np.stack([src_x, src_y], axis=-1)
+    cx, cy = pixels_from_units(prior, star_units)
+    margin = 0.15 * max(rows, cols)
+    on = (
+        np.isfinite(cx)
+        & (cx > -margin)
+        & (cx < cols + margin)
+        & (cy > -margin)
+        & (cy < rows + margin)
+    )
+    stars_on = np.flatnonzero(on)
+    stars_on = stars_on[np.argsort(star_mag[stars_on])][:80]
+    if stars_on.size < MIN_MATCHED_STARS or bright.size < MIN_MATCHED_STARS:
+        return None
+    cat_xy = np.stack([cx[stars_on], cy[stars_on]], axis=-1)
+    center = np.array([(cols - 1) / 2.0, (rows - 1) / 2.0])
+    attempts = [("prior", 0.0)] + [("roll-search", np.radians(a)) for a in range(2, 360, 2)]
+    for method, roll in attempts:
+        c, s = np.cos(roll), np.sin(roll)
+        rotated = (cat_xy - center) @ np.array([[c, s], [-s, c]]) + center
+        offset = _offset_vote(src_xy[bright], rotated, 4.0)
+        if offset is None:
+            continue
+        si, ci = _match(src_xy[bright], rotated + offset, 4.0)
+        if si.size < MIN_MATCHED_STARS:
+            continue
+        solution = _refine(src_xy, cand, bright[si], stars_on[ci], star_units, prior, method)
+        if solution is not None:
+            return solution
+    return None
+
+
+def _refine(src_xy, cand, src_idx, star_idx, star_units, prior, method) -> PlateSolution | None:
+    crpix = (float(prior.wcs.crpix[0]), float(prior.wcs.crpix[1]))
+    center = unit_vector_from_radec(*np.radians(prior.wcs.crval))
+    wcs = None
+    for tolerance in (3.0, 1.5, 1.0):
+        if src_idx.size < MIN_MATCHED_STARS:
+            return None
+        order = _sip_order(src_idx.size) if wcs is not None else 1
+        wcs, res = fit_tan_sip(
+            src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
+        )
+        # Clip outliers then rematch all candidates against all stars with the new WCS.
+        sx, sy = pixels_from_units(wcs, star_units)
+        ok = np.isfinite(sx)
+        si, ci = _match(src_xy[cand], np.stack([sx[ok], sy[ok]], -1), tolerance)
+        src_idx, star_idx = cand[si], np.flatnonzero(ok)[ci]
+    if src_idx.size < MIN_MATCHED_STARS:
+        return None
+    order = _sip_order(src_idx.size)
+    for _ in range(2):
+        wcs, res = fit_tan_sip(
+            src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
+        )
+        r = np.hypot(res[:, 0], res[:, 1])
+        limit = max(3.0 * np.sqrt(np.mean(r**2)), 0.05)
+        keep = r <= limit
+        if keep.all() or keep.sum() < MIN_MATCHED_STARS:
+            break
+        src_idx, star_idx = src_idx[keep], star_idx[keep]
+    rms = float(np.sqrt(np.mean(np.sum(res**2, axis=1))))
+    if rms > MAX_FIT_RMS_PX:
+        return None
+    return PlateSolution(wcs, src_idx, star_idx, rms, order, method)

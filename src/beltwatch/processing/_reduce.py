@@ -1,0 +1,145 @@
+"""Frame reduction: extract, plate-solve, photometric zero point, RSO candidates.
+
+Detected directions are apparent (the WCS is fitted to apparent star places);
+RSO candidates are converted to the exchange convention by removing the
+aberration of the observer's GCRS velocity (docs/conventions.md). Light time
+needs no correction here: the measured direction already is the direction to
+the target at emission time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from astropy.wcs import WCS
+
+from beltwatch.frames import deaberrate, unit_vector_from_radec
+from beltwatch.imaging import (
+    StarCatalog,
+    apparent_star_directions,
+    hipparcos,
+    pixels_from_units,
+    units_from_pixels,
+)
+from beltwatch.processing._extract import Sources, extract
+from beltwatch.processing._platesolve import PlateSolution, solve_plate
+from beltwatch.processing._read import FrameData
+
+# A source whose brightest pixel holds more than this share of its flux is a hot
+# pixel or cosmic-ray hit, not a PSF (a centred Gaussian of sigma 0.8 px holds ~0.21).
+MAX_PEAK_FRACTION = 0.5
+MIN_CANDIDATE_SNR = 5.0
+STAR_EXCLUSION_PX = 2.5
+EDGE_PX = 3.0
+STAR_MAG_LIMIT = 12.5
+
+
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """RSO candidates of one frame (arrays): pixels, exchange-convention unit vectors (GCRS)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+    x2: np.ndarray
+    y2: np.ndarray
+    sigma_px: np.ndarray
+    snr: np.ndarray
+    magnitude: np.ndarray
+    unit: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.x.size)
+
+
+@dataclass(frozen=True, eq=False)
+class FrameReduction:
+    """The reduction of one frame."""
+
+    frame: FrameData
+    sources: Sources
+    solution: PlateSolution
+    zero_point_mag: float
+    pixel_scale_rad: float
+    candidates: Candidates
+
+
+class ReductionFailure(Exception):
+    """A frame that was read but could not be reduced (e.g. too few stars)."""
+
+
+def _pixel_scale_rad(wcs: WCS) -> float:
+    return float(np.radians(np.sqrt(abs(np.linalg.det(wcs.pixel_scale_matrix)))))
+
+
+def field_stars(frame: FrameData, catalog: StarCatalog) -> tuple[StarCatalog, np.ndarray]:
+    """Catalog stars around the prior pointing and their apparent unit vectors."""
+    center = unit_vector_from_radec(*np.radians(frame.wcs_prior.wcs.crval))
+    rows, cols = frame.pixels.shape
+    radius = 0.75 * _pixel_scale_rad(frame.wcs_prior) * np.hypot(rows, cols)
+    stars = catalog.select(catalog.mag <= STAR_MAG_LIMIT).in_cone(center, radius)
+    units = apparent_star_directions(
+        stars, frame.time_mid, frame.observer_position_km, frame.observer_velocity_km_s
+    )
+    return stars, units
+
+
+def reduce_frame(frame: FrameData, catalog: StarCatalog | None = None) -> FrameReduction:
+    """Reduce one frame; :class:`ReductionFailure` when it cannot be plate-solved."""
+    catalog = catalog if catalog is not None else hipparcos()
+    sources = extract(frame.pixels, frame.psf_sigma_px, frame.gain_e_per_adu)
+    if len(sources) < 6:
+        raise ReductionFailure(f"only {len(sources)} sources extracted")
+    sharp = sources.peak > MAX_PEAK_FRACTION * np.maximum(sources.flux, 1e-9)
+    stars, units = field_stars(frame, catalog)
+    solution = solve_plate(
+        sources.x, sources.y, sources.flux, units, stars.mag, frame.wcs_prior,
+        frame.pixels.shape, usable=~sharp & (sources.flux > 0),
+    )  # fmt: skip
+    if solution is None:
+        raise ReductionFailure(
+            f"plate solution failed ({len(stars)} catalog stars near the prior, "
+            f"{len(sources)} sources)"
+        )
+    matched = solution.source_index
+    inst = -2.5 * np.log10(
+        np.clip(sources.flux[matched], 1e-9, None) * frame.gain_e_per_adu / frame.exposure_s
+    )
+    zero_point = float(np.median(stars.mag[solution.star_index] - inst))
+    scale = _pixel_scale_rad(solution.wcs)
+    candidates = _candidates(frame, sources, solution, units, sharp, zero_point, scale)
+    return FrameReduction(frame, sources, solution, zero_point, scale, candidates)
+
+
+def _candidates(frame, sources, solution, star_units, sharp, zero_point, scale) -> Candidates:
+    rows, cols = frame.pixels.shape
+    keep = np.ones(len(sources), bool)
+    keep[solution.source_index] = False
+    keep &= ~sharp & (sources.snr >= MIN_CANDIDATE_SNR) & (sources.flux > 0)
+    keep &= (sources.x > EDGE_PX) & (sources.x < cols - 1 - EDGE_PX)
+    keep &= (sources.y > EDGE_PX) & (sources.y < rows - 1 - EDGE_PX)
+    sx, sy = pixels_from_units(solution.wcs, star_units)
+    ok = np.isfinite(sx)
+    if ok.any() and keep.any():
+        d = np.hypot(sources.x[:, None] - sx[None, ok], sources.y[:, None] - sy[None, ok])
+        keep &= d.min(axis=1) > STAR_EXCLUSION_PX
+    idx = np.flatnonzero(keep)
+    x1, y1, x2, y2 = (e[idx] for e in sources.endpoints(frame.psf_sigma_px))
+    apparent = units_from_pixels(solution.wcs, sources.x[idx], sources.y[idx])
+    unit = deaberrate(apparent, frame.observer_velocity_km_s)
+    plate_px = solution.rms_px / np.sqrt(max(solution.n_stars - 3, 1))
+    inst = -2.5 * np.log10(sources.flux[idx] * frame.gain_e_per_adu / frame.exposure_s)
+    return Candidates(
+        x=sources.x[idx],
+        y=sources.y[idx],
+        x1=x1,
+        y1=y1,
+        x2=x2,
+        y2=y2,
+        sigma_px=np.hypot(sources.sigma_xy_px[idx], plate_px),
+        snr=sources.snr[idx],
+        magnitude=inst + zero_point,
+        unit=unit.reshape(-1, 3),
+    )
