@@ -1,7 +1,8 @@
 """``beltwatch run``: the main job, wiring the stages that exist on embedded defaults.
 
 Stages now: load the catalog (synthetic GEO population unless a file is given),
-propagate it over the span, summarise the GEO belt, write ``summary.json``.
+propagate it over the span, summarise the GEO belt, write ``summary.json`` and a
+belt longitude-time chart.
 """
 
 from __future__ import annotations
@@ -16,13 +17,10 @@ from astropy.time import Time, TimeDelta
 from rich.progress import Progress
 
 from beltwatch._io import write_atomic
-from beltwatch.catalog import Catalog, OrbitClass, load_catalog, synthetic_geo_population
+from beltwatch.analytics import belt_longitude_time_figure, belt_summary, belt_tracks
+from beltwatch.catalog import OrbitClass, load_catalog, synthetic_geo_population
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.timescales import as_time, format_utc, time_grid
-
-# Longitude window watched by the QZS-6 hosted payload (deg east), an assumption.
-INDO_PACIFIC_WINDOW_DEG = (30.0, 150.0)
-STATION_KEPT_MAX_DRIFT_DEG_PER_DAY = 0.05
 
 
 @dataclass(frozen=True)
@@ -36,31 +34,6 @@ class RunConfig:
     out_dir: Path = Path("runs")
     seed: int = 2025
     run_name: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
-
-
-def belt_summary(catalog: Catalog, longitude_deg: np.ndarray, span_days: float) -> dict:
-    """GEO belt figures from Earth-fixed longitudes (n_objects, n_times)."""
-    geo = catalog.orbit_class() == OrbitClass.GEO.value
-    lon = np.unwrap(np.radians(longitude_deg[geo]), axis=1)
-    valid = np.all(np.isfinite(lon), axis=1)
-    drift = np.degrees(lon[valid, -1] - lon[valid, 0]) / span_days
-    lon_start = np.mod(np.degrees(lon[valid, 0]) + 180.0, 360.0) - 180.0
-    lo, hi = INDO_PACIFIC_WINDOW_DEG
-    inclination_deg = np.degrees(catalog.inclination_rad[geo][valid])
-    bins = np.arange(-180, 181, 30)
-    counts, _ = np.histogram(lon_start, bins)
-    return {
-        "geo_objects": int(valid.sum()),
-        "station_kept": int(np.sum(np.abs(drift) < STATION_KEPT_MAX_DRIFT_DEG_PER_DAY)),
-        "drifting": int(np.sum(np.abs(drift) >= STATION_KEPT_MAX_DRIFT_DEG_PER_DAY)),
-        "inclination_above_1_deg": int(np.sum(inclination_deg > 1.0)),
-        "in_indo_pacific_window": int(np.sum((lon_start >= lo) & (lon_start <= hi))),
-        "indo_pacific_window_deg": [lo, hi],
-        "median_abs_drift_deg_per_day": float(np.median(np.abs(drift))) if drift.size else None,
-        "objects_per_30deg_longitude": {
-            f"{a:+d}..{b:+d}": int(c) for a, b, c in zip(bins[:-1], bins[1:], counts, strict=True)
-        },
-    }
 
 
 def run_pipeline(config: RunConfig, progress: Progress | None = None) -> tuple[dict, Path]:
@@ -82,7 +55,12 @@ def run_pipeline(config: RunConfig, progress: Progress | None = None) -> tuple[d
         times = time_grid(start, stop, config.step_s)
         eph = Sgp4Propagator().propagate(catalog, times, "itrs")
         progress.update(task, advance=1, description="summarising the belt")
-        longitude_deg = np.degrees(np.arctan2(eph.position_km[..., 1], eph.position_km[..., 0]))
+        track = belt_tracks(catalog, eph)
+        run_dir = config.out_dir / config.run_name
+        plot_path = write_atomic(
+            run_dir / "belt-longitude-time.html",
+            belt_longitude_time_figure(track).to_html(include_plotlyjs=True, full_html=True),
+        )
         classes = catalog.orbit_class()
         summary = {
             "run": config.run_name,
@@ -95,10 +73,9 @@ def run_pipeline(config: RunConfig, progress: Progress | None = None) -> tuple[d
             "states_computed": int(eph.error_code.size),
             "propagation_errors": int(np.count_nonzero(eph.error_code)),
             "objects_with_errors": int(np.count_nonzero(np.any(eph.error_code != 0, axis=1))),
-            "belt": belt_summary(catalog, longitude_deg, config.hours / 24.0),
+            "belt": belt_summary(track),
+            "plots": {"belt_longitude_time": str(plot_path)},
         }
-        path = write_atomic(
-            config.out_dir / config.run_name / "summary.json", json.dumps(summary, indent=2) + "\n"
-        )
+        path = write_atomic(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
         progress.update(task, advance=1, description="done")
     return summary, path

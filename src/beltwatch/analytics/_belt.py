@@ -1,0 +1,71 @@
+"""Longitude histories of GEO objects: drift rates, station keeping, who sits where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from astropy.time import Time
+
+from beltwatch.catalog import Catalog, OrbitClass
+from beltwatch.propagation import Ephemeris
+
+STATION_KEPT_MAX_DRIFT_DEG_PER_DAY = 0.05
+# Longitude window watched by the QZS-6 hosted payload (deg east): an assumption.
+INDO_PACIFIC_WINDOW_DEG = (30.0, 150.0)
+
+
+@dataclass(frozen=True, eq=False)
+class BeltTrack:
+    """Earth-fixed longitude (deg, unwrapped) of GEO objects over time."""
+
+    norad_id: np.ndarray
+    name: np.ndarray
+    times: Time
+    longitude_deg: np.ndarray  # (n_objects, n_times), unwrapped
+    inclination_deg: np.ndarray
+
+    @property
+    def drift_deg_per_day(self) -> np.ndarray:
+        span_days = (self.times[-1] - self.times[0]).to_value("day")
+        return (self.longitude_deg[:, -1] - self.longitude_deg[:, 0]) / span_days
+
+    @property
+    def start_longitude_deg(self) -> np.ndarray:
+        """Longitude at the first epoch, in [-180, 180)."""
+        return np.mod(self.longitude_deg[:, 0] + 180.0, 360.0) - 180.0
+
+
+def belt_tracks(catalog: Catalog, eph: Ephemeris) -> BeltTrack:
+    """Longitude histories of GEO-class objects with valid states throughout (ITRS ephemeris)."""
+    itrs = eph if eph.frame == "itrs" else eph.to_frame("itrs")
+    geo = (catalog.orbit_class() == OrbitClass.GEO.value) & np.all(itrs.valid, axis=1)
+    lon = np.unwrap(np.arctan2(itrs.position_km[geo, :, 1], itrs.position_km[geo, :, 0]), axis=1)
+    return BeltTrack(
+        norad_id=catalog.norad_id[geo],
+        name=catalog.name[geo],
+        times=eph.times,
+        longitude_deg=np.degrees(lon),
+        inclination_deg=np.degrees(catalog.inclination_rad[geo]),
+    )
+
+
+def belt_summary(track: BeltTrack) -> dict:
+    """Counts a belt analyst asks first: how many, station-kept or drifting, where."""
+    drift = track.drift_deg_per_day
+    start = track.start_longitude_deg
+    lo, hi = INDO_PACIFIC_WINDOW_DEG
+    bins = np.arange(-180, 181, 30)
+    counts, _ = np.histogram(start, bins)
+    return {
+        "geo_objects": int(drift.size),
+        "station_kept": int(np.sum(np.abs(drift) < STATION_KEPT_MAX_DRIFT_DEG_PER_DAY)),
+        "drifting": int(np.sum(np.abs(drift) >= STATION_KEPT_MAX_DRIFT_DEG_PER_DAY)),
+        "inclination_above_1_deg": int(np.sum(track.inclination_deg > 1.0)),
+        "in_indo_pacific_window": int(np.sum((start >= lo) & (start <= hi))),
+        "indo_pacific_window_deg": [lo, hi],
+        "median_abs_drift_deg_per_day": float(np.median(np.abs(drift))) if drift.size else None,
+        "objects_per_30deg_longitude": {
+            f"{a:+d}..{b:+d}": int(c) for a, b, c in zip(bins[:-1], bins[1:], counts, strict=True)
+        },
+    }
