@@ -1,0 +1,49 @@
+"""Markings, releasability policy, sanitisation and the audit log of releases.
+
+* :class:`Policy` (:func:`load_policy`, default: the shipped, plainly
+  illustrative ``default_policy.toml``): ordered levels, named groups of nations,
+  partners with their clearance, sanitisation rules.
+* :meth:`Policy.releasable` is the decision; :func:`release` is the one gate every
+  export path (Python, CLI, later HTTP and stream) goes through; :func:`export`
+  encodes, writes and audits.
+* :meth:`Policy.combine` gives derived records the most restrictive combination
+  of their inputs' markings.
+* :func:`append_audit` / :func:`verify_audit_log`: append-only, hash-chained JSON lines.
+"""
+
+from beltwatch.sharing._audit import AuditCheck, append_audit, verify_audit_log
+from beltwatch.sharing._export import ALL_FORMATS, FORMATS, ExportResult, encode_release, export
+from beltwatch.sharing._policy import (
+    RECORD_KINDS,
+    Partner,
+    Policy,
+    SanitisationRule,
+    load_policy,
+    policy_from_dict,
+)
+from beltwatch.sharing._release import DIRECT, Decision, Release, record_id, release
+from beltwatch.sharing._sanitise import REDACTED_SENSOR, sanitise
+
+__all__ = [
+    "ALL_FORMATS",
+    "DIRECT",
+    "FORMATS",
+    "RECORD_KINDS",
+    "REDACTED_SENSOR",
+    "AuditCheck",
+    "Decision",
+    "ExportResult",
+    "Partner",
+    "Policy",
+    "Release",
+    "SanitisationRule",
+    "append_audit",
+    "encode_release",
+    "export",
+    "load_policy",
+    "policy_from_dict",
+    "record_id",
+    "release",
+    "sanitise",
+    "verify_audit_log",
+]

@@ -1,0 +1,227 @@
+"""The releasability policy: levels, groups, partners, sanitisation rules (one TOML file).
+
+Decisions fail closed: an unknown level is releasable to no one, an unknown
+name in a releasable-to set matches no nation.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from beltwatch.errors import InputError
+from beltwatch.values import Markings
+
+RECORD_KINDS = ("observations", "orbits", "conjunctions")
+_NATION = re.compile(r"^[A-Z]{3}$")
+JOINT = "+"  # joint owners of a derived record, e.g. "JPN+USA"
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A receiving seat: every nation behind it must be cleared for a record."""
+
+    name: str
+    nations: frozenset[str]
+    clearance: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class SanitisationRule:
+    """A deliberate, recorded downgrade of one kind of record for named partners."""
+
+    name: str
+    kind: str
+    from_levels: tuple[str, ...]
+    to_level: str
+    add_releasable_to: frozenset[str]
+    partners: tuple[str, ...]
+    drop_sensor_identity: bool = False
+    angle_quantum_arcsec: float | None = None
+    time_quantum_s: float | None = None
+    position_quantum_km: float | None = None
+    velocity_quantum_km_s: float | None = None
+    drop_covariance: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    levels: tuple[str, ...]
+    groups: dict[str, frozenset[str]]
+    partners: dict[str, Partner]
+    rules: tuple[SanitisationRule, ...] = ()
+    b3_classification: dict[str, str] = field(default_factory=dict)
+    source: str = "<policy>"
+
+    # -- names and levels ------------------------------------------------------------
+    def rank(self, level: str) -> int | None:
+        """Position of ``level`` in the ordered list (None when unknown)."""
+        return self.levels.index(level) if level in self.levels else None
+
+    def expand(self, names: Iterable[str]) -> frozenset[str]:
+        """Nations named directly or through groups (groups may nest; unknown names kept)."""
+        out: set[str] = set()
+        todo, seen = list(names), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            if name in self.groups:
+                todo.extend(self.groups[name])
+            else:
+                out.add(name)
+        return frozenset(out)
+
+    def partner(self, name: str) -> Partner:
+        try:
+            return self.partners[name]
+        except KeyError:
+            known = ", ".join(sorted(self.partners))
+            raise InputError(
+                f"unknown partner {name!r}; the policy knows {known}",
+                source=self.source,
+                field="partner",
+            ) from None
+
+    # -- the decision ----------------------------------------------------------------
+    def releasable(self, markings: Markings | None, partner: Partner | str) -> bool:
+        """May a record with ``markings`` go to ``partner``?
+
+        Yes when its level is known and at most the partner's clearance, and every
+        nation behind the partner is in the record's expanded releasable-to set (a
+        record's single owner needs no release to itself).
+        """
+        if isinstance(partner, str):
+            partner = self.partner(partner)
+        if markings is None:
+            return False
+        level, clearance = self.rank(markings.level), self.rank(partner.clearance)
+        if level is None or clearance is None or level > clearance:
+            return False
+        exempt = {markings.owner} if JOINT not in markings.owner else set()
+        required = self.expand(partner.nations) - exempt
+        return required <= self.expand(markings.releasable_to)
+
+    def combine(self, inputs: Iterable[Markings]) -> Markings:
+        """Markings of a record derived from ``inputs``: the highest level, and releasable
+        only to nations every input is releasable to (its owner counting as such)."""
+        marks = list(inputs)
+        if not marks:
+            raise InputError("a derived record needs at least one input", field="markings")
+        ranks = [self.rank(m.level) for m in marks]
+        if any(r is None for r in ranks):
+            bad = next(m.level for m, r in zip(marks, ranks, strict=True) if r is None)
+            raise InputError(f"unknown level {bad!r}", source=self.source, field="level")
+        level = self.levels[max(r for r in ranks if r is not None)]
+        owners = sorted({o for m in marks for o in m.owner.split(JOINT)})
+        allowed: frozenset[str] | None = None
+        for m in marks:
+            these = self.expand(m.releasable_to) | set(m.owner.split(JOINT))
+            allowed = these if allowed is None else allowed & these
+        return Markings(JOINT.join(owners), level, frozenset(allowed or ()))
+
+    def rules_for(self, kind: str, partner: str) -> list[SanitisationRule]:
+        return [r for r in self.rules if r.kind == kind and partner in r.partners]
+
+
+def _fail(message: str, source: str, field: str) -> InputError:
+    return InputError(message, source=source, field=field)
+
+
+def _names(value: object, source: str, field: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail("expected a list of names", source, field)
+    return frozenset(v.upper() for v in value)
+
+
+def policy_from_dict(data: dict, source: str = "<policy>") -> Policy:
+    """A :class:`Policy` from decoded TOML, checked (errors name the field)."""
+    levels = data.get("levels")
+    if not isinstance(levels, list) or not levels or len(set(levels)) != len(levels):
+        raise _fail("levels must be a non-empty list of distinct names", source, "levels")
+    levels_t = tuple(str(level).upper() for level in levels)
+    groups = {
+        name.upper(): _names(members, source, f"groups.{name}")
+        for name, members in data.get("groups", {}).items()
+    }
+    for name in groups:
+        if _NATION.match(name):
+            raise _fail("a group name must not look like a nation code", source, f"groups.{name}")
+
+    def level(value: object, where: str) -> str:
+        text = str(value).upper()
+        if text not in levels_t:
+            raise _fail(f"unknown level {value!r}; expected one of {levels_t}", source, where)
+        return text
+
+    partners = {}
+    for name, spec in data.get("partners", {}).items():
+        key = name.upper()
+        nations = _names(spec.get("nations"), source, f"partners.{name}.nations")
+        if not nations:
+            raise _fail("a partner needs nations", source, f"partners.{name}.nations")
+        partners[key] = Partner(
+            key,
+            nations,
+            level(spec.get("clearance"), f"partners.{name}.clearance"),
+            str(spec.get("description", "")),
+        )
+    rules = []
+    for index, spec in enumerate(data.get("sanitisation", [])):
+        where = f"sanitisation[{index}]"
+        kind = spec.get("kind")
+        if kind not in RECORD_KINDS:
+            raise _fail(f"kind must be one of {RECORD_KINDS}", source, f"{where}.kind")
+        named = tuple(str(p).upper() for p in spec.get("partners", []))
+        for p in named:
+            if p not in partners:
+                raise _fail(f"unknown partner {p}", source, f"{where}.partners")
+        known = {f for f in SanitisationRule.__dataclass_fields__}
+        extra = set(spec) - known
+        if extra:
+            raise _fail(f"unknown setting(s) {sorted(extra)}", source, where)
+        rules.append(
+            SanitisationRule(
+                name=str(spec.get("name") or where),
+                kind=kind,
+                from_levels=tuple(
+                    level(v, f"{where}.from_levels") for v in spec.get("from_levels", [])
+                ),
+                to_level=level(spec.get("to_level"), f"{where}.to_level"),
+                add_releasable_to=_names(
+                    spec.get("add_releasable_to", []), source, f"{where}.add_releasable_to"
+                ),
+                partners=named,
+                drop_sensor_identity=bool(spec.get("drop_sensor_identity", False)),
+                angle_quantum_arcsec=spec.get("angle_quantum_arcsec"),
+                time_quantum_s=spec.get("time_quantum_s"),
+                position_quantum_km=spec.get("position_quantum_km"),
+                velocity_quantum_km_s=spec.get("velocity_quantum_km_s"),
+                drop_covariance=bool(spec.get("drop_covariance", False)),
+            )
+        )
+    b3 = {
+        level(k, "b3_classification"): str(v)[:1]
+        for k, v in data.get("b3_classification", {}).items()
+    }
+    return Policy(levels_t, groups, partners, tuple(rules), b3, source)
+
+
+def load_policy(path: str | Path | None = None) -> Policy:
+    """The policy in ``path``, or the shipped illustrative default."""
+    if path is None:
+        text = resources.files("beltwatch.sharing").joinpath("default_policy.toml")
+        return policy_from_dict(tomllib.loads(text.read_text(encoding="utf-8")), "default policy")
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read policy: {exc}", source=str(path)) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", source=str(path)) from exc
+    return policy_from_dict(data, str(path))

@@ -1,0 +1,91 @@
+"""The one releasability gate every export path goes through."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from beltwatch.errors import InputError
+from beltwatch.formats import ConjunctionEvent
+from beltwatch.formats._tdm import ccsds_time
+from beltwatch.sharing._policy import RECORD_KINDS, Policy
+from beltwatch.sharing._sanitise import sanitise
+from beltwatch.values import Markings, Observation, OrbitState
+
+DIRECT = "direct"
+_TYPES = {"observations": Observation, "orbits": OrbitState, "conjunctions": ConjunctionEvent}
+
+
+def record_id(record) -> str:
+    """A stable identifier of a record for decisions and the audit log."""
+    if isinstance(record, Observation):
+        return record.obs_id
+    if isinstance(record, ConjunctionEvent):
+        return record.event_id
+    if isinstance(record, OrbitState):
+        return f"{record.norad_id}@{ccsds_time(record.epoch)}"
+    raise TypeError(f"not a releasable record: {type(record).__name__}")
+
+
+def record_markings(record) -> Markings | None:
+    return record.markings
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What happened to one record: released as is, released through a rule, or withheld."""
+
+    record_id: str
+    released: bool
+    rule: str | None  # "direct", a sanitisation rule name, or None when withheld
+
+
+@dataclass(frozen=True)
+class Release:
+    partner: str
+    kind: str
+    records: list  # what may leave, already sanitised where a rule was used
+    decisions: list[Decision]
+
+    @property
+    def withheld(self) -> int:
+        return sum(1 for d in self.decisions if not d.released)
+
+
+def release(records: Sequence, kind: str, partner: str, policy: Policy) -> Release:
+    """The records of ``kind`` that ``partner`` may receive.
+
+    Each record goes as is when the policy allows it; otherwise the first
+    sanitisation rule written for this kind and partner, applicable to its level,
+    whose product the policy allows; otherwise it is withheld. Every record that
+    leaves has passed :meth:`Policy.releasable` for this partner, here.
+    """
+    if kind not in RECORD_KINDS:
+        raise InputError(
+            f"unknown record kind {kind!r}; expected one of {RECORD_KINDS}", field="what"
+        )
+    seat = policy.partner(partner.upper())
+    expected = _TYPES[kind]
+    out, decisions = [], []
+    rules = policy.rules_for(kind, seat.name)
+    for record in records:
+        if not isinstance(record, expected):
+            raise InputError(f"a {type(record).__name__} is not one of the {kind}", field="records")
+        rid = record_id(record)
+        candidate, used = None, None
+        if policy.releasable(record.markings, seat):
+            candidate, used = record, DIRECT
+        else:
+            for rule in rules:
+                if record.markings is None or record.markings.level not in rule.from_levels:
+                    continue
+                product = sanitise(record, rule, policy)
+                if policy.releasable(product.markings, seat):
+                    candidate, used = product, rule.name
+                    break
+        if candidate is not None and policy.releasable(candidate.markings, seat):
+            out.append(candidate)
+            decisions.append(Decision(rid, True, used))
+        else:
+            decisions.append(Decision(rid, False, None))
+    return Release(seat.name, kind, out, decisions)

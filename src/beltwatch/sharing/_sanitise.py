@@ -1,0 +1,84 @@
+"""Sanitisation: a rule of the policy turned into a less sensitive copy of a record."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import numpy as np
+from astropy.time import Time, TimeDelta
+
+from beltwatch.formats import ConjunctionEvent
+from beltwatch.sharing._policy import Policy, SanitisationRule
+from beltwatch.values import Markings, Observation, OrbitState
+
+REDACTED_SENSOR = "REDACTED"
+ARCSEC = math.radians(1.0 / 3600.0)
+
+
+def _quantise(value: np.ndarray | float, quantum: float | None):
+    if not quantum:
+        return value
+    return np.round(np.asarray(value, dtype=float) / quantum) * quantum
+
+
+def _sanitised_markings(markings: Markings, rule: SanitisationRule, policy: Policy) -> Markings:
+    grown = policy.expand(markings.releasable_to) | policy.expand(rule.add_releasable_to)
+    return Markings(markings.owner, rule.to_level, frozenset(grown))
+
+
+def _time(t: Time, quantum_s: float | None) -> Time:
+    if not quantum_s:
+        return t
+    sec = float((t.utc.jd2 % 1.0) * 86400.0)
+    return t + TimeDelta(round(sec / quantum_s) * quantum_s - sec, format="sec")
+
+
+def sanitise(record, rule: SanitisationRule, policy: Policy):
+    """A copy of ``record`` changed as ``rule`` says, carrying the rule's markings."""
+    if isinstance(record, Observation):
+        q = (rule.angle_quantum_arcsec or 0.0) * ARCSEC
+        out = replace(
+            record,
+            time=_time(record.time, rule.time_quantum_s),
+            ra_rad=float(_quantise(record.ra_rad, q)) % (2 * math.pi),
+            dec_rad=float(_quantise(record.dec_rad, q)),
+            markings=_sanitised_markings(record.markings, rule, policy),
+        )
+        if q:
+            out = replace(
+                out,
+                ra_sigma_rad=math.hypot(record.ra_sigma_rad, q / math.sqrt(12)),
+                dec_sigma_rad=math.hypot(record.dec_sigma_rad, q / math.sqrt(12)),
+            )
+        if rule.drop_sensor_identity:
+            nan = np.full(3, np.nan)
+            out = replace(
+                out,
+                sensor_id=REDACTED_SENSOR,
+                observer_position_km=nan,
+                observer_velocity_km_s=nan,
+                frame_id=None,
+            )
+        return out
+    if isinstance(record, OrbitState):
+        return _sanitise_state(record, rule, _sanitised_markings(record.markings, rule, policy))
+    if isinstance(record, ConjunctionEvent):
+        markings = _sanitised_markings(record.markings, rule, policy)
+        return replace(
+            record,
+            object1=_sanitise_state(record.object1, rule, markings),
+            object2=_sanitise_state(record.object2, rule, markings),
+            markings=markings,
+        )
+    raise TypeError(f"cannot sanitise a {type(record).__name__}")
+
+
+def _sanitise_state(state: OrbitState, rule: SanitisationRule, markings: Markings) -> OrbitState:
+    return replace(
+        state,
+        position_km=_quantise(state.position_km, rule.position_quantum_km),
+        velocity_km_s=_quantise(state.velocity_km_s, rule.velocity_quantum_km_s),
+        covariance=None if rule.drop_covariance else state.covariance,
+        markings=markings,
+    )
