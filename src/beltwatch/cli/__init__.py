@@ -7,7 +7,10 @@ import sys
 import typer
 from rich.console import Console
 
+from beltwatch.cli._audit import audit_app
 from beltwatch.cli._catalog import catalog_app
+from beltwatch.cli._export import export_command
+from beltwatch.cli._formats import formats_app
 from beltwatch.cli._propagate import propagate_command
 from beltwatch.cli._run import run_command
 from beltwatch.errors import BeltwatchError
@@ -20,6 +23,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(catalog_app, name="catalog")
+app.add_typer(formats_app, name="formats")
+app.command("export")(export_command)
+app.add_typer(audit_app, name="audit")
 app.command("propagate")(propagate_command)
 app.command("run")(run_command)
 

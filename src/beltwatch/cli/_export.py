@@ -1,0 +1,74 @@
+"""``beltwatch export``: release records to a partner through the policy, audited."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+from typing import Annotated
+
+import platformdirs
+import typer
+
+from beltwatch.sharing import ALL_FORMATS, RECORD_KINDS, export, load_policy
+from beltwatch.sharing._records import load_records
+
+
+def default_audit_log() -> Path:
+    """``$BELTWATCH_AUDIT_LOG``, else ``audit.jsonl`` in the user data directory."""
+    env = os.environ.get("BELTWATCH_AUDIT_LOG")
+    if env:
+        return Path(env)
+    return platformdirs.user_data_path("beltwatch") / "audit.jsonl"
+
+
+PolicyOption = Annotated[
+    Path | None, typer.Option("--policy", help="Policy TOML (default: the shipped example).")
+]
+AuditOption = Annotated[
+    Path | None,
+    typer.Option("--audit", help="Audit log (default $BELTWATCH_AUDIT_LOG or user data dir)."),
+]
+
+
+def export_command(
+    partner: Annotated[str, typer.Option("--as", help="Partner name from the policy.")],
+    what: Annotated[str, typer.Option("--what", help=f"One of {', '.join(RECORD_KINDS)}.")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(ALL_FORMATS)}.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file.")],
+    inputs: Annotated[
+        list[Path],
+        typer.Option("--from", help="Input file(s): UDL-JSON/TDM, OEM/OPM or CDM (repeat)."),
+    ],
+    xml: Annotated[bool, typer.Option("--xml", help="CCSDS in XML instead of KVN.")] = False,
+    policy: PolicyOption = None,
+    audit: AuditOption = None,
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="Who releases (default: user).")
+    ] = None,
+) -> None:
+    """Write what PARTNER may receive, sanitised where the policy says, and audit it."""
+    rules = load_policy(policy)
+    records = load_records(inputs, what)
+    result = export(
+        records,
+        kind=what,
+        partner=partner,
+        fmt=fmt,
+        out=out,
+        policy=rules,
+        audit_log=audit or default_audit_log(),
+        actor=actor or getpass.getuser(),
+        encoding="xml" if xml else "kvn",
+        via="cli",
+    )
+    used: dict[str, int] = {}
+    for decision in result.release.decisions:
+        if decision.released:
+            used[decision.rule or ""] = used.get(decision.rule or "", 0) + 1
+    detail = ", ".join(f"{rule} {n}" for rule, n in used.items()) or "none"
+    typer.echo(
+        f"released {len(result.release.records)} of {len(records)} {what} to "
+        f"{result.release.partner} ({detail}); withheld {result.release.withheld}; "
+        f"wrote {result.path}; audit seq {result.audit_entry['seq']}"
+    )

@@ -1,0 +1,95 @@
+"""``beltwatch formats``: check and convert product files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from beltwatch._io import write_atomic
+from beltwatch.errors import InputError
+from beltwatch.formats import (
+    encode_message,
+    observations_from_tdm,
+    observations_from_udl,
+    parse_messages,
+    tdm_from_observations,
+    udl_json,
+)
+from beltwatch.formats._io import read_text
+
+formats_app = typer.Typer(
+    help="Check and convert CCSDS NDM (KVN/XML), UDL-style JSON and B3 files.",
+    no_args_is_help=True,
+)
+
+
+def _is_b3(text: str) -> bool:
+    lines = [line for line in text.splitlines() if line.strip()]
+    return bool(lines) and all(len(line) >= 75 and line[74] == "9" for line in lines)
+
+
+@formats_app.command("check")
+def check(file: Annotated[Path, typer.Argument(help="A product file.")]) -> None:
+    """Read any supported message and print its type and counts (exit 2 with the bad line)."""
+    text = read_text(file)
+    stripped = text.lstrip("\ufeff \t\r\n")
+    if stripped.startswith("["):
+        try:
+            records = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"invalid JSON: {exc.msg}", source=str(file), line=exc.lineno) from exc
+        observations = observations_from_udl(records, str(file))
+        typer.echo(f"UDL-JSON observations: {len(observations)}")
+        return
+    if _is_b3(text):
+        count = len([line for line in text.splitlines() if line.strip()])
+        typer.echo(f"B3 type 9 observations: {count}")
+        return
+    for message in parse_messages(text, str(file)):
+        counts = ", ".join(f"{k} {v}" for k, v in message.counts().items())
+        encoding = "XML" if stripped.startswith("<") else "KVN"
+        typer.echo(f"{message.kind} {message.version} ({encoding}): {counts}")
+
+
+@formats_app.command("convert")
+def convert(
+    source: Annotated[Path, typer.Argument(help="CCSDS (KVN/XML) or UDL-style JSON file.")],
+    to: Annotated[str, typer.Option("--to", help="kvn, xml or udl-json.")],
+    out: Annotated[Path, typer.Option("--out", help="Output file.")],
+) -> None:
+    """Convert between KVN and XML, and between TDM and UDL-style JSON observations."""
+    if to not in ("kvn", "xml", "udl-json"):
+        raise InputError(f"--to must be kvn, xml or udl-json, got {to!r}", field="to")
+    text = read_text(source)
+    if text.lstrip().startswith("["):
+        observations = observations_from_udl(json.loads(text), str(source))
+        if to == "udl-json":
+            result = udl_json(observations)
+        else:
+            result = encode_message(_tdms(observations), to)
+    else:
+        messages = parse_messages(text, str(source))
+        if to == "udl-json":
+            observations = []
+            for message in messages:
+                if message.kind != "TDM":
+                    raise InputError(
+                        f"only a TDM converts to UDL-style JSON, not a {message.kind}",
+                        source=str(source),
+                    )
+                observations += observations_from_tdm(message)
+            result = udl_json(observations)
+        else:
+            result = encode_message(messages, to)
+    write_atomic(out, result)
+    typer.echo(f"wrote {out}")
+
+
+def _tdms(observations: list) -> list:
+    groups: dict = {}
+    for obs in observations:
+        groups.setdefault(obs.markings, []).append(obs)
+    return [tdm_from_observations(group) for group in groups.values()]
