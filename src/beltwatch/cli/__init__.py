@@ -11,6 +11,7 @@ from beltwatch.cli._audit import audit_app
 from beltwatch.cli._catalog import catalog_app
 from beltwatch.cli._export import export_command
 from beltwatch.cli._formats import formats_app
+from beltwatch.cli._imaging import process_command, simulate_app
 from beltwatch.cli._propagate import propagate_command
 from beltwatch.cli._run import run_command
 from beltwatch.errors import BeltwatchError
@@ -28,6 +29,8 @@ app.command("export")(export_command)
 app.add_typer(audit_app, name="audit")
 app.command("propagate")(propagate_command)
 app.command("run")(run_command)
+app.add_typer(simulate_app, name="simulate")
+app.command("process")(process_command)
 
 EXIT_BAD_INPUT = 2
 

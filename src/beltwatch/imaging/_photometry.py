@@ -1,20 +1,17 @@
-"""Minimal photometry for frame simulation, until ``beltwatch.sensors`` provides its model.
-
-TODO(sensors photometry): switch :func:`rso_magnitude` and :func:`electron_rate`
-to the observing model of ``beltwatch.sensors`` when it lands; these are clearly
-minimal stand-ins (a diffuse sphere, one broad-band zero point).
+"""Photometry for frame simulation: RSO magnitudes from the observing model of
+``beltwatch.sensors`` (diffuse sphere), and the camera's broad-band zero point
+(electrons per second from a magnitude).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from beltwatch.sensors import OpticalSensor
+from beltwatch.sensors import OpticalSensor, apparent_magnitude
 
 # Photons per second per m^2 from a magnitude-0 source over a broad visible band
 # (V alone gives ~8.8e9; an unfiltered silicon band somewhat more).
 PHOTONS_PER_S_M2_MAG0 = 1.0e10
-SUN_MAGNITUDE = -26.74
 EARTH_RADIUS_KM = 6378.137
 
 
@@ -49,10 +46,7 @@ def rso_magnitude(
     d_sun = np.linalg.norm(to_sun, axis=-1)
     cos_phase = np.sum(to_sun * to_obs, axis=-1) / (d_sun * d_obs)
     phase = np.arccos(np.clip(cos_phase, -1.0, 1.0))
-    phase_fn = (2.0 / (3.0 * np.pi**2)) * ((np.pi - phase) * np.cos(phase) + np.sin(phase))
-    radius_km = np.asarray(radius_m, dtype=float) / 1000.0
-    ratio = np.asarray(albedo, dtype=float) * radius_km**2 / d_obs**2 * phase_fn * np.pi
-    mag = SUN_MAGNITUDE - 2.5 * np.log10(np.maximum(ratio, 1e-300))
+    mag = apparent_magnitude(radius_m, albedo, phase, d_obs, d_sun)
     sun_unit = sun_km / np.linalg.norm(sun_km, axis=-1, keepdims=True)
     along = np.sum(target_km * sun_unit, axis=-1)
     perp = np.linalg.norm(target_km - along[..., None] * sun_unit, axis=-1)

@@ -3,7 +3,7 @@
 RSO positions are compared in the exchange convention (truth: light-time
 corrected geometric RA/Dec from the sidecar; measured: the observation), so the
 figures include the whole convention loop. A truth RSO is *resolvable* unless
-another truth source lies within two PSF FWHM of it (blends are counted apart).
+another truth source lies within two PSF FWHM plus its streak length (blends are counted apart).
 """
 
 from __future__ import annotations
@@ -70,7 +70,10 @@ def evaluate(
         xy = np.array([[r["x"], r["y"]] for r in rsos] + [[s["x"], s["y"]] for s in truth["stars"]])
         dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).T)
         np.fill_diagonal(dist, np.inf)
-        resolvable = dist.min(axis=0)[: len(rsos)] > 2.0 * psf_fwhm_px
+        length = np.array(
+            [np.hypot(r["x_end"] - r["x_start"], r["y_end"] - r["y_start"]) for r in rsos]
+        )
+        resolvable = dist.min(axis=0)[: len(rsos)] > 2.0 * psf_fwhm_px + length
         snr = np.array([r["snr"] for r in rsos])
         matched = np.zeros(len(rsos), bool)
         for o in obs:

@@ -64,14 +64,15 @@ def extract(pixels: np.ndarray, psf_sigma_px: float, gain_e_per_adu: float = 1.0
     )
     x, y = objects["x"].astype(float), objects["y"].astype(float)
     a = objects["a"].astype(float)
-    pointlike = a < 1.5 * psf_sigma_px + 0.5
-    if pointlike.any():
-        wx, wy, wflag = sep.winpos(data, x[pointlike], y[pointlike], psf_sigma_px * 1.2, mask=mask)
-        good = wflag == 0
-        idx = np.flatnonzero(pointlike)[good]
-        shift_ok = np.hypot(wx[good] - x[idx], wy[good] - y[idx]) < 1.5
-        x[idx[shift_ok]] = wx[good][shift_ok]
-        y[idx[shift_ok]] = wy[good][shift_ok]
+    # Windowed centroids for all sources: a circular Gaussian window as wide as the
+    # PSF smeared by the streak, symmetric about a streak's mid-point.
+    streak_var = np.clip(a**2 - psf_sigma_px**2, 0.0, None)
+    window = np.sqrt((1.2 * psf_sigma_px) ** 2 + streak_var)
+    if x.size:
+        wx, wy, wflag = sep.winpos(data, x, y, window, mask=mask)
+        good = (wflag == 0) & (np.hypot(wx - x, wy - y) < 1.5 + np.sqrt(streak_var))
+        x = np.where(good, wx, x)
+        y = np.where(good, wy, y)
     flux = objects["flux"].astype(float)
     npix = objects["npix"].astype(float)
     noise = np.sqrt(np.clip(flux, 0.0, None) / gain_e_per_adu + npix * rms**2)

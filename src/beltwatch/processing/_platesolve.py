@@ -51,7 +51,7 @@ def _offset_vote(src_xy: np.ndarray, cat_xy: np.ndarray, bin_px: float) -> np.nd
     d = (src_xy[:, None, :] - cat_xy[None, :, :]).reshape(-1, 2)
     keys = np.floor(d / bin_px).astype(np.int64)
     combined = keys[:, 0] * 1_000_003 + keys[:, 1]
-    values, inverse, counts = np.unique(combined, return_inverse=True, return_counts=True)
+    _values, inverse, counts = np.unique(combined, return_inverse=True, return_counts=True)
     # Sum counts over each bin and its neighbours would be better; a 2x2 shifted vote suffices.
     best = int(np.argmax(counts))
     if counts[best] < 3:
@@ -75,7 +75,7 @@ def _match(src_xy, cat_xy, tolerance_px):
 
 def _gnomonic(units: np.ndarray, center: np.ndarray) -> np.ndarray:
     """Gnomonic plane coordinates (rad) of unit vectors about ``center`` (astropy TAN axes)."""
-    ra0, dec0 = radec_from_unit_vector(center)
+    ra0, _dec0 = radec_from_unit_vector(center)
     east = np.array([-np.sin(ra0), np.cos(ra0), 0.0])
     north = np.cross(center, east)
     w = units @ center
