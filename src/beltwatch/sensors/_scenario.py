@@ -231,14 +231,15 @@ def _first_error(exc: ValidationError, source: str) -> InputError:
         if isinstance(p, int) or not p.startswith(("function-", "constrained"))
     )
     key = _key(loc)
+    text = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
-        message = f"unknown key {key!r}"
+        message = "unknown key (check the spelling against docs/sensors.md)"
     elif err["type"] == "missing":
-        message = f"missing key {key!r}"
+        message = "missing required key"
+    elif err["type"] in ("value_error", "assertion_error"):
+        message = text
     else:
-        message = f"{key}: {err['msg'].removeprefix('Value error, ')} (got {err.get('input')!r})"
-        if err["type"] in ("value_error", "assertion_error") or key.endswith("]"):
-            message = f"{key}: {err['msg'].removeprefix('Value error, ')}"
+        message = f"{text} (got {err.get('input')!r})"
     return InputError(message, source=source, field=key or None)
 
 
