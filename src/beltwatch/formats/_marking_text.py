@@ -12,7 +12,7 @@ from beltwatch.errors import InputError
 from beltwatch.values import Markings
 
 _PATTERN = re.compile(
-    r"^\s*(?P<level>[A-Za-z0-9_\-]+)\s*//\s*OWNER\s+(?P<owner>[A-Za-z0-9_\-]+)"
+    r"^\s*(?P<level>[A-Za-z0-9_\-]+)\s*//\s*OWNER\s+(?P<owner>[A-Za-z0-9_+\-]+)"
     r"(\s*//\s*REL TO\s+(?P<rel>[A-Za-z0-9_,\s\-]*))?\s*$"
 )
 

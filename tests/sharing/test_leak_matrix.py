@@ -1,0 +1,187 @@
+"""The leak matrix: for every partner of the default policy x record kind x format x export
+path, the set released equals the set the policy allows (no more, no less).
+
+Paths: the Python API (beltwatch.sharing.export) and the CLI (beltwatch export). The HTTP
+API and the stream must be added here as further paths when they exist.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from beltwatch.cli import main
+from beltwatch.errors import InputError
+from beltwatch.formats import (
+    encode_message,
+    event_from_cdm,
+    observations_from_tdm,
+    observations_from_udl,
+    oem_from_states,
+    parse_b3,
+    parse_messages,
+    states_from_message,
+    cdm_from_event,
+    udl_json,
+)
+from beltwatch.sharing import REDACTED_SENSOR, export, load_policy
+from beltwatch.values import Markings
+
+PARTNERS = ["SSN", "COMBINED_OPS", "MN_CELL", "JPN_LIAISON", "GLOBAL_SENTINEL"]
+KIND_FORMATS = [
+    ("observations", "tdm"),
+    ("observations", "udl-json"),
+    ("observations", "b3"),
+    ("orbits", "oem"),
+    ("conjunctions", "cdm"),
+]
+ANY = Markings("X", "PUBLIC", frozenset())
+
+
+def _key(kind: str, record) -> tuple:
+    if kind == "observations":
+        return ("obs", record.norad_id)
+    if kind == "orbits":
+        return ("orbit", record.norad_id)
+    return ("event", record.event_id)
+
+
+def _read_back(kind: str, fmt: str, path: Path) -> list:
+    text = path.read_text(encoding="utf-8")
+    if fmt == "udl-json":
+        return observations_from_udl(json.loads(text), str(path))
+    if fmt == "b3":
+        return parse_b3(text, markings=ANY, source=str(path))
+    if not text.strip():
+        return []
+    messages = parse_messages(text, str(path))
+    if fmt == "tdm":
+        return [o for m in messages for o in observations_from_tdm(m)]
+    if fmt == "oem":
+        return [s for m in messages for s in states_from_message(m)]
+    return [event_from_cdm(m) for m in messages]
+
+
+def _expected(kind: str, records: list, partner: str, oracle) -> dict[tuple, str]:
+    out = {}
+    for record in records:
+        m = record.markings
+        verdict = oracle.expected(kind, m.owner, m.level, set(m.releasable_to), partner)
+        if verdict is not None:
+            out[_key(kind, record)] = verdict
+    return out
+
+
+def _inputs(tmp: Path, kind: str, records: list) -> Path:
+    """The dataset as marked product files, the CLI's input."""
+    if kind == "observations":
+        path, text = tmp / "in.json", udl_json(records)
+    elif kind == "orbits":
+        path, text = tmp / "in.oem", encode_message([oem_from_states([r]) for r in records])
+    else:
+        path, text = tmp / "in.cdm", encode_message([cdm_from_event(r) for r in records])
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _run_cli(args: list[str]) -> int:
+    try:
+        main(args)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+@pytest.mark.parametrize("path_kind", ["python", "cli"])
+@pytest.mark.parametrize(("kind", "fmt"), KIND_FORMATS)
+@pytest.mark.parametrize("partner", PARTNERS)
+def test_released_set_equals_allowed_set(
+    tmp_path: Path, dataset, oracle, partner: str, kind: str, fmt: str, path_kind: str
+) -> None:
+    records = dataset[kind]
+    expected = _expected(kind, records, partner, oracle)
+    out, audit = tmp_path / f"out.{fmt}", tmp_path / "audit.jsonl"
+    sanitised = [k for k, v in expected.items() if v != "direct"]
+    b3_impossible = fmt == "b3" and sanitised  # a redacted sensor has no B3 type 9 position
+    if path_kind == "python":
+        call = lambda: export(  # noqa: E731
+            records,
+            kind=kind,
+            partner=partner,
+            fmt=fmt,
+            out=out,
+            policy=load_policy(),
+            audit_log=audit,
+            actor="tester",
+        )
+        if b3_impossible:
+            with pytest.raises(InputError, match="observer position"):
+                call()
+            assert not out.exists() and not audit.exists()
+            return
+        call()
+    else:
+        source = _inputs(tmp_path, kind, records)
+        code = _run_cli(
+            [
+                "export",
+                "--as",
+                partner,
+                "--what",
+                kind,
+                "--format",
+                fmt,
+                "--out",
+                str(out),
+                "--from",
+                str(source),
+                "--audit",
+                str(audit),
+                "--actor",
+                "tester",
+            ]
+        )
+        if b3_impossible:
+            assert code == 2 and not out.exists() and not audit.exists()
+            return
+        assert code == 0
+    released = _read_back(kind, fmt, out)
+    assert sorted(_key(kind, r) for r in released) == sorted(expected)
+    entry = json.loads(audit.read_text().splitlines()[-1])
+    assert entry["partner"] == partner and entry["actor"] == "tester"
+    assert entry["via"] == path_kind
+    ids = {d["id"]: d["rule"] for d in entry["released"]}
+    assert len(ids) == len(expected)
+    assert sorted(ids.values()) == sorted(expected.values())
+    assert entry["withheld"] == len(records) - len(expected)
+    for record in released:
+        verdict = expected[_key(kind, record)]
+        if fmt != "b3":  # B3 carries no marking; the others carry the released one
+            m = record.markings
+            assert oracle.allowed(m.owner, m.level, set(m.releasable_to), partner)
+        if verdict == "observations-drop-sensor":
+            if fmt == "udl-json":
+                assert record.sensor_id == REDACTED_SENSOR
+                assert np.all(np.isnan(record.observer_position_km))
+            else:
+                assert record.sensor_id == REDACTED_SENSOR
+        if verdict in ("orbits-reduced-precision",):
+            assert record.covariance is None
+            np.testing.assert_allclose(record.position_km, np.round(record.position_km), atol=1e-6)
+        if verdict == "conjunctions-public-notice":
+            assert record.object1.covariance is not None  # CDM always has one: zeros
+            assert not np.any(record.object1.covariance)
+
+
+def test_matrix_is_not_trivial(dataset, oracle) -> None:
+    """Each partner gets some records and is refused some, and each rule is used somewhere."""
+    used = set()
+    for partner in PARTNERS:
+        for kind, _fmt in KIND_FORMATS:
+            expected = _expected(kind, dataset[kind], partner, oracle)
+            assert 0 < len(expected) < len(dataset[kind]), (partner, kind)
+            used |= set(expected.values())
+    assert used == {"direct", *(rule[0] for rule in oracle.RULES.values())}
