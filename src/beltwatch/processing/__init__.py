@@ -20,7 +20,7 @@ from beltwatch.processing._read import FrameData, read_frame
 from beltwatch.processing._reduce import (
     Candidates,
     FrameReduction,
-    ReductionFailure,
+    ReductionError,
     reduce_frame,
 )
 from beltwatch.processing._tracklets import Tracklet, link_tracklets
@@ -33,7 +33,7 @@ __all__ = [
     "FrameReduction",
     "PlateSolution",
     "ProcessingResult",
-    "ReductionFailure",
+    "ReductionError",
     "Sources",
     "Tracklet",
     "extract",

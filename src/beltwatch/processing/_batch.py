@@ -18,7 +18,7 @@ from beltwatch.errors import InputError
 from beltwatch.frames import radec_from_unit_vector
 from beltwatch.imaging import StarCatalog, hipparcos
 from beltwatch.processing._read import read_frame
-from beltwatch.processing._reduce import FrameReduction, ReductionFailure, reduce_frame
+from beltwatch.processing._reduce import FrameReduction, ReductionError, reduce_frame
 from beltwatch.processing._tracklets import Tracklet, link_tracklets
 from beltwatch.values import Markings, Observation
 
@@ -85,7 +85,7 @@ def process_frames(
             reductions.append(reduce_frame(read_frame(path), catalog))
         except InputError as exc:
             failures.append(FrameFailure(str(path), exc.message))
-        except ReductionFailure as exc:
+        except ReductionError as exc:
             failures.append(FrameFailure(str(path), str(exc)))
     observations, tracks = [], []
     for sequence in _sequences(reductions):

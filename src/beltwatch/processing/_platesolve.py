@@ -91,7 +91,7 @@ def fit_tan_sip(
     x: np.ndarray, y: np.ndarray, units: np.ndarray, crpix: tuple[float, float], order: int,
     center: np.ndarray,
 ) -> tuple[WCS, np.ndarray]:  # fmt: skip
-    """TAN-SIP WCS mapping 0-based pixels (x, y) to ``units``; returns (wcs, residuals px (n, 2))."""
+    """TAN-SIP WCS from 0-based pixels (x, y) to ``units``; returns (wcs, residuals px (n, 2))."""
     u, v = x - (crpix[0] - 1.0), y - (crpix[1] - 1.0)
     design, powers = _terms(u, v, order)
     for _ in range(3):
@@ -131,7 +131,7 @@ def fit_tan_sip(
 
 
 def _sip_order(n: int) -> int:
-    return 3 if n >= 30 else 2 if n >= 15 else 1
+    return 3 if n >= 45 else 2 if n >= 12 else 1
 
 
 def solve_plate(
@@ -201,12 +201,13 @@ def _refine(src_xy, cand, src_idx, star_idx, star_units, prior, method) -> Plate
     if src_idx.size < MIN_MATCHED_STARS:
         return None
     order = _sip_order(src_idx.size)
-    for _ in range(2):
+    for _ in range(4):
         wcs, res = fit_tan_sip(
             src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
         )
         r = np.hypot(res[:, 0], res[:, 1])
-        limit = max(3.0 * np.sqrt(np.mean(r**2)), 0.05)
+        # Robust scale (median of the 2-D residual norms ~ 1.18 sigma for Gaussian errors).
+        limit = max(3.0 * np.median(r) / 1.18, 0.1)
         keep = r <= limit
         if keep.all() or keep.sum() < MIN_MATCHED_STARS:
             break

@@ -49,19 +49,22 @@ def _number(header: fits.Header, key: str, path: Path, default: float | None = N
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise InputError(f"keyword {key} must be a number, got {value!r}", source=path, field=key)
+        raise InputError(
+            f"keyword {key} must be a number, got {value!r}", source=path, field=key
+        ) from None
 
 
 def read_frame(path: str | Path) -> FrameData:
     """Read and check one FITS frame (primary HDU image)."""
     path = Path(path)
     try:
-        with fits.open(path, memmap=False) as hdul:
+        with warnings.catch_warnings(), fits.open(path, memmap=False) as hdul:
+            warnings.simplefilter("error")  # a non-compliant file is rejected, not half-read
             header = hdul[0].header.copy()
             data = hdul[0].data
             if data is not None:
                 data = np.asarray(data, dtype=np.float32)
-    except (OSError, ValueError, TypeError, IndexError) as exc:
+    except (OSError, ValueError, TypeError, IndexError, Warning) as exc:
         raise InputError(f"not a readable FITS file ({exc})", source=path) from None
     if data is None or data.ndim != 2:
         raise InputError("the primary HDU holds no 2-D image", source=path)
@@ -88,7 +91,9 @@ def read_frame(path: str | Path) -> FrameData:
             start = Time(header["DATE-OBS"], scale="utc")
             t_mid = Time(start.jd1, start.jd2 + exposure / 172_800.0, format="jd", scale="utc")
     except ValueError:
-        raise InputError("DATE-AVG/DATE-OBS is not an ISO time", source=path, field="DATE-AVG")
+        raise InputError(
+            "DATE-AVG/DATE-OBS is not an ISO time", source=path, field="DATE-AVG"
+        ) from None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FITSFixedWarning)

@@ -66,7 +66,7 @@ class FrameReduction:
     candidates: Candidates
 
 
-class ReductionFailure(Exception):
+class ReductionError(Exception):
     """A frame that was read but could not be reduced (e.g. too few stars)."""
 
 
@@ -87,11 +87,11 @@ def field_stars(frame: FrameData, catalog: StarCatalog) -> tuple[StarCatalog, np
 
 
 def reduce_frame(frame: FrameData, catalog: StarCatalog | None = None) -> FrameReduction:
-    """Reduce one frame; :class:`ReductionFailure` when it cannot be plate-solved."""
+    """Reduce one frame; :class:`ReductionError` when it cannot be plate-solved."""
     catalog = catalog if catalog is not None else hipparcos()
     sources = extract(frame.pixels, frame.psf_sigma_px, frame.gain_e_per_adu)
     if len(sources) < 6:
-        raise ReductionFailure(f"only {len(sources)} sources extracted")
+        raise ReductionError(f"only {len(sources)} sources extracted")
     sharp = sources.peak > MAX_PEAK_FRACTION * np.maximum(sources.flux, 1e-9)
     stars, units = field_stars(frame, catalog)
     solution = solve_plate(
@@ -99,7 +99,7 @@ def reduce_frame(frame: FrameData, catalog: StarCatalog | None = None) -> FrameR
         frame.pixels.shape, usable=~sharp & (sources.flux > 0),
     )  # fmt: skip
     if solution is None:
-        raise ReductionFailure(
+        raise ReductionError(
             f"plate solution failed ({len(stars)} catalog stars near the prior, "
             f"{len(sources)} sources)"
         )
