@@ -22,12 +22,12 @@ def test_run_writes_summary(tmp_path, run_cli) -> None:
     assert summary["propagation_errors"] == 0
     assert summary["states_computed"] == 600 * 37
     belt = summary["belt"]
-    assert belt["station_kept"] + belt["drifting"] == belt["geo_objects"] == 600
+    assert belt["stationary"] + belt["drifting"] == belt["geo_objects"] == 600
     assert sum(belt["objects_per_30deg_longitude"].values()) == 600
     plot = summaries[0].parent / "belt-longitude-time.html"
     assert summary["plots"]["belt_longitude_time"] == str(plot)
     html = plot.read_text()
-    assert "station-kept (" in html and "drifting (" in html and "plotly" in html
+    assert "stationary (" in html and "drifting (" in html and "plotly" in html
 
 
 def test_synthetic_population_is_seeded_and_realistic() -> None:

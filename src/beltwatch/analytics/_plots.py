@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from beltwatch.analytics._belt import (
     INDO_PACIFIC_WINDOW_DEG,
-    STATION_KEPT_MAX_DRIFT_DEG_PER_DAY,
+    STATIONARY_MAX_DRIFT_DEG_PER_DAY,
     BeltTrack,
 )
 
@@ -21,10 +21,10 @@ def belt_longitude_time_figure(
     # Break lines where the longitude wraps, so no line crosses the whole chart.
     wrapped = np.abs(np.diff(lon, axis=1)) > 180.0
     lon = np.where(np.c_[np.zeros((lon.shape[0], 1), bool), wrapped], np.nan, lon)
-    drifting = np.abs(track.drift_deg_per_day) >= STATION_KEPT_MAX_DRIFT_DEG_PER_DAY
+    drifting = np.abs(track.drift_deg_per_day) >= STATIONARY_MAX_DRIFT_DEG_PER_DAY
     figure = go.Figure()
     for label, mask, colour in (
-        ("station-kept", ~drifting, "#1f77b4"),
+        ("stationary", ~drifting, "#1f77b4"),
         ("drifting", drifting, "#d62728"),
     ):
         rows = np.flatnonzero(mask)

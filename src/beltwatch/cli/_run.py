@@ -43,7 +43,7 @@ def run_command(
     belt = summary["belt"]
     for key in (
         "geo_objects",
-        "station_kept",
+        "stationary",
         "drifting",
         "inclination_above_1_deg",
         "in_indo_pacific_window",
