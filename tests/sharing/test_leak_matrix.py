@@ -16,6 +16,7 @@ import pytest
 from beltwatch.cli import main
 from beltwatch.errors import InputError
 from beltwatch.formats import (
+    cdm_from_event,
     encode_message,
     event_from_cdm,
     observations_from_tdm,
@@ -24,7 +25,6 @@ from beltwatch.formats import (
     parse_b3,
     parse_messages,
     states_from_message,
-    cdm_from_event,
     udl_json,
 )
 from beltwatch.sharing import REDACTED_SENSOR, export, load_policy

@@ -110,7 +110,7 @@ class Policy:
 
     def combine(self, inputs: Iterable[Markings]) -> Markings:
         """Markings of a record derived from ``inputs``: the highest level, and releasable
-        only to nations every input is releasable to (its owner counting as such)."""
+        only to nations every input is releasable to (a single owner counting as such)."""
         marks = list(inputs)
         if not marks:
             raise InputError("a derived record needs at least one input", field="markings")
@@ -122,7 +122,10 @@ class Policy:
         owners = sorted({o for m in marks for o in m.owner.split(JOINT)})
         allowed: frozenset[str] | None = None
         for m in marks:
-            these = self.expand(m.releasable_to) | set(m.owner.split(JOINT))
+            # A single owner may always see its own record; joint owners only where the
+            # record says so (their consent was already intersected when it was derived).
+            own = {m.owner} if JOINT not in m.owner else set()
+            these = self.expand(m.releasable_to) | own
             allowed = these if allowed is None else allowed & these
         return Markings(JOINT.join(owners), level, frozenset(allowed or ()))
 
