@@ -55,5 +55,5 @@ def test_geo_to_geo_light_time_and_aberration_exceed_noise(geo_catalog):
     # The documented reduction (remove the observer's GCRS-velocity aberration) closes the loop.
     assert np.linalg.norm(deaberrate(apparent, v_o[0]) - exchange, axis=1).max() < 1e-12
     # and the light-time solution satisfies its own definition
-    u, rng_km, tau = light_time_direction(r, v, r_o[0])
+    _, rng_km, tau = light_time_direction(r, v, r_o[0])
     assert np.allclose(rng_km / SPEED_OF_LIGHT_KM_S, tau, rtol=1e-12)

@@ -6,6 +6,7 @@ keyword; the batch turns it into a per-frame failure record.
 
 from __future__ import annotations
 
+import io
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,8 @@ def read_frame(path: str | Path) -> FrameData:
     """Read and check one FITS frame (primary HDU image)."""
     path = Path(path)
     try:
-        with warnings.catch_warnings(), fits.open(path, memmap=False) as hdul:
+        raw = io.BytesIO(path.read_bytes())  # no file handle is left open on a bad file
+        with warnings.catch_warnings(), fits.open(raw) as hdul:
             warnings.simplefilter("error")  # a non-compliant file is rejected, not half-read
             header = hdul[0].header.copy()
             data = hdul[0].data
