@@ -15,6 +15,7 @@ from beltwatch.propagation._forces import (
 )
 from beltwatch.propagation._numerical import NumericalPropagator
 from beltwatch.propagation._sgp4 import SGP4_ERROR_MESSAGES, Sgp4Propagator, propagate_sgp4
+from beltwatch.propagation._sgp4_fit import Sgp4Fit, fit_sgp4, fit_sgp4_to_orbit
 
 __all__ = [
     "EGM2008_J",
@@ -26,10 +27,13 @@ __all__ = [
     "ForceModel",
     "NumericalPropagator",
     "PointMassEarth",
+    "Sgp4Fit",
     "Sgp4Propagator",
     "SolarRadiationPressure",
     "ThirdBody",
     "ZonalHarmonics",
+    "fit_sgp4",
+    "fit_sgp4_to_orbit",
     "propagate_sgp4",
     "shadow_fraction",
 ]
