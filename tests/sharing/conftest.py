@@ -86,6 +86,11 @@ def event(i: int, markings: Markings) -> ConjunctionEvent:
 
 
 @pytest.fixture(scope="session")
+def make_observation():
+    return observation
+
+
+@pytest.fixture(scope="session")
 def dataset() -> dict[str, list]:
     return {
         "observations": [observation(i, m) for i, m in enumerate(MARKINGS)],

@@ -8,8 +8,6 @@ from hypothesis import strategies as st
 from beltwatch.sharing import load_policy, release
 from beltwatch.values import Markings
 
-from .conftest import observation  # noqa: TID252
-
 POLICY = load_policy()
 PARTNERS = sorted(POLICY.partners)
 NAMES = [
@@ -76,10 +74,10 @@ def test_releasable_is_monotone_in_sensitivity(a, b, partner) -> None:
     partner=st.sampled_from(PARTNERS),
     kind=st.just("observations"),
 )
-def test_release_gate_leaks_nothing(marks, partner, kind, oracle) -> None:
+def test_release_gate_leaks_nothing(marks, partner, kind, oracle, make_observation) -> None:
     """Whatever the markings, the gate releases exactly what the hand-written oracle allows,
     and every released record's own marking is releasable to the partner."""
-    records = [observation(i, m) for i, m in enumerate(marks)]
+    records = [make_observation(i, m) for i, m in enumerate(marks)]
     result = release(records, kind, partner, POLICY)
     got = {d.record_id: d.rule for d in result.decisions if d.released}
     want = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -33,4 +34,5 @@ def verify(
         highlight=False,
         soft_wrap=True,
     )
-    raise typer.Exit(EXIT_TAMPERED)
+    # SystemExit, not typer.Exit: click swallows Exit when not in standalone mode.
+    sys.exit(EXIT_TAMPERED)
