@@ -26,7 +26,9 @@ def verify(
     result = verify_audit_log(path)
     if result.ok:
         if not quiet:
-            typer.echo(f"ok: {result.records} record(s) in {path}, chain intact")
+            typer.echo(
+                f"ok: {result.records} record(s) in {path}, chain intact, head {result.head}"
+            )
         return
     which = f"record seq {result.bad_seq}" if result.bad_seq is not None else "record"
     Console(stderr=True).print(

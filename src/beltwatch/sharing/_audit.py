@@ -75,6 +75,7 @@ class AuditCheck:
     bad_line: int | None = None
     bad_seq: int | None = None
     reason: str = ""
+    head: str = GENESIS  # hash of the last good record: keep it elsewhere to detect truncation
 
 
 def verify_audit_log(path: str | Path) -> AuditCheck:
@@ -101,4 +102,4 @@ def verify_audit_log(path: str | Path) -> AuditCheck:
                     False, count, number, seq, f"sequence {seq}, expected {count + 1}"
                 )
             prev, count = entry["hash"], count + 1
-    return AuditCheck(True, count)
+    return AuditCheck(True, count, head=prev)
