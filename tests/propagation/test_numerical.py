@@ -68,9 +68,32 @@ def test_stm_matches_finite_differences(model):
         plus, _ = prop.propagate_offsets(EPOCH, states0 + steps[k] * np.eye(6)[k], offsets)
         minus, _ = prop.propagate_offsets(EPOCH, states0 - steps[k] * np.eye(6)[k], offsets)
         numeric[..., k] = (plus - minus) / (2 * steps[k])
-    scale = np.abs(numeric).max(axis=(0, 1), keepdims=True)  # per-block magnitude
-    assert np.abs(stm - numeric).max() / 1.0 < 1e-5 * max(1.0, scale.max())
-    np.testing.assert_allclose(stm, numeric, rtol=1e-5, atol=1e-7 * scale.max())
+    # Per 3x3 block (position/velocity rows and columns) the scales differ by ~1e5.
+    for rows in (slice(0, 3), slice(3, 6)):
+        for cols in (slice(0, 3), slice(3, 6)):
+            ref = numeric[..., rows, cols]
+            err = np.abs(stm[..., rows, cols] - ref).max()
+            assert err <= 1e-6 * np.abs(ref).max(), (rows, cols, err)
+
+
+def test_worst_object_error_control_keeps_a_hard_object_accurate_among_easy_ones():
+    """A LEO object integrated among 50 GEO objects is as accurate as alone.
+
+    With scipy's default RMS norm over the stacked vector the LEO error grows ~2.3x
+    (measured 1.8 m vs 0.78 m after a day); the worst-object norm keeps it (0.19 m).
+    """
+    leo = np.array([[7000.0, 0.0, 0.0, 0.0, 7.5, 1.0]])
+    offsets = np.linspace(0, 86400.0, 25)
+    model = ForceModel.geo_default()
+    tight = NumericalPropagator(model, rtol=3e-14, atol_km=1e-12, atol_km_s=1e-15)
+    truth, _ = tight.propagate_offsets(EPOCH, leo, offsets)
+    prop = NumericalPropagator(model)
+    alone, _ = prop.propagate_offsets(EPOCH, leo, offsets)
+    together, _ = prop.propagate_offsets(EPOCH, np.vstack([geo_like_states(50), leo]), offsets)
+    err_alone = np.abs(alone[0, :, :3] - truth[0, :, :3]).max()
+    err_together = np.abs(together[-1, :, :3] - truth[0, :, :3]).max()
+    assert err_together <= 1.5 * err_alone
+    assert err_together < 2e-3  # km
 
 
 def test_backward_then_forward_returns_to_start():
