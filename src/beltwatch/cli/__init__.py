@@ -9,6 +9,7 @@ from rich.console import Console
 
 from beltwatch.cli._audit import audit_app
 from beltwatch.cli._catalog import catalog_app
+from beltwatch.cli._coverage import coverage_command
 from beltwatch.cli._export import export_command
 from beltwatch.cli._formats import formats_app
 from beltwatch.cli._imaging import process_command, simulate_app
@@ -28,6 +29,7 @@ app.add_typer(formats_app, name="formats")
 app.command("export")(export_command)
 app.add_typer(audit_app, name="audit")
 app.command("propagate")(propagate_command)
+app.command("coverage")(coverage_command)
 app.command("run")(run_command)
 app.add_typer(simulate_app, name="simulate")
 app.command("process")(process_command)
