@@ -25,6 +25,7 @@ from beltwatch.timescales import time_grid
 
 # Why an object was never observed, tested in this order (the first that explains it).
 LIMIT_GROUPS: dict[str, int] = {
+    "no_ephemeris": FLAGS["invalid"],  # propagation failed, or the object is the host itself
     "earth_blockage": FLAGS["occulted"]
     | FLAGS["earth_limb"]
     | FLAGS["elevation"]

@@ -21,7 +21,7 @@ from beltwatch.sensors import EARTH_RADIUS_KM, GEOSYNCHRONOUS_RADIUS_KM, Sensor,
 # Longitude sampling of the belt when laying out stripes.
 _FINE_STEP_RAD = np.radians(0.05)
 # At most this many rows across the band per stripe (near neighbours span a huge angle).
-MAX_ROWS = 24
+MAX_ROWS = 25
 
 
 @dataclass(frozen=True, eq=False)
@@ -114,7 +114,8 @@ def belt_tiles(
         mid = _directions(obs, np.array([centre]), np.array([0.0]))[0]
         height = 2.0 * float(angle_between(top, mid))
         rows = int(min(MAX_ROWS, max(1, np.ceil(height / (fov_h * (1.0 - overlap))))))
+        rows += 1 - rows % 2  # odd: one row always sits on the equatorial belt itself
         edges = np.linspace(-band_rad, band_rad, rows + 1)
-        lats.extend(0.5 * (edges[1:] + edges[:-1]) if rows > 1 else [0.0])
+        lats.extend(0.5 * (edges[1:] + edges[:-1]))
         lons.extend([centre] * rows)
     return SurveyTiles(np.mod(np.array(lons), 2 * np.pi), np.array(lats))
