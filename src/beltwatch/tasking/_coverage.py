@@ -175,6 +175,13 @@ class CoverageResult:
                 "not_observed_because": {
                     str(v): int(c) for v, c in zip(values, counts, strict=True)
                 },
+                # Share of object-epochs failing each constraint (several may fail at once).
+                "epochs_failing": {
+                    k: round(c / cov.visibility.flags.size, 4)
+                    for k, c in cov.visibility.reason_counts().items()
+                    if c
+                },
+                "epochs_visible": round(float(cov.visibility.visible.mean()), 4),
             }
         combined = figures(self.combined_times())
         return {
