@@ -6,6 +6,7 @@ calling beltwatch.sharing: where the implementation and this table disagree, a t
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 from astropy.time import Time, TimeDelta
 
 from beltwatch.formats import ConjunctionEvent
+from beltwatch.sharing import ElementFit
 from beltwatch.values import Markings, Observation, OrbitState
 
 MARKINGS = [
@@ -111,11 +113,26 @@ PARTNERS = {  # nations behind the seat, clearance
     "JPN_LIAISON": ({"JPN"}, 1),
     "GLOBAL_SENTINEL": (GS, 0),
 }
-# kind -> (rule name, from levels, to level, added nations, partners)
+# kind -> rules in policy order: (rule name, from levels, to level, added nations, partners,
+# formats it applies to or None for all)
 RULES = {
-    "observations": ("observations-drop-sensor", {2}, 1, {"JPN"} | MN, {"JPN_LIAISON", "MN_CELL"}),
-    "orbits": ("orbits-reduced-precision", {2}, 1, {"JPN"} | MN, {"JPN_LIAISON", "MN_CELL"}),
-    "conjunctions": ("conjunctions-public-notice", {1, 2}, 0, GS, {"GLOBAL_SENTINEL"}),
+    "observations": [
+        ("observations-drop-sensor", {2}, 1, {"JPN"} | MN, {"JPN_LIAISON", "MN_CELL"}, None)
+    ],
+    "orbits": [
+        (
+            "orbits-sgp4-elements",
+            {1, 2},
+            0,
+            GS,
+            {"GLOBAL_SENTINEL", "MN_CELL", "JPN_LIAISON"},
+            {"omm"},
+        ),
+        ("orbits-reduced-precision", {2}, 1, {"JPN"} | MN, {"JPN_LIAISON", "MN_CELL"}, None),
+    ],
+    "conjunctions": [
+        ("conjunctions-public-notice", {1, 2}, 0, GS, {"GLOBAL_SENTINEL"}, None),
+    ],
 }
 
 
@@ -134,15 +151,19 @@ def allowed(owner: str, level: str, rel: set[str], partner: str) -> bool:
     return members - exempt <= nations(rel)
 
 
-def expected(kind: str, owner: str, level: str, rel: set[str], partner: str) -> str | None:
-    """'direct', the rule name, or None (withheld)."""
+def expected(
+    kind: str, owner: str, level: str, rel: set[str], partner: str, fmt: str | None = None
+) -> str | None:
+    """'direct', the rule name, or None (withheld), for records exported as ``fmt``."""
     if allowed(owner, level, rel, partner):
         return "direct"
-    name, from_levels, to_level, added, partners = RULES[kind]
-    if partner in partners and LEVEL.get(level, -1) in from_levels:
-        to_name = next(k for k, v in LEVEL.items() if v == to_level)
-        if allowed(owner, to_name, nations(rel) | added, partner):
-            return name
+    for name, from_levels, to_level, added, partners, formats in RULES[kind]:
+        if formats is not None and fmt not in formats:
+            continue
+        if partner in partners and LEVEL.get(level, -1) in from_levels:
+            to_name = next(k for k, v in LEVEL.items() if v == to_level)
+            if allowed(owner, to_name, nations(rel) | added, partner):
+                return name
     return None
 
 
@@ -151,3 +172,39 @@ def oracle() -> SimpleNamespace:
     return SimpleNamespace(
         allowed=allowed, expected=expected, PARTNERS=PARTNERS, RULES=RULES, nations=nations
     )
+
+
+# A short SGP4 fit span keeps the many OMM exports of the leak tests fast; the fit is the
+# real one (tests/sharing/test_omm_export.py checks it over the default-length spans).
+FIT_SPAN_S, FIT_STEP_S = 7200.0, 1200.0
+
+
+@dataclass(frozen=True)
+class MemoFit(ElementFit):
+    """The real :class:`ElementFit`, fitting each distinct state once per test session
+    (the leak tests release the same orbits to many partners)."""
+
+    memo: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @staticmethod
+    def _key(s: OrbitState) -> tuple:
+        utc = s.epoch.utc
+        return (s.norad_id, utc.jd1, utc.jd2, s.position_km.tobytes(), s.velocity_km_s.tobytes())
+
+    def fit(self, states):
+        states = list(states)
+        new = list({self._key(s): s for s in states if self._key(s) not in self.memo}.values())
+        if new:
+            elements, rms = super().fit(new)
+            for s, e, r in zip(new, elements, rms, strict=True):
+                self.memo[self._key(s)] = (e, float(r))
+        got = [self.memo[self._key(s)] for s in states]
+        return (
+            [replace(e, markings=s.markings) for (e, _), s in zip(got, states, strict=True)],
+            np.array([r for _, r in got]),
+        )
+
+
+@pytest.fixture(scope="session")
+def memo_fit() -> MemoFit:
+    return MemoFit(FIT_SPAN_S, FIT_STEP_S)

@@ -16,7 +16,9 @@ import pytest
 from beltwatch.cli import main
 from beltwatch.errors import InputError
 from beltwatch.formats import (
+    MeanElements,
     cdm_from_event,
+    elements_from_omm,
     encode_message,
     event_from_cdm,
     observations_from_tdm,
@@ -30,12 +32,15 @@ from beltwatch.formats import (
 from beltwatch.sharing import REDACTED_SENSOR, export, load_policy
 from beltwatch.values import Markings
 
+from .conftest import FIT_SPAN_S, FIT_STEP_S
+
 PARTNERS = ["SSN", "COMBINED_OPS", "MN_CELL", "JPN_LIAISON", "GLOBAL_SENTINEL"]
 KIND_FORMATS = [
     ("observations", "tdm"),
     ("observations", "udl-json"),
     ("observations", "b3"),
     ("orbits", "oem"),
+    ("orbits", "omm"),
     ("conjunctions", "cdm"),
 ]
 ANY = Markings("X", "PUBLIC", frozenset())
@@ -62,14 +67,16 @@ def _read_back(kind: str, fmt: str, path: Path) -> list:
         return [o for m in messages for o in observations_from_tdm(m)]
     if fmt == "oem":
         return [s for m in messages for s in states_from_message(m)]
+    if fmt == "omm":
+        return [e for m in messages for e in elements_from_omm(m)]
     return [event_from_cdm(m) for m in messages]
 
 
-def _expected(kind: str, records: list, partner: str, oracle) -> dict[tuple, str]:
+def _expected(kind: str, records: list, partner: str, oracle, fmt: str) -> dict[tuple, str]:
     out = {}
     for record in records:
         m = record.markings
-        verdict = oracle.expected(kind, m.owner, m.level, set(m.releasable_to), partner)
+        verdict = oracle.expected(kind, m.owner, m.level, set(m.releasable_to), partner, fmt)
         if verdict is not None:
             out[_key(kind, record)] = verdict
     return out
@@ -99,10 +106,10 @@ def _run_cli(args: list[str]) -> int:
 @pytest.mark.parametrize(("kind", "fmt"), KIND_FORMATS)
 @pytest.mark.parametrize("partner", PARTNERS)
 def test_released_set_equals_allowed_set(
-    tmp_path: Path, dataset, oracle, partner: str, kind: str, fmt: str, path_kind: str
+    tmp_path: Path, dataset, oracle, memo_fit, partner: str, kind: str, fmt: str, path_kind: str
 ) -> None:
     records = dataset[kind]
-    expected = _expected(kind, records, partner, oracle)
+    expected = _expected(kind, records, partner, oracle, fmt)
     out, audit = tmp_path / f"out.{fmt}", tmp_path / "audit.jsonl"
     sanitised = [k for k, v in expected.items() if v != "direct"]
     b3_impossible = fmt == "b3" and sanitised  # a redacted sensor has no B3 type 9 position
@@ -116,6 +123,7 @@ def test_released_set_equals_allowed_set(
             policy=load_policy(),
             audit_log=audit,
             actor="tester",
+            fit=memo_fit,
         )
         if b3_impossible:
             with pytest.raises(InputError, match="observer position"):
@@ -142,6 +150,12 @@ def test_released_set_equals_allowed_set(
                 str(audit),
                 "--actor",
                 "tester",
+                # OMM: the real fit over a short span, and XML (the Python path writes KVN)
+                *(
+                    ["--fit-span-s", str(FIT_SPAN_S), "--fit-step-s", str(FIT_STEP_S), "--xml"]
+                    if fmt == "omm"
+                    else []
+                ),
             ]
         )
         if b3_impossible:
@@ -171,17 +185,36 @@ def test_released_set_equals_allowed_set(
         if verdict in ("orbits-reduced-precision",):
             assert record.covariance is None
             np.testing.assert_allclose(record.position_km, np.round(record.position_km), atol=1e-6)
+        if fmt == "omm":
+            _check_omm_record(record, verdict, text=out.read_text(encoding="utf-8"))
         if verdict == "conjunctions-public-notice":
             assert record.object1.covariance is not None  # CDM always has one: zeros
             assert not np.any(record.object1.covariance)
+
+
+def _check_omm_record(record: MeanElements, verdict: str, text: str) -> None:
+    """An OMM carries SGP4 mean elements only; through the element-set rule, rounded."""
+    assert isinstance(record, MeanElements)
+    for keyword in ("X_DOT", "COV_REF_FRAME", "CX_X", "stateVector", "covarianceMatrix"):
+        assert keyword not in text  # no state vector, no covariance, on any path
+    reduced = any("reduced precision" in c for c in record.comments)
+    assert reduced == (verdict == "orbits-sgp4-elements")
+    if verdict == "orbits-sgp4-elements":
+        assert record.markings.level == "PUBLIC"
+        for angle in (record.inclination_rad, record.raan_rad, record.mean_anomaly_rad):
+            steps = np.degrees(angle) / 0.01
+            assert abs(steps - round(steps)) < 1e-6
+        assert abs(record.eccentricity / 1e-5 - round(record.eccentricity / 1e-5)) < 1e-6
+        n = record.mean_motion_rev_per_day / 1e-6
+        assert abs(n - round(n)) < 1e-4
 
 
 def test_matrix_is_not_trivial(dataset, oracle) -> None:
     """Each partner gets some records and is refused some, and each rule is used somewhere."""
     used = set()
     for partner in PARTNERS:
-        for kind, _fmt in KIND_FORMATS:
-            expected = _expected(kind, dataset[kind], partner, oracle)
-            assert 0 < len(expected) < len(dataset[kind]), (partner, kind)
+        for kind, fmt in KIND_FORMATS:
+            expected = _expected(kind, dataset[kind], partner, oracle, fmt)
+            assert 0 < len(expected) < len(dataset[kind]), (partner, kind, fmt)
             used |= set(expected.values())
-    assert used == {"direct", *(rule[0] for rule in oracle.RULES.values())}
+    assert used == {"direct", *(rule[0] for rules in oracle.RULES.values() for rule in rules)}

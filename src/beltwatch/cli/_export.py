@@ -10,7 +10,7 @@ from typing import Annotated
 import platformdirs
 import typer
 
-from beltwatch.sharing import ALL_FORMATS, RECORD_KINDS, export, load_policy
+from beltwatch.sharing import ALL_FORMATS, RECORD_KINDS, ElementFit, export, load_policy
 from beltwatch.sharing._records import load_records
 
 
@@ -46,6 +46,13 @@ def export_command(
     actor: Annotated[
         str | None, typer.Option("--actor", help="Who releases (default: user).")
     ] = None,
+    fit_span_s: Annotated[
+        float,
+        typer.Option("--fit-span-s", help="OMM: SGP4 fit span before each orbit's epoch (s)."),
+    ] = ElementFit.span_s,
+    fit_step_s: Annotated[
+        float, typer.Option("--fit-step-s", help="OMM: sample step of the SGP4 fit (s).")
+    ] = ElementFit.step_s,
 ) -> None:
     """Write what PARTNER may receive, sanitised where the policy says, and audit it."""
     rules = load_policy(policy)
@@ -61,6 +68,7 @@ def export_command(
         actor=actor or getpass.getuser(),
         encoding="xml" if xml else "kvn",
         via="cli",
+        fit=ElementFit(fit_span_s, fit_step_s),
     )
     used: dict[str, int] = {}
     for decision in result.release.decisions:

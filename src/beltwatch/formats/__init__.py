@@ -6,7 +6,8 @@
   (KVN) or element and line (XML); :func:`encode_message` / :func:`write_message`
   write either encoding.
 * Typed views: observations ↔ TDM (:func:`tdm_from_observations`,
-  :func:`observations_from_tdm`), orbit states ↔ OEM/OPM, conjunctions ↔ CDM.
+  :func:`observations_from_tdm`), orbit states ↔ OEM/OPM, SGP4 element sets
+  (:class:`MeanElements`) ↔ OMM, conjunctions ↔ CDM.
 * UDL-style JSON observations validated against the shipped JSON Schema
   (:func:`udl_schema`), and B3 type 9 lines.
 """
@@ -30,6 +31,7 @@ from beltwatch.formats._odm import (
     opm_from_state,
     states_from_message,
 )
+from beltwatch.formats._omm import MeanElements, elements_from_omm, omm_from_elements
 from beltwatch.formats._omm_keywords import looks_like_ccsds_omm, omm_keyword_records
 from beltwatch.formats._tdm import observations_from_tdm, tdm_from_observations
 from beltwatch.formats._udl import (
@@ -59,10 +61,12 @@ __all__ = [
     "Entry",
     "Group",
     "KvnLine",
+    "MeanElements",
     "Message",
     "Segment",
     "b3_lines",
     "cdm_from_event",
+    "elements_from_omm",
     "encode_message",
     "event_from_cdm",
     "format_marking",
@@ -72,6 +76,7 @@ __all__ = [
     "observations_from_tdm",
     "observations_from_udl",
     "oem_from_states",
+    "omm_from_elements",
     "omm_keyword_records",
     "opm_from_state",
     "parse_b3",

@@ -9,9 +9,12 @@
 * :meth:`Policy.combine` gives derived records the most restrictive combination
   of their inputs' markings.
 * :func:`append_audit` / :func:`verify_audit_log`: append-only, hash-chained JSON lines.
+* :class:`ElementFit`: how orbit states become SGP4 element sets for OMM exports
+  (and for ``sgp4_elements`` sanitisation rules).
 """
 
 from beltwatch.sharing._audit import AuditCheck, append_audit, verify_audit_log
+from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._export import ALL_FORMATS, FORMATS, ExportResult, encode_release, export
 from beltwatch.sharing._policy import (
     RECORD_KINDS,
@@ -32,6 +35,7 @@ __all__ = [
     "REDACTED_SENSOR",
     "AuditCheck",
     "Decision",
+    "ElementFit",
     "ExportResult",
     "Partner",
     "Policy",

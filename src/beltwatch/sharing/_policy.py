@@ -47,6 +47,20 @@ class SanitisationRule:
     position_quantum_km: float | None = None
     velocity_quantum_km_s: float | None = None
     drop_covariance: bool = False
+    # The product is an SGP4 element set (OMM exports only), its elements rounded:
+    sgp4_elements: bool = False
+    element_angle_quantum_deg: float | None = None
+    eccentricity_quantum: float | None = None
+    mean_motion_quantum_rev_per_day: float | None = None
+
+    def settings(self) -> dict:
+        """The rule as written (defaults left out), for the audit log."""
+        out = {}
+        for name, spec in self.__dataclass_fields__.items():
+            value = getattr(self, name)
+            if value != spec.default:
+                out[name] = sorted(value) if isinstance(value, frozenset | tuple) else value
+        return out
 
 
 @dataclass(frozen=True)
@@ -143,6 +157,48 @@ def _names(value: object, source: str, field: str) -> frozenset[str]:
     return frozenset(v.upper() for v in value)
 
 
+_ELEMENT_QUANTA = (
+    "element_angle_quantum_deg",
+    "eccentricity_quantum",
+    "mean_motion_quantum_rev_per_day",
+)
+
+
+def _quantum(spec: dict, name: str, source: str, where: str) -> float | None:
+    value = spec.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
+        raise _fail(f"{name} must be a positive number, got {value!r}", source, f"{where}.{name}")
+    return float(value)
+
+
+def _check_sgp4_rule(rule: SanitisationRule, source: str, where: str) -> None:
+    """An element-set rule is for orbits and states its precision reduction in full."""
+    quanta = [getattr(rule, name) for name in _ELEMENT_QUANTA]
+    if not rule.sgp4_elements:
+        if any(q is not None for q in quanta):
+            raise _fail("element quanta need sgp4_elements = true", source, where)
+        return
+    if rule.kind != "orbits":
+        raise _fail("sgp4_elements applies to orbits only", source, f"{where}.kind")
+    missing = [name for name, q in zip(_ELEMENT_QUANTA, quanta, strict=True) if q is None]
+    if missing:
+        raise _fail(
+            f"an sgp4_elements rule must state its precision reduction: set {missing}",
+            source,
+            where,
+        )
+    other = ("position_quantum_km", "velocity_quantum_km_s", "drop_covariance")
+    if any(getattr(rule, name) for name in other):
+        raise _fail(
+            "an sgp4_elements product has no state or covariance: drop "
+            "position/velocity quanta and drop_covariance from this rule",
+            source,
+            where,
+        )
+
+
 def policy_from_dict(data: dict, source: str = "<policy>") -> Policy:
     """A :class:`Policy` from decoded TOML, checked (errors name the field)."""
     levels = data.get("levels")
@@ -207,8 +263,17 @@ def policy_from_dict(data: dict, source: str = "<policy>") -> Policy:
                 position_quantum_km=spec.get("position_quantum_km"),
                 velocity_quantum_km_s=spec.get("velocity_quantum_km_s"),
                 drop_covariance=bool(spec.get("drop_covariance", False)),
+                sgp4_elements=bool(spec.get("sgp4_elements", False)),
+                element_angle_quantum_deg=_quantum(
+                    spec, "element_angle_quantum_deg", source, where
+                ),
+                eccentricity_quantum=_quantum(spec, "eccentricity_quantum", source, where),
+                mean_motion_quantum_rev_per_day=_quantum(
+                    spec, "mean_motion_quantum_rev_per_day", source, where
+                ),
             )
         )
+        _check_sgp4_rule(rules[-1], source, where)
     b3 = {
         level(k, "b3_classification"): str(v)[:1]
         for k, v in data.get("b3_classification", {}).items()

@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from beltwatch.errors import InputError
-from beltwatch.formats import ConjunctionEvent
+from beltwatch.formats import ConjunctionEvent, MeanElements
 from beltwatch.formats._tdm import ccsds_time
+from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import RECORD_KINDS, Policy
-from beltwatch.sharing._sanitise import sanitise
+from beltwatch.sharing._sanitise import sanitise, sanitised_markings
 from beltwatch.values import Markings, Observation, OrbitState
 
 DIRECT = "direct"
@@ -22,7 +23,7 @@ def record_id(record) -> str:
         return record.obs_id
     if isinstance(record, ConjunctionEvent):
         return record.event_id
-    if isinstance(record, OrbitState):
+    if isinstance(record, OrbitState | MeanElements):
         return f"{record.norad_id}@{ccsds_time(record.epoch)}"
     raise TypeError(f"not a releasable record: {type(record).__name__}")
 
@@ -52,13 +53,25 @@ class Release:
         return sum(1 for d in self.decisions if not d.released)
 
 
-def release(records: Sequence, kind: str, partner: str, policy: Policy) -> Release:
+def release(
+    records: Sequence,
+    kind: str,
+    partner: str,
+    policy: Policy,
+    *,
+    fmt: str | None = None,
+    fit: ElementFit | None = None,
+) -> Release:
     """The records of ``kind`` that ``partner`` may receive.
 
     Each record goes as is when the policy allows it; otherwise the first
     sanitisation rule written for this kind and partner, applicable to its level,
     whose product the policy allows; otherwise it is withheld. Every record that
     leaves has passed :meth:`Policy.releasable` for this partner, here.
+
+    ``fmt`` is the format the records will be written in: rules whose product is
+    an SGP4 element set (``sgp4_elements``) apply only to ``omm``, and make their
+    element sets with ``fit``.
     """
     if kind not in RECORD_KINDS:
         raise InputError(
@@ -67,7 +80,7 @@ def release(records: Sequence, kind: str, partner: str, policy: Policy) -> Relea
     seat = policy.partner(partner.upper())
     expected = _TYPES[kind]
     out, decisions = [], []
-    rules = policy.rules_for(kind, seat.name)
+    rules = [r for r in policy.rules_for(kind, seat.name) if fmt == "omm" or not r.sgp4_elements]
     for record in records:
         if not isinstance(record, expected):
             raise InputError(f"a {type(record).__name__} is not one of the {kind}", field="records")
@@ -79,7 +92,9 @@ def release(records: Sequence, kind: str, partner: str, policy: Policy) -> Relea
             for rule in rules:
                 if record.markings is None or record.markings.level not in rule.from_levels:
                     continue
-                product = sanitise(record, rule, policy)
+                if not policy.releasable(sanitised_markings(record.markings, rule, policy), seat):
+                    continue  # decided on the markings alone: no product is made in vain
+                product = sanitise(record, rule, policy, fit=fit)
                 if policy.releasable(product.markings, seat):
                     candidate, used = product, rule.name
                     break

@@ -8,7 +8,8 @@ from dataclasses import replace
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from beltwatch.formats import ConjunctionEvent
+from beltwatch.formats import ConjunctionEvent, MeanElements
+from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import Policy, SanitisationRule
 from beltwatch.values import Markings, Observation, OrbitState
 
@@ -22,7 +23,8 @@ def _quantise(value: np.ndarray | float, quantum: float | None):
     return np.round(np.asarray(value, dtype=float) / quantum) * quantum
 
 
-def _sanitised_markings(markings: Markings, rule: SanitisationRule, policy: Policy) -> Markings:
+def sanitised_markings(markings: Markings, rule: SanitisationRule, policy: Policy) -> Markings:
+    """The markings ``rule`` gives its product: ``to_level``, releasable-to grown."""
     grown = policy.expand(markings.releasable_to) | policy.expand(rule.add_releasable_to)
     return Markings(markings.owner, rule.to_level, frozenset(grown))
 
@@ -34,8 +36,15 @@ def _time(t: Time, quantum_s: float | None) -> Time:
     return t + TimeDelta(round(sec / quantum_s) * quantum_s - sec, format="sec")
 
 
-def sanitise(record, rule: SanitisationRule, policy: Policy):
-    """A copy of ``record`` changed as ``rule`` says, carrying the rule's markings."""
+def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit | None = None):
+    """A copy of ``record`` changed as ``rule`` says, carrying the rule's markings.
+
+    An ``sgp4_elements`` rule turns an orbit state into a :class:`MeanElements` fitted
+    with ``fit`` (default :class:`ElementFit`) and rounded to the rule's quanta.
+    """
+    if isinstance(record, OrbitState) and rule.sgp4_elements:
+        (elements,), _ = (fit or ElementFit()).fit([record])
+        return reduced_elements(elements, rule, sanitised_markings(record.markings, rule, policy))
     if isinstance(record, Observation):
         q = (rule.angle_quantum_arcsec or 0.0) * ARCSEC
         out = replace(
@@ -43,7 +52,7 @@ def sanitise(record, rule: SanitisationRule, policy: Policy):
             time=_time(record.time, rule.time_quantum_s),
             ra_rad=float(_quantise(record.ra_rad, q)) % (2 * math.pi),
             dec_rad=float(_quantise(record.dec_rad, q)),
-            markings=_sanitised_markings(record.markings, rule, policy),
+            markings=sanitised_markings(record.markings, rule, policy),
         )
         if q:
             out = replace(
@@ -62,9 +71,9 @@ def sanitise(record, rule: SanitisationRule, policy: Policy):
             )
         return out
     if isinstance(record, OrbitState):
-        return _sanitise_state(record, rule, _sanitised_markings(record.markings, rule, policy))
+        return _sanitise_state(record, rule, sanitised_markings(record.markings, rule, policy))
     if isinstance(record, ConjunctionEvent):
-        markings = _sanitised_markings(record.markings, rule, policy)
+        markings = sanitised_markings(record.markings, rule, policy)
         return replace(
             record,
             object1=_sanitise_state(record.object1, rule, markings),
@@ -81,4 +90,37 @@ def _sanitise_state(state: OrbitState, rule: SanitisationRule, markings: Marking
         velocity_km_s=_quantise(state.velocity_km_s, rule.velocity_quantum_km_s),
         covariance=None if rule.drop_covariance else state.covariance,
         markings=markings,
+    )
+
+
+def _round(value: float, quantum: float | None) -> float:
+    return float(round(value / quantum) * quantum) if quantum else value
+
+
+def reduced_elements(
+    elements: MeanElements, rule: SanitisationRule, markings: Markings
+) -> MeanElements:
+    """``elements`` rounded to the rule's quanta (angles in degrees), with ``markings``."""
+    q = rule.element_angle_quantum_deg
+
+    def angle(rad: float) -> float:
+        return math.radians(_round(math.degrees(rad), q) % 360.0)
+
+    statement = (
+        f"reduced precision (rule {rule.name}): angles rounded to {q:g} deg, eccentricity "
+        f"to {rule.eccentricity_quantum:g}, mean motion to "
+        f"{rule.mean_motion_quantum_rev_per_day:g} rev/day; no covariance"
+    )
+    return replace(
+        elements,
+        mean_motion_rev_per_day=_round(
+            elements.mean_motion_rev_per_day, rule.mean_motion_quantum_rev_per_day
+        ),
+        eccentricity=max(0.0, _round(elements.eccentricity, rule.eccentricity_quantum)),
+        inclination_rad=math.radians(_round(math.degrees(elements.inclination_rad), q)),
+        raan_rad=angle(elements.raan_rad),
+        arg_perigee_rad=angle(elements.arg_perigee_rad),
+        mean_anomaly_rad=angle(elements.mean_anomaly_rad),
+        markings=markings,
+        comments=(*elements.comments, statement),
     )
