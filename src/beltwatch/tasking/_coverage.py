@@ -26,11 +26,9 @@ from beltwatch.timescales import time_grid
 # Why an object was never observed, tested in this order (the first that explains it).
 LIMIT_GROUPS: dict[str, int] = {
     "no_ephemeris": FLAGS["invalid"],  # propagation failed, or the object is the host itself
-    "earth_blockage": FLAGS["occulted"]
-    | FLAGS["earth_limb"]
-    | FLAGS["elevation"]
-    | FLAGS["field_of_regard"]
-    | FLAGS["range"],
+    "earth_blockage": FLAGS["occulted"] | FLAGS["earth_limb"] | FLAGS["elevation"],
+    "range": FLAGS["range"],
+    "field_of_regard": FLAGS["field_of_regard"],
     "sun_moon_exclusion": FLAGS["sun"] | FLAGS["moon"] | FLAGS["daylight"],
     "eclipse": FLAGS["eclipsed"],
     "magnitude": FLAGS["faint"],
