@@ -41,10 +41,14 @@ class StarCatalog:
     def select(self, mask: np.ndarray) -> StarCatalog:
         return StarCatalog(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
 
+    @functools.cached_property
+    def units(self) -> np.ndarray:
+        """Unit vectors (n, 3) of the catalog-epoch positions (computed once)."""
+        return unit_vector_from_radec(self.ra_rad, self.dec_rad)
+
     def in_cone(self, center_unit: np.ndarray, radius_rad: float) -> StarCatalog:
         """Stars within ``radius_rad`` of a direction (catalog epoch positions)."""
-        cos_sep = unit_vector_from_radec(self.ra_rad, self.dec_rad) @ np.asarray(center_unit)
-        return self.select(cos_sep >= np.cos(radius_rad))
+        return self.select(self.units @ np.asarray(center_unit) >= np.cos(radius_rad))
 
     def astrometric_directions(
         self, time: Time, observer_barycentric_km: np.ndarray | None = None

@@ -87,11 +87,61 @@ def _terms(u: np.ndarray, v: np.ndarray, order: int) -> tuple[np.ndarray, list[t
     return np.stack([u**p * v**q for p, q in powers], axis=-1), powers
 
 
-def fit_tan_sip(
-    x: np.ndarray, y: np.ndarray, units: np.ndarray, crpix: tuple[float, float], order: int,
-    center: np.ndarray,
-) -> tuple[WCS, np.ndarray]:  # fmt: skip
-    """TAN-SIP WCS from 0-based pixels (x, y) to ``units``; returns (wcs, residuals px (n, 2))."""
+@dataclass(frozen=True, eq=False)
+class _Fit:
+    """A TAN-SIP fit: gnomonic plane (rad, about ``center``) = design(u, v) @ ``coef``."""
+
+    coef: np.ndarray
+    powers: list[tuple[int, int]]
+    center: np.ndarray
+    crpix: tuple[float, float]
+    order: int
+
+    @property
+    def cd(self) -> np.ndarray:
+        lin = {p: i for i, p in enumerate(self.powers)}
+        return np.array([self.coef[lin[(1, 0)]], self.coef[lin[(0, 1)]]]).T  # rad per px
+
+    def linear_px(self, plane: np.ndarray) -> np.ndarray:
+        """Plane coordinates (rad) in pixel units of the linear part (for matching)."""
+        return plane @ np.linalg.inv(self.cd).T
+
+    def source_px(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Sources in the same units: their plane coordinates, distortion included."""
+        design, _ = _terms(x - (self.crpix[0] - 1.0), y - (self.crpix[1] - 1.0), self.order)
+        return self.linear_px(design @ self.coef)
+
+    def star_px(self, units: np.ndarray) -> np.ndarray:
+        """Stars in the same units; NaN for stars more than ~50 deg off the tangent point."""
+        plane = _gnomonic(units, self.center)
+        plane[units @ self.center < 0.64] = np.nan
+        return self.linear_px(plane)
+
+    def wcs(self) -> WCS:
+        cd = self.cd
+        w = WCS(naxis=2)
+        w.wcs.crpix = list(self.crpix)
+        ra0, dec0 = radec_from_unit_vector(self.center)
+        w.wcs.crval = [float(ra0) * RAD_TO_DEG, float(dec0) * RAD_TO_DEG]
+        w.wcs.cd = cd * RAD_TO_DEG
+        w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
+        w.wcs.radesys = "ICRS"
+        if self.order >= 2:
+            inv_cd = np.linalg.inv(cd)
+            a = np.zeros((self.order + 1, self.order + 1))
+            b = np.zeros((self.order + 1, self.order + 1))
+            for i, (p, q) in enumerate(self.powers):
+                if p + q >= 2:
+                    a[p, q], b[p, q] = inv_cd @ self.coef[i]
+            w.sip = Sip(a, b, None, None, w.wcs.crpix)
+            w.wcs.ctype = ["RA---TAN-SIP", "DEC--TAN-SIP"]
+        w.wcs.set()
+        return w
+
+
+def _fit(x, y, units, crpix, order, center) -> tuple[_Fit, np.ndarray]:
+    """Least-squares TAN-SIP fit, tangent point moved to the reference pixel's direction;
+    returns (fit, residuals (n, 2) in px)."""
     u, v = x - (crpix[0] - 1.0), y - (crpix[1] - 1.0)
     design, powers = _terms(u, v, order)
     for _ in range(3):
@@ -99,35 +149,24 @@ def fit_tan_sip(
         coef, *_ = np.linalg.lstsq(design, plane, rcond=None)
         # Move the tangent point to the world position of the reference pixel.
         xi0, eta0 = coef[0]
-        ra0, dec0 = radec_from_unit_vector(center)
+        ra0, _dec0 = radec_from_unit_vector(center)
         east = np.array([-np.sin(ra0), np.cos(ra0), 0.0])
         north = np.cross(center, east)
         moved = center + xi0 * east + eta0 * north
         center = moved / np.linalg.norm(moved)
     plane = _gnomonic(units, center)
     coef, *_ = np.linalg.lstsq(design, plane, rcond=None)
-    lin = {powers[i]: i for i in range(len(powers))}
-    cd = np.array([coef[lin[(1, 0)]], coef[lin[(0, 1)]]]).T  # rad per px
-    w = WCS(naxis=2)
-    w.wcs.crpix = list(crpix)
-    ra0, dec0 = radec_from_unit_vector(center)
-    w.wcs.crval = [float(ra0) * RAD_TO_DEG, float(dec0) * RAD_TO_DEG]
-    w.wcs.cd = cd * RAD_TO_DEG
-    w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
-    w.wcs.radesys = "ICRS"
-    if order >= 2:
-        inv_cd = np.linalg.inv(cd)
-        a = np.zeros((order + 1, order + 1))
-        b = np.zeros((order + 1, order + 1))
-        for i, (p, q) in enumerate(powers):
-            if p + q >= 2:
-                a[p, q], b[p, q] = inv_cd @ coef[i]
-        w.sip = Sip(a, b, None, None, w.wcs.crpix)
-        w.wcs.ctype = ["RA---TAN-SIP", "DEC--TAN-SIP"]
-    w.wcs.set()
-    model = design @ coef
-    residual = (plane - model) @ np.linalg.inv(cd).T
-    return w, residual
+    fit = _Fit(coef, powers, center, crpix, order)
+    return fit, fit.linear_px(plane - design @ coef)
+
+
+def fit_tan_sip(
+    x: np.ndarray, y: np.ndarray, units: np.ndarray, crpix: tuple[float, float], order: int,
+    center: np.ndarray,
+) -> tuple[WCS, np.ndarray]:  # fmt: skip
+    """TAN-SIP WCS from 0-based pixels (x, y) to ``units``; returns (wcs, residuals px (n, 2))."""
+    fit, residual = _fit(x, y, units, crpix, order, center)
+    return fit.wcs(), residual
 
 
 def _sip_order(n: int) -> int:
@@ -183,26 +222,27 @@ def solve_plate(
 
 
 def _refine(src_xy, cand, src_idx, star_idx, star_units, prior, method) -> PlateSolution | None:
+    """Fit, rematch all candidates to all stars (tolerance 3, 1.5, 1 px), clip, fit again.
+    Matching is done in the fit's linear pixel units (no WCS inversion needed)."""
     crpix = (float(prior.wcs.crpix[0]), float(prior.wcs.crpix[1]))
     center = unit_vector_from_radec(*np.radians(prior.wcs.crval))
-    wcs = None
+    fit = None
     for tolerance in (3.0, 1.5, 1.0):
         if src_idx.size < MIN_MATCHED_STARS:
             return None
-        order = _sip_order(src_idx.size) if wcs is not None else 1
-        wcs, res = fit_tan_sip(
+        order = _sip_order(src_idx.size) if fit is not None else 1
+        fit, _res = _fit(
             src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
         )
-        # Clip outliers then rematch all candidates against all stars with the new WCS.
-        sx, sy = pixels_from_units(wcs, star_units)
-        ok = np.isfinite(sx)
-        si, ci = _match(src_xy[cand], np.stack([sx[ok], sy[ok]], -1), tolerance)
+        star_p = fit.star_px(star_units)
+        ok = np.isfinite(star_p[:, 0])
+        si, ci = _match(fit.source_px(src_xy[cand, 0], src_xy[cand, 1]), star_p[ok], tolerance)
         src_idx, star_idx = cand[si], np.flatnonzero(ok)[ci]
     if src_idx.size < MIN_MATCHED_STARS:
         return None
     order = _sip_order(src_idx.size)
     for _ in range(4):
-        wcs, res = fit_tan_sip(
+        fit, res = _fit(
             src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
         )
         r = np.hypot(res[:, 0], res[:, 1])
@@ -215,4 +255,4 @@ def _refine(src_xy, cand, src_idx, star_idx, star_units, prior, method) -> Plate
     rms = float(np.sqrt(np.mean(np.sum(res**2, axis=1))))
     if rms > MAX_FIT_RMS_PX:
         return None
-    return PlateSolution(wcs, src_idx, star_idx, rms, order, method)
+    return PlateSolution(fit.wcs(), src_idx, star_idx, rms, order, method)

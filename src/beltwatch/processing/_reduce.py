@@ -9,10 +9,12 @@ the target at emission time.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 from astropy.wcs import WCS
+from scipy.spatial import cKDTree
 
 from beltwatch.frames import deaberrate, unit_vector_from_radec
 from beltwatch.imaging import (
@@ -74,12 +76,18 @@ def _pixel_scale_rad(wcs: WCS) -> float:
     return float(np.radians(np.sqrt(abs(np.linalg.det(wcs.pixel_scale_matrix)))))
 
 
+@functools.lru_cache(maxsize=4)
+def _bright(catalog: StarCatalog) -> StarCatalog:
+    """The catalog's stars down to STAR_MAG_LIMIT (kept per catalog object)."""
+    return catalog.select(catalog.mag <= STAR_MAG_LIMIT)
+
+
 def field_stars(frame: FrameData, catalog: StarCatalog) -> tuple[StarCatalog, np.ndarray]:
     """Catalog stars around the prior pointing and their apparent unit vectors."""
     center = unit_vector_from_radec(*np.radians(frame.wcs_prior.wcs.crval))
     rows, cols = frame.pixels.shape
     radius = 0.75 * _pixel_scale_rad(frame.wcs_prior) * np.hypot(rows, cols)
-    stars = catalog.select(catalog.mag <= STAR_MAG_LIMIT).in_cone(center, radius)
+    stars = _bright(catalog).in_cone(center, radius)
     units = apparent_star_directions(
         stars, frame.time_mid, frame.observer_position_km, frame.observer_velocity_km_s
     )
@@ -87,16 +95,23 @@ def field_stars(frame: FrameData, catalog: StarCatalog) -> tuple[StarCatalog, np
 
 
 def reduce_frame(frame: FrameData, catalog: StarCatalog | None = None) -> FrameReduction:
-    """Reduce one frame; :class:`ReductionError` when it cannot be plate-solved."""
+    """Reduce one frame; :class:`ReductionError` when it cannot be plate-solved.
+
+    The background is subtracted from ``frame.pixels`` in place (a frame is read for
+    its reduction; pass a copy to keep the raw pixels).
+    """
     catalog = catalog if catalog is not None else hipparcos()
-    sources = extract(frame.pixels, frame.psf_sigma_px, frame.gain_e_per_adu)
+    sources = extract(
+        frame.pixels, frame.psf_sigma_px, frame.gain_e_per_adu, bad=frame.bad,
+        saturated_index=frame.saturated_index, overwrite=True, check_finite=False,
+    )  # fmt: skip
     if len(sources) < 6:
         raise ReductionError(f"only {len(sources)} sources extracted")
     sharp = sources.peak > MAX_PEAK_FRACTION * np.maximum(sources.flux, 1e-9)
     stars, units = field_stars(frame, catalog)
     solution = solve_plate(
         sources.x, sources.y, sources.flux, units, stars.mag, frame.wcs_prior,
-        frame.pixels.shape, usable=~sharp & (sources.flux > 0),
+        frame.pixels.shape, usable=~sharp & ~sources.saturated & (sources.flux > 0),
     )  # fmt: skip
     if solution is None:
         raise ReductionError(
@@ -120,12 +135,14 @@ def _candidates(frame, sources, solution, star_units, sharp, zero_point, scale) 
     keep &= ~sharp & (sources.snr >= MIN_CANDIDATE_SNR) & (sources.flux > 0)
     keep &= (sources.x > EDGE_PX) & (sources.x < cols - 1 - EDGE_PX)
     keep &= (sources.y > EDGE_PX) & (sources.y < rows - 1 - EDGE_PX)
+    idx = np.flatnonzero(keep)
     sx, sy = pixels_from_units(solution.wcs, star_units)
     ok = np.isfinite(sx)
-    if ok.any() and keep.any():
-        d = np.hypot(sources.x[:, None] - sx[None, ok], sources.y[:, None] - sy[None, ok])
-        keep &= d.min(axis=1) > STAR_EXCLUSION_PX
-    idx = np.flatnonzero(keep)
+    if ok.any() and idx.size:
+        d, _ = cKDTree(np.stack([sx[ok], sy[ok]], -1)).query(
+            np.stack([sources.x[idx], sources.y[idx]], -1)
+        )
+        idx = idx[d > STAR_EXCLUSION_PX]
     x1, y1, x2, y2 = (e[idx] for e in sources.endpoints(frame.psf_sigma_px))
     apparent = units_from_pixels(solution.wcs, sources.x[idx], sources.y[idx])
     unit = deaberrate(apparent, frame.observer_velocity_km_s)
