@@ -93,6 +93,11 @@ def make_observation():
 
 
 @pytest.fixture(scope="session")
+def make_state():
+    return state
+
+
+@pytest.fixture(scope="session")
 def dataset() -> dict[str, list]:
     return {
         "observations": [observation(i, m) for i, m in enumerate(MARKINGS)],
@@ -187,9 +192,9 @@ class MemoFit(ElementFit):
     memo: dict = field(default_factory=dict, compare=False, hash=False)
 
     @staticmethod
-    def _key(s: OrbitState) -> tuple:
+    def _key(s: OrbitState) -> tuple:  # the fit depends on the state alone
         utc = s.epoch.utc
-        return (s.norad_id, utc.jd1, utc.jd2, s.position_km.tobytes(), s.velocity_km_s.tobytes())
+        return (utc.jd1, utc.jd2, s.position_km.tobytes(), s.velocity_km_s.tobytes())
 
     def fit(self, states):
         states = list(states)
@@ -200,7 +205,10 @@ class MemoFit(ElementFit):
                 self.memo[self._key(s)] = (e, float(r))
         got = [self.memo[self._key(s)] for s in states]
         return (
-            [replace(e, markings=s.markings) for (e, _), s in zip(got, states, strict=True)],
+            [
+                replace(e, markings=s.markings, norad_id=s.norad_id)
+                for (e, _), s in zip(got, states, strict=True)
+            ],
             np.array([r for _, r in got]),
         )
 

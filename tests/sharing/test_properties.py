@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beltwatch.sharing import load_policy, release
+from beltwatch.formats import MeanElements
+from beltwatch.sharing import encode_release, load_policy, record_id, release
 from beltwatch.values import Markings
 
 POLICY = load_policy()
@@ -89,3 +91,55 @@ def test_release_gate_leaks_nothing(marks, partner, kind, oracle, make_observati
     assert got == want
     for record in result.records:
         assert POLICY.releasable(record.markings, partner)
+
+
+RULE = next(r for r in POLICY.rules if r.name == "orbits-sgp4-elements")
+_PRECISE_ONLY = ("X_DOT", "COV_REF_FRAME", "CX_X", "stateVector", "covarianceMatrix")
+
+
+def _on_grid(value: float, quantum: float) -> bool:
+    steps = value / quantum
+    return abs(steps - round(steps)) < 1e-6
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    marks=st.lists(markings, min_size=1, max_size=6),
+    partner=st.sampled_from(PARTNERS),
+    fmt=st.sampled_from(["omm", "oem", None]),
+)
+def test_element_set_rule_leaks_no_precise_state(
+    marks, partner, fmt, oracle, make_state, memo_fit
+) -> None:
+    """Orbits under random markings: the gate releases what the oracle allows for the
+    format; through the element-set rule a partner receives only rounded SGP4 elements
+    (never an orbit state, covariance or unrounded element), marked releasable to it."""
+    # Four distinct orbits (each fitted once per session), under fresh catalog numbers.
+    records = [make_state(i % 4, m, norad=5000 + i) for i, m in enumerate(marks)]
+    result = release(records, "orbits", partner, POLICY, fmt=fmt, fit=memo_fit)
+    got = {d.record_id: d.rule for d in result.decisions if d.released}
+    want = {}
+    for r in records:
+        m = r.markings
+        verdict = oracle.expected("orbits", m.owner, m.level, set(m.releasable_to), partner, fmt)
+        if verdict is not None:
+            want[record_id(r)] = verdict
+    assert got == want
+    rules = [d.rule for d in result.decisions if d.released]
+    for record, rule in zip(result.records, rules, strict=True):
+        assert POLICY.releasable(record.markings, partner)
+        if rule != RULE.name:
+            continue
+        assert isinstance(record, MeanElements) and fmt == "omm"
+        assert not hasattr(record, "position_km") and not hasattr(record, "covariance")
+        for angle in (record.inclination_rad, record.raan_rad, record.arg_perigee_rad):
+            assert _on_grid(np.degrees(angle), RULE.element_angle_quantum_deg)
+        assert _on_grid(np.degrees(record.mean_anomaly_rad), RULE.element_angle_quantum_deg)
+        assert _on_grid(record.eccentricity, RULE.eccentricity_quantum)
+        assert _on_grid(record.mean_motion_rev_per_day, RULE.mean_motion_quantum_rev_per_day)
+    if fmt == "omm" and result.records:
+        text = encode_release(result, "omm", POLICY, fit=memo_fit)
+        assert not any(keyword in text for keyword in _PRECISE_ONLY)
+        assert text.count("CCSDS_OMM_VERS") == len(result.records)
+        reduced = text.count("reduced precision (rule orbits-sgp4-elements)")
+        assert reduced == rules.count(RULE.name)
