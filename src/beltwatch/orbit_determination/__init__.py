@@ -1,0 +1,63 @@
+"""Orbit determination: IOD from angles (Gauss, Gooding), batch least squares on the
+numerical propagator, and an extended Kalman filter for streaming updates.
+
+Measurement models cover space-based and ground optical RA/Dec (exchange convention:
+light-time corrected, GCRS, no aberration) and radar range/azimuth/elevation.
+"""
+
+from beltwatch.orbit_determination._batch import (
+    BatchOptions,
+    OrbitEstimate,
+    batch_least_squares,
+    propagate_estimate,
+)
+from beltwatch.orbit_determination._filter import FilterResult, ekf_update, process_noise
+from beltwatch.orbit_determination._iod import IodSolution, gauss, gooding, sphere_range_km
+from beltwatch.orbit_determination._kepler import (
+    MU_EARTH_KM3_S2,
+    classical_elements,
+    kepler_propagate,
+    lambert,
+    semi_major_axis_km,
+)
+from beltwatch.orbit_determination._measurements import (
+    ARCSEC,
+    KIND_RADAR,
+    KIND_RADEC,
+    GroundSite,
+    MeasurementSet,
+    predict,
+    radar_measurements,
+    radec_measurements,
+    residuals,
+    simulate,
+)
+
+__all__ = [
+    "ARCSEC",
+    "KIND_RADAR",
+    "KIND_RADEC",
+    "MU_EARTH_KM3_S2",
+    "BatchOptions",
+    "FilterResult",
+    "GroundSite",
+    "IodSolution",
+    "MeasurementSet",
+    "OrbitEstimate",
+    "batch_least_squares",
+    "classical_elements",
+    "ekf_update",
+    "gauss",
+    "gooding",
+    "kepler_propagate",
+    "lambert",
+    "predict",
+    "process_noise",
+    "propagate_estimate",
+    "radar_measurements",
+    "radec_measurements",
+    "residuals",
+    "semi_major_axis_km",
+    "simulate",
+    "sphere_range_km",
+]

@@ -1,0 +1,257 @@
+"""Batch weighted least squares (differential correction) on the numerical propagator.
+
+Solve-for: the GCRS state at ``epoch`` (always), optionally an impulsive maneuver
+(delta-v at a given time). Partials come from the propagator's state transition
+matrix; measurement rows whose normalised residual exceeds the editing threshold
+(times the current weighted RMS, floored at 1) are rejected and re-admitted when
+they fit again. Many objects can be fitted together: they share one propagation
+call per iteration (structure of arrays), each keeps its own normal equations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+from astropy.time import Time, TimeDelta
+
+from beltwatch.orbit_determination._measurements import (
+    ARCSEC,
+    KIND_RADEC,
+    MeasurementSet,
+    predict,
+    residuals,
+    scaled_partials,
+)
+from beltwatch.timescales import seconds_between
+
+
+class StmPropagator(Protocol):
+    """What batch LS needs: states (n, m, 6) and STMs (n, m, 6, 6) at ``times``."""
+
+    def propagate(self, epoch: Time, states0: np.ndarray, times: Time, with_stm: bool = False): ...
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """Iteration and editing controls, and the optional maneuver solve-for."""
+
+    max_iterations: int = 12
+    edit_sigma: float = 4.0
+    edit_after_iteration: int = 2
+    tolerance: float = 1e-3
+    maneuver_time: Time | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class OrbitEstimate:
+    """Estimated GCRS state (km, km/s) at ``epoch`` with its 6x6 covariance (km, km/s)."""
+
+    epoch: Time
+    position_km: np.ndarray
+    velocity_km_s: np.ndarray
+    covariance: np.ndarray
+    rms_weighted: float
+    rms_arcsec: float
+    n_used: int
+    n_rejected: int
+    converged: bool
+    iterations: int
+    residuals: np.ndarray = field(repr=False)
+    used: np.ndarray = field(repr=False)
+    maneuver_dv_km_s: np.ndarray | None = None
+    maneuver_covariance: np.ndarray | None = None
+    frame: str = "gcrs"
+    norad_id: int | None = None
+
+    @property
+    def state(self) -> np.ndarray:
+        return np.concatenate([self.position_km, self.velocity_km_s])
+
+
+def _union_times(meas: MeasurementSet) -> tuple[Time, np.ndarray]:
+    """Distinct measurement times (sorted) and each row's index into them."""
+    t = meas.times.tai
+    key = np.round(((t.jd1 - 2451545.0) + t.jd2) * 86400.0 * 1e6).astype(np.int64)  # us
+    _, inverse = np.unique(key, return_inverse=True)
+    first = np.unique(inverse, return_index=True)[1]
+    return meas.times[first], inverse
+
+
+def _trajectory(propagator, epoch, x0, times, maneuver_time, dv):
+    """States (n, m, 6) and d state / d (x0, dv) (n, m, 6, 6 + 3k) at ``times``."""
+    n = x0.shape[0]
+    if maneuver_time is None:
+        states, stm = propagator.propagate(epoch, x0, times, with_stm=True)
+        return states, stm
+    dt_m = seconds_between(epoch, maneuver_time)
+    dt = np.atleast_1d(seconds_between(epoch, times))
+    before = dt <= dt_m
+    m = dt.size
+    states = np.empty((n, m, 6))
+    partial = np.zeros((n, m, 6, 9))
+    grid_before = Time([*times[before], maneuver_time]) if before.any() else Time([maneuver_time])
+    s_b, phi_b = propagator.propagate(epoch, x0, grid_before, with_stm=True)
+    if before.any():
+        states[:, before] = s_b[:, :-1]
+        partial[:, before, :, :6] = phi_b[:, :-1]
+    x_m = s_b[:, -1].copy()
+    x_m[:, 3:] += dv
+    phi_m = phi_b[:, -1]
+    if (~before).any():
+        s_a, phi_a = propagator.propagate(maneuver_time, x_m, times[~before], with_stm=True)
+        states[:, ~before] = s_a
+        partial[:, ~before, :, :6] = phi_a @ phi_m[:, None]
+        partial[:, ~before, :, 6:] = phi_a[..., 3:]
+    return states, partial
+
+
+def batch_least_squares(
+    meas: MeasurementSet,
+    epoch: Time,
+    initial_states: np.ndarray,
+    propagator: StmPropagator,
+    options: BatchOptions | None = None,
+    apriori_covariance: np.ndarray | None = None,
+) -> list[OrbitEstimate]:
+    """Fit one state per object (``meas.object_index`` 0..n-1) at ``epoch``.
+
+    ``initial_states`` (n, 6) GCRS km, km/s; ``apriori_covariance`` (n, 6, 6) or None.
+    Returns one :class:`OrbitEstimate` per object, in object-index order.
+    """
+    opts = options or BatchOptions()
+    x = np.atleast_2d(np.asarray(initial_states, dtype=float)).copy()
+    n_obj = x.shape[0]
+    n_par = 6 if opts.maneuver_time is None else 9
+    dv = np.zeros((n_obj, 3))
+    times, col = _union_times(meas)
+    obj = meas.object_index
+    comp = ~np.isnan(meas.values)  # scalar components present in each row
+    sig = np.where(comp, meas.sigmas, 1.0)
+    used = np.ones(len(meas), dtype=bool)
+    prior_info = None
+    if apriori_covariance is not None:
+        prior_info = np.linalg.inv(np.asarray(apriori_covariance, float).reshape(n_obj, 6, 6))
+    x_prior = x.copy()
+    rms_prev = np.full(n_obj, np.inf)
+    converged = np.zeros(n_obj, dtype=bool)
+    info = np.zeros((n_obj, n_par, n_par))
+    res = np.zeros((len(meas), 3))
+    rms = np.full(n_obj, np.nan)
+    iteration = 0
+    for iteration in range(1, opts.max_iterations + 1):
+        states, partial = _trajectory(propagator, epoch, x, times, opts.maneuver_time, dv)
+        st = states[obj, col]
+        pred, H = predict(meas, st[:, :3], st[:, 3:])
+        res = residuals(meas, pred)
+        A = np.einsum("kij,kjl->kil", scaled_partials(meas, H), partial[obj, col])  # (k, 3, p)
+        z = np.where(comp, res / sig, 0.0)
+        A = np.where(comp[..., None], A / sig[..., None], 0.0)
+        # Editing: normalised residual against max(1, current weighted RMS).
+        row_norm = np.sqrt(np.sum(z * z, axis=1) / meas.n_scalar)
+        if iteration > opts.edit_after_iteration:
+            scale = np.maximum(1.0, rms[obj])
+            used = row_norm < opts.edit_sigma * scale
+        w = used[:, None].astype(float)
+        zz = z * w
+        info = np.zeros((n_obj, n_par, n_par))
+        rhs = np.zeros((n_obj, n_par))
+        np.add.at(info, obj, np.einsum("kip,kiq->kpq", A * w[..., None], A))
+        np.add.at(rhs, obj, np.einsum("kip,ki->kp", A, zz))
+        if prior_info is not None:
+            info[:, :6, :6] += prior_info
+            rhs[:, :6] += np.einsum("kij,kj->ki", prior_info, x_prior - x)
+        ssq = np.zeros(n_obj)
+        cnt = np.zeros(n_obj)
+        np.add.at(ssq, obj, np.sum(zz * zz, axis=1))
+        np.add.at(cnt, obj, meas.n_scalar * used)
+        rms = np.sqrt(ssq / np.maximum(cnt, 1))
+        if n_par > 6:
+            # A weak maneuver is regularised (10 m/s a priori) so the system stays solvable.
+            info[:, 6:, 6:] += np.eye(3) / 0.01**2
+            rhs[:, 6:] -= dv / 0.01**2
+        delta = _solve(info, rhs)
+        step_small = np.all(np.abs(delta[:, :3]) < 1e-3, axis=1)  # < 1 m
+        settled = np.abs(rms_prev - rms) <= opts.tolerance * np.maximum(rms, 1e-12)
+        x[~converged] += delta[~converged, :6]
+        if n_par > 6:
+            dv[~converged] += delta[~converged, 6:]
+        newly = (settled | step_small) & (iteration > opts.edit_after_iteration)
+        converged |= newly
+        rms_prev = rms
+        if converged.all():
+            break
+    cov = _invert(info)
+    out = []
+    for i in range(n_obj):
+        rows = obj == i
+        ang = comp[rows] & (meas.kind[rows, None] == KIND_RADEC)
+        ang_res = res[rows][ang & used[rows, None]]
+        rms_arc = float(np.sqrt(np.mean(ang_res**2)) / ARCSEC) if ang_res.size else float("nan")
+        out.append(
+            OrbitEstimate(
+                epoch=epoch,
+                position_km=x[i, :3].copy(),
+                velocity_km_s=x[i, 3:].copy(),
+                covariance=cov[i, :6, :6],
+                rms_weighted=float(rms[i]),
+                rms_arcsec=rms_arc,
+                n_used=int(used[rows].sum()),
+                n_rejected=int((~used[rows]).sum()),
+                converged=bool(converged[i]),
+                iterations=iteration,
+                residuals=res[rows],
+                used=used[rows],
+                maneuver_dv_km_s=dv[i].copy() if n_par > 6 else None,
+                maneuver_covariance=cov[i, 6:, 6:] if n_par > 6 else None,
+            )
+        )
+    return out
+
+
+def _solve(info: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Solve the normal equations per object, scaled for conditioning (km vs km/s)."""
+    d = np.sqrt(np.maximum(np.einsum("kii->ki", info), 1e-300))
+    scaled = info / d[:, :, None] / d[:, None, :]
+    sol = np.linalg.solve(scaled + 1e-14 * np.eye(info.shape[1]), (rhs / d)[..., None])[..., 0]
+    return sol / d
+
+
+def _invert(info: np.ndarray) -> np.ndarray:
+    d = np.sqrt(np.maximum(np.einsum("kii->ki", info), 1e-300))
+    scaled = info / d[:, :, None] / d[:, None, :]
+    inv = np.linalg.pinv(scaled, hermitian=True)
+    return inv / d[:, :, None] / d[:, None, :]
+
+
+def propagate_estimate(
+    estimate: OrbitEstimate, propagator: StmPropagator, time: Time
+) -> OrbitEstimate:
+    """The estimate moved to ``time`` with its covariance mapped by the STM (P = Phi P Phi^T)."""
+    x0 = estimate.state[None]
+    t = Time([time]) if np.ndim(time.jd1) == 0 else time
+    states, stm = propagator.propagate(estimate.epoch, x0, t, with_stm=True)
+    phi = stm[0, -1]
+    return OrbitEstimate(
+        epoch=t[-1],
+        position_km=states[0, -1, :3],
+        velocity_km_s=states[0, -1, 3:],
+        covariance=phi @ estimate.covariance @ phi.T,
+        rms_weighted=estimate.rms_weighted,
+        rms_arcsec=estimate.rms_arcsec,
+        n_used=estimate.n_used,
+        n_rejected=estimate.n_rejected,
+        converged=estimate.converged,
+        iterations=estimate.iterations,
+        residuals=estimate.residuals,
+        used=estimate.used,
+        maneuver_dv_km_s=estimate.maneuver_dv_km_s,
+        maneuver_covariance=estimate.maneuver_covariance,
+        frame=estimate.frame,
+        norad_id=estimate.norad_id,
+    )
+
+
+def offset_time(t: Time, seconds: float) -> Time:
+    return t + TimeDelta(seconds, format="sec")
