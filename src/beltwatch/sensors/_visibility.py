@@ -9,6 +9,8 @@ magnitude and SNR, and a bit mask of the constraints that fail (0 = visible).
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -35,6 +37,9 @@ from beltwatch.sensors._geometry import (
 from beltwatch.sensors._photometry import airmass, apparent_magnitude
 from beltwatch.sensors._platforms import GroundSite
 from beltwatch.sensors._sensor import Sensor
+
+# Object-epochs per block of work (threads over blocks, each small enough for the cache).
+BLOCK_OBJECT_EPOCHS = 100_000
 
 # Bit flags: why an object is not observable at a time (0: observable).
 FLAGS: dict[str, int] = {
@@ -155,10 +160,46 @@ def evaluate_visibility(
     """
     r_t = np.asarray(target_position_km, dtype=float)
     v_t = np.asarray(target_velocity_km_s, dtype=float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return _evaluate(
-            sensor, r_t, v_t, context, radius_m, albedo, model, specular_fraction, norad_id
-        )
+    n = r_t.shape[0]
+    ids = np.arange(n) if norad_id is None else np.asarray(norad_id)
+    radius = np.broadcast_to(np.asarray(radius_m, dtype=float), (n,))
+    alb = np.broadcast_to(np.asarray(albedo, dtype=float), (n,))
+
+    def block(rows: slice) -> Visibility:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return _evaluate(
+                sensor,
+                r_t[rows],
+                v_t[rows],
+                context,
+                radius[rows],
+                alb[rows],
+                model,
+                specular_fraction,
+                ids[rows],
+            )
+
+    # numpy releases the GIL in its loops: object blocks run on all cores in threads,
+    # and blocks of ~100k object-epochs stay in cache.
+    size = max(1, BLOCK_OBJECT_EPOCHS // max(r_t.shape[1], 1))
+    blocks = [slice(lo, min(lo + size, n)) for lo in range(0, n, size)] or [slice(0, 0)]
+    if len(blocks) == 1:
+        return block(blocks[0])
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        parts = list(pool.map(block, blocks))
+    return _concatenate(parts)
+
+
+def _concatenate(parts: list[Visibility]) -> Visibility:
+    first = parts[0]
+    values = {}
+    for name in Visibility.__dataclass_fields__:
+        value = getattr(first, name)
+        if isinstance(value, np.ndarray):
+            values[name] = np.concatenate([getattr(p, name) for p in parts], axis=0)
+        else:
+            values[name] = value
+    return Visibility(**values)
 
 
 def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fraction, norad_id):
