@@ -37,6 +37,22 @@ def ccsds_time(t: Time) -> str:
     return str(utc.isot)
 
 
+def stack_utc(times: Sequence[Time]) -> Time:
+    """One UTC ``Time`` array of scalar times (two-part JD kept), for vectorised formatting."""
+    jd1, jd2 = np.empty(len(times)), np.empty(len(times))
+    for i, t in enumerate(times):
+        utc = t if t.scale == "utc" else t.utc
+        jd1[i], jd2[i] = utc.jd1, utc.jd2
+    return Time(jd1, jd2, format="jd", scale="utc")
+
+
+def ccsds_times(times: Time) -> list[str]:
+    """CCSDS epoch texts of a ``Time`` array (UTC, microseconds, no Z), in one call."""
+    utc = times.utc
+    utc.precision = 6
+    return [str(s) for s in np.ravel(utc.isot)]
+
+
 def tdm_from_observations(
     observations: Sequence[Observation],
     *,
@@ -57,8 +73,12 @@ def tdm_from_observations(
     ]
     if message_id:
         header.append(Entry("MESSAGE_ID", message_id))
-    segments: dict[tuple, list[Observation]] = {}
-    for obs in sorted(observations, key=lambda o: (o.time.utc.jd1, o.time.utc.jd2)):
+    times = stack_utc([o.time for o in observations])
+    stamps = ccsds_times(times)
+    order = np.lexsort((times.jd2 - np.round(times.jd2), times.jd1 + np.round(times.jd2)))
+    segments: dict[tuple, list[tuple[Observation, str]]] = {}
+    for index in order:
+        obs = observations[index]
         key = (
             obs.sensor_id,
             obs.norad_id,
@@ -66,16 +86,16 @@ def tdm_from_observations(
             _sigma_text(obs.ra_sigma_rad),
             _sigma_text(obs.dec_sigma_rad),
         )
-        segments.setdefault(key, []).append(obs)
+        segments.setdefault(key, []).append((obs, stamps[index]))
     message = Message("TDM", "2.0", header, [])
-    for (sensor, norad, track, s1, s2), group in segments.items():
+    for (sensor, norad, track, s1, s2), stamped in segments.items():
         meta = [Entry("COMMENT", f"sigma ANGLE_1 {s1} arcsec, ANGLE_2 {s2} arcsec")]
         if track:
             meta.append(Entry("TRACK_ID", track))
         meta += [
             Entry("TIME_SYSTEM", "UTC"),
-            Entry("START_TIME", ccsds_time(group[0].time)),
-            Entry("STOP_TIME", ccsds_time(group[-1].time)),
+            Entry("START_TIME", stamped[0][1]),
+            Entry("STOP_TIME", stamped[-1][1]),
             Entry("PARTICIPANT_1", sensor),
             Entry("PARTICIPANT_2", f"NORAD {norad}" if norad is not None else "UCT"),
             Entry("MODE", "SEQUENTIAL"),
@@ -84,8 +104,7 @@ def tdm_from_observations(
             Entry("REFERENCE_FRAME", "GCRF"),
         ]
         data: list = []
-        for obs in group:
-            epoch = ccsds_time(obs.time)
+        for obs, epoch in stamped:
             values = [
                 ("ANGLE_1", f"{math.degrees(obs.ra_rad) % 360.0:.9f}", "deg"),
                 ("ANGLE_2", f"{math.degrees(obs.dec_rad):.9f}", "deg"),

@@ -20,6 +20,7 @@ from jsonschema import Draft202012Validator
 from beltwatch._io import write_atomic
 from beltwatch.errors import InputError
 from beltwatch.formats._marking_text import format_marking, parse_marking
+from beltwatch.formats._tdm import stack_utc
 from beltwatch.timescales import format_utc, parse_utc
 from beltwatch.values import Observation
 
@@ -61,11 +62,12 @@ def udl_records(
     if data_mode not in DATA_MODES:
         raise InputError(f"dataMode must be one of {DATA_MODES}", field="dataMode")
     out = []
-    for obs in observations:
+    stamps = format_utc(stack_utc([o.time for o in observations])) if observations else []
+    for obs, stamp in zip(observations, stamps, strict=True):
         record: dict = {
             "id": obs.obs_id,
             "classificationMarking": format_marking(obs.markings),
-            "obTime": format_utc(obs.time),
+            "obTime": stamp,
             "idSensor": obs.sensor_id,
             "uct": obs.norad_id is None,
             "ra": math.degrees(obs.ra_rad) % 360.0,

@@ -81,26 +81,35 @@ def release(
     expected = _TYPES[kind]
     out, decisions = [], []
     rules = [r for r in policy.rules_for(kind, seat.name) if fmt == "omm" or not r.sgp4_elements]
+    # The decision depends on a record's markings alone: made once per distinct marking.
+    routes: dict = {}
     for record in records:
         if not isinstance(record, expected):
             raise InputError(f"a {type(record).__name__} is not one of the {kind}", field="records")
         rid = record_id(record)
-        candidate, used = None, None
-        if policy.releasable(record.markings, seat):
-            candidate, used = record, DIRECT
-        else:
-            for rule in rules:
-                if record.markings is None or record.markings.level not in rule.from_levels:
-                    continue
-                if not policy.releasable(sanitised_markings(record.markings, rule, policy), seat):
-                    continue  # decided on the markings alone: no product is made in vain
-                product = sanitise(record, rule, policy, fit=fit)
-                if policy.releasable(product.markings, seat):
-                    candidate, used = product, rule.name
-                    break
+        if record.markings not in routes:
+            routes[record.markings] = _route(record.markings, rules, seat, policy)
+        route = routes[record.markings]
+        candidate = None
+        if route == DIRECT:
+            candidate = record
+        elif route is not None:
+            candidate = sanitise(record, route, policy, fit=fit)
         if candidate is not None and policy.releasable(candidate.markings, seat):
             out.append(candidate)
-            decisions.append(Decision(rid, True, used))
+            decisions.append(Decision(rid, True, DIRECT if route == DIRECT else route.name))
         else:
             decisions.append(Decision(rid, False, None))
     return Release(seat.name, kind, out, decisions)
+
+
+def _route(markings: Markings | None, rules: list, seat, policy: Policy):
+    """DIRECT, the first rule whose product ``seat`` may receive, or None (withheld)."""
+    if policy.releasable(markings, seat):
+        return DIRECT
+    for rule in rules:
+        if markings is None or markings.level not in rule.from_levels:
+            continue
+        if policy.releasable(sanitised_markings(markings, rule, policy), seat):
+            return rule
+    return None

@@ -6,7 +6,7 @@ import math
 from dataclasses import replace
 
 import numpy as np
-from astropy.time import Time, TimeDelta
+from astropy.time import Time
 
 from beltwatch.formats import ConjunctionEvent, MeanElements
 from beltwatch.sharing._elements import ElementFit
@@ -30,10 +30,14 @@ def sanitised_markings(markings: Markings, rule: SanitisationRule, policy: Polic
 
 
 def _time(t: Time, quantum_s: float | None) -> Time:
+    """UTC ``t`` rounded to ``quantum_s`` (built from the two-part JD: no time arithmetic)."""
     if not quantum_s:
         return t
-    sec = float((t.utc.jd2 % 1.0) * 86400.0)
-    return t + TimeDelta(round(sec / quantum_s) * quantum_s - sec, format="sec")
+    utc = t if t.scale == "utc" else t.utc
+    jd2 = float(utc.jd2)
+    sec = (jd2 % 1.0) * 86400.0
+    shift = (round(sec / quantum_s) * quantum_s - sec) / 86400.0
+    return Time(float(utc.jd1), jd2 + shift, format="jd", scale="utc")
 
 
 def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit | None = None):
