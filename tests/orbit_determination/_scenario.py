@@ -1,25 +1,58 @@
-"""Shared scenario helpers for OD tests: QZS-6 host states, real GEO targets, visibility."""
+"""Shared scenario for OD tests: QZS-6 host (sensors API), real GEO targets, truth propagation.
+
+Truth: SGP4 states of real catalog objects at t0 propagated by the numerical propagator at
+higher fidelity (J2..J4, Sun, Moon, SRP with a per-object area-to-mass ratio) than the
+estimator uses (J2, Sun, Moon, SRP at a nominal area-to-mass ratio).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from beltwatch.propagation import Sgp4Propagator
+from beltwatch.frames import light_time_direction
+from beltwatch.orbit_determination import ARCSEC, MeasurementSet, radec_measurements
+from beltwatch.propagation import (
+    ForceModel,
+    NumericalPropagator,
+    PointMassEarth,
+    Sgp4Propagator,
+    SolarRadiationPressure,
+    ThirdBody,
+    ZonalHarmonics,
+)
+from beltwatch.sensors import HostPlatform
 
 QZS6_NORAD = 62876
 EARTH_RADIUS_KM = 6378.137
 
 
+def truth_propagator(area_to_mass_m2_kg) -> NumericalPropagator:
+    return NumericalPropagator(ForceModel.geo_default(area_to_mass_m2_kg, 1.3, degree=4))
+
+
+def estimator_propagator() -> NumericalPropagator:
+    forces = (
+        PointMassEarth(),
+        ZonalHarmonics(degree=2),
+        ThirdBody("sun"),
+        ThirdBody("moon"),
+        SolarRadiationPressure(0.01, 1.3, "cylindrical"),
+    )
+    return NumericalPropagator(ForceModel(forces), rtol=1e-10, atol_km=1e-6, atol_km_s=1e-9)
+
+
+def host(catalog) -> HostPlatform:
+    return HostPlatform.from_catalog("QZS-6", catalog, QZS6_NORAD)
+
+
 def host_states(catalog, times: Time) -> tuple[np.ndarray, np.ndarray]:
-    """QZS-6 GCRS position/velocity (m, 3) from its TLE."""
-    row = catalog[catalog.norad_id == QZS6_NORAD]
-    eph = Sgp4Propagator(workers=1).propagate(row, times, "gcrs")
-    return eph.position_km[0], eph.velocity_km_s[0]
+    """QZS-6 GCRS position/velocity (m, 3)."""
+    return host(catalog).states_gcrs(times)
 
 
 def target_states(catalog, times: Time) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(norad ids, r (n, m, 3), v) GCRS of every catalog object except QZS-6."""
+    """(norad ids, r (n, m, 3), v) GCRS of every catalog object except QZS-6 (SGP4)."""
     rows = catalog[catalog.norad_id != QZS6_NORAD]
     eph = Sgp4Propagator(workers=1).propagate(rows, times, "gcrs")
     return rows.norad_id, eph.position_km, eph.velocity_km_s
@@ -35,3 +68,46 @@ def earth_clear(target_km: np.ndarray, observer_km: np.ndarray, margin_km: float
 
 def grid(start: Time, seconds) -> Time:
     return start + TimeDelta(np.asarray(seconds, dtype=float), format="sec")
+
+
+def tracklet_offsets_s(nights: int = 2, per_night: int = 5) -> np.ndarray:
+    """Each night: ``per_night`` tracklets 2 h apart, six observations 2 min apart; nights 24 h
+    apart (a "night" of a space-based sensor: the hours the target is observable)."""
+    one = np.concatenate([k * 2 * 3600.0 + np.arange(6) * 120.0 for k in range(per_night)])
+    return np.concatenate([n * 86400.0 + one for n in range(nights)])
+
+
+def simulate_space_radec(
+    states: np.ndarray,
+    observer_r: np.ndarray,
+    observer_v: np.ndarray,
+    times: Time,
+    sigma_arcsec: float,
+    rng: np.random.Generator,
+    sensor_id: str = "QZS-6",
+) -> MeasurementSet:
+    """RA/Dec rows for objects (n, m, 6) at times (m) seen from the observer, Earth-clear only,
+    object_index = object row; noise on-sky ``sigma_arcsec``."""
+    parts = []
+    for i in range(states.shape[0]):
+        r, v = states[i, :, :3], states[i, :, 3:]
+        ok = earth_clear(r, observer_r)
+        u, _, _ = light_time_direction(r[ok], v[ok], observer_r[ok])
+        ra = np.mod(np.arctan2(u[:, 1], u[:, 0]), 2 * np.pi)
+        dec = np.arcsin(u[:, 2])
+        sig = sigma_arcsec * ARCSEC
+        dec = dec + rng.standard_normal(dec.size) * sig
+        ra = ra + rng.standard_normal(ra.size) * sig / np.cos(dec)
+        parts.append(
+            radec_measurements(
+                times[ok],
+                ra,
+                dec,
+                sig,
+                observer_r[ok],
+                observer_v[ok],
+                sensor_id,
+                object_index=i,
+            )
+        )
+    return MeasurementSet.concatenate(parts)

@@ -42,6 +42,8 @@ class BatchOptions:
     edit_after_iteration: int = 2
     tolerance: float = 1e-3
     maneuver_time: Time | None = None
+    max_step_km: float = 2000.0
+    max_step_km_s: float = 0.2
 
 
 @dataclass(frozen=True, eq=False)
@@ -136,6 +138,7 @@ def batch_least_squares(
     x_prior = x.copy()
     rms_prev = np.full(n_obj, np.inf)
     converged = np.zeros(n_obj, dtype=bool)
+    failed = np.zeros(n_obj, dtype=bool)
     info = np.zeros((n_obj, n_par, n_par))
     res = np.zeros((len(meas), 3))
     rms = np.full(n_obj, np.nan)
@@ -172,12 +175,24 @@ def batch_least_squares(
             info[:, 6:, 6:] += np.eye(3) / 0.01**2
             rhs[:, 6:] -= dv / 0.01**2
         delta = _solve(info, rhs)
+        # Trust region: far-off starts take bounded steps; a failed solve freezes the object.
+        scale = np.minimum(
+            1.0,
+            np.minimum(
+                opts.max_step_km / np.maximum(np.linalg.norm(delta[:, :3], axis=1), 1e-30),
+                opts.max_step_km_s / np.maximum(np.linalg.norm(delta[:, 3:6], axis=1), 1e-30),
+            ),
+        )
+        delta *= scale[:, None]
+        bad = ~np.all(np.isfinite(delta), axis=1)
+        delta[bad] = 0.0
+        failed |= bad
         step_small = np.all(np.abs(delta[:, :3]) < 1e-3, axis=1)  # < 1 m
         settled = np.abs(rms_prev - rms) <= opts.tolerance * np.maximum(rms, 1e-12)
         x[~converged] += delta[~converged, :6]
         if n_par > 6:
             dv[~converged] += delta[~converged, 6:]
-        newly = (settled | step_small) & (iteration > opts.edit_after_iteration)
+        newly = (settled | step_small) & (iteration > opts.edit_after_iteration) & (scale == 1)
         converged |= newly
         rms_prev = rms
         if converged.all():
@@ -199,7 +214,7 @@ def batch_least_squares(
                 rms_arcsec=rms_arc,
                 n_used=int(used[rows].sum()),
                 n_rejected=int((~used[rows]).sum()),
-                converged=bool(converged[i]),
+                converged=bool(converged[i] and not failed[i]),
                 iterations=iteration,
                 residuals=res[rows],
                 used=used[rows],

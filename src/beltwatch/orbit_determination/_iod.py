@@ -21,6 +21,9 @@ from beltwatch.orbit_determination._kepler import (
     lambert,
 )
 
+# Candidate orbits beyond this geocentric distance (km) are spurious roots, not satellites.
+MAX_RADIUS_KM = 1.0e6
+
 
 @dataclass(frozen=True)
 class IodSolution:
@@ -132,7 +135,8 @@ def gauss(
         r_mid, v_mid = r[1], v2
         if light_time:  # state at emission time t2 - rho2/c -> state at reception time t2
             r_mid, v_mid = kepler_propagate(r_mid, v_mid, rho[1] / SPEED_OF_LIGHT_KM_S, mu)
-        solutions.append(IodSolution(float(t[1]), r_mid, v_mid, rho, "gauss"))
+        if np.all(np.isfinite(v_mid)) and np.linalg.norm(r_mid) < MAX_RADIUS_KM:
+            solutions.append(IodSolution(float(t[1]), r_mid, v_mid, rho, "gauss"))
     return solutions
 
 

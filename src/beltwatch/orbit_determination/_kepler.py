@@ -39,7 +39,14 @@ def stumpff(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def kepler_fg(
     r0: np.ndarray, v0: np.ndarray, dt: np.ndarray, mu: float = MU_EARTH_KM3_S2
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Lagrange coefficients (f, g, fdot, gdot) for states (..., 3) advanced by dt (...) s."""
+    """Lagrange coefficients (f, g, fdot, gdot) for states (..., 3) advanced by dt (...) s.
+
+    Trial orbits far from any solution (IOD iterations) give NaN, not warnings."""
+    with np.errstate(all="ignore"):
+        return _kepler_fg(r0, v0, dt, mu)
+
+
+def _kepler_fg(r0, v0, dt, mu):
     r0 = np.asarray(r0, dtype=float)
     v0 = np.asarray(v0, dtype=float)
     dt = np.asarray(dt, dtype=float)

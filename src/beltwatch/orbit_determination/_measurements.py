@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-import erfa
 import numpy as np
 from astropy.time import Time
 
-from beltwatch.frames import light_time_direction, transform_states
+from beltwatch.frames import light_time_direction
+from beltwatch.sensors import GroundSite
 
 KIND_RADEC = 0
 KIND_RADAR = 1
@@ -112,40 +112,6 @@ def radec_measurements(
     )
 
 
-@dataclass(frozen=True)
-class GroundSite:
-    """A geodetic site (WGS84): latitude/longitude in degrees, height in km."""
-
-    site_id: str
-    lat_deg: float
-    lon_deg: float
-    height_km: float = 0.0
-
-    def itrs_position_km(self) -> np.ndarray:
-        return (
-            erfa.gd2gc(
-                1, np.radians(self.lon_deg), np.radians(self.lat_deg), self.height_km * 1000.0
-            )
-            / 1000.0
-        )
-
-    def gcrs_states(self, times: Time) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(position (m, 3) km, velocity (m, 3) km/s, ENU basis (m, 3, 3)) in GCRS."""
-        m = np.atleast_1d(times.jd1).size
-        lat, lon = np.radians(self.lat_deg), np.radians(self.lon_deg)
-        east = np.array([-np.sin(lon), np.cos(lon), 0.0])
-        north = np.array([-np.sin(lat) * np.cos(lon), -np.sin(lat) * np.sin(lon), np.cos(lat)])
-        up = np.array([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)])
-        site = np.broadcast_to(self.itrs_position_km(), (m, 3))
-        r, v = transform_states(site, np.zeros((m, 3)), times, "itrs", "gcrs")
-        basis = np.empty((m, 3, 3))
-        for k, axis in enumerate((east, north, up)):
-            basis[:, k], _ = transform_states(
-                np.broadcast_to(axis, (m, 3)), np.zeros((m, 3)), times, "itrs", "gcrs"
-            )
-        return r, v, basis
-
-
 def radar_measurements(
     times: Time,
     site: GroundSite,
@@ -157,7 +123,8 @@ def radar_measurements(
 ) -> MeasurementSet:
     """Radar rows: range (km), azimuth from north through east, elevation (rad)."""
     n = len(np.atleast_1d(range_km))
-    r, v, basis = site.gcrs_states(times)
+    r, v = site.states_gcrs(times)
+    basis = site.enu_gcrs(times)
     return MeasurementSet(
         times=Time(
             np.atleast_1d(times.tai.jd1), np.atleast_1d(times.tai.jd2), format="jd", scale="tai"
@@ -168,7 +135,7 @@ def radar_measurements(
         observer_position_km=r,
         observer_velocity_km_s=v,
         topo_basis=basis,
-        sensor_id=np.full(n, site.site_id, dtype=object),
+        sensor_id=np.full(n, site.platform_id, dtype=object),
         obs_id=np.arange(n).astype(str).astype(object),
         object_index=np.broadcast_to(np.asarray(object_index), n).astype(np.int64),
     )
