@@ -59,6 +59,9 @@ def add_streaks(
     xs, ys, xe, ye, flux = (
         np.asarray(a, dtype=float).ravel() for a in (x_start, y_start, x_end, y_end, flux_e)
     )
+    finite = np.isfinite(xs) & np.isfinite(ys) & np.isfinite(xe) & np.isfinite(ye)
+    if not finite.all():  # sources off the camera's front hemisphere (no pixel position)
+        xs, ys, xe, ye, flux = xs[finite], ys[finite], xe[finite], ye[finite], flux[finite]
     length = np.hypot(xe - xs, ye - ys)
     samples = np.maximum(np.ceil(length / STREAK_SAMPLE_PX).astype(int), 1) + 1
     owner = np.repeat(np.arange(xs.size), samples)

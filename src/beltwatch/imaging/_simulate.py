@@ -302,11 +302,17 @@ def _render_frame(
         "frame_id": frame_id,
         "time_mid_utc": _utc(t_mid),
         "true_wcs": wcs_true.to_header_string(relax=True),
+        "rows": rows,
+        "cols": cols,
         "stars": [
             {
                 "hip": int(field_stars.hip[i]),
                 "x": float(sx[i, 1]),
                 "y": float(sy[i, 1]),
+                "x_start": float(sx[i, 0]),
+                "y_start": float(sy[i, 0]),
+                "x_end": float(sx[i, 2]),
+                "y_end": float(sy[i, 2]),
                 "mag": float(field_stars.mag[i]),
                 "flux_e": float(star_flux[i]),
             }

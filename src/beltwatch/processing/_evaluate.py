@@ -2,8 +2,11 @@
 
 RSO positions are compared in the exchange convention (truth: light-time
 corrected geometric RA/Dec from the sidecar; measured: the observation), so the
-figures include the whole convention loop. A truth RSO is *resolvable* unless
-another truth source lies within two PSF FWHM plus its streak length (blends are counted apart).
+figures include the whole convention loop. A truth RSO counts towards completeness
+when it is *resolvable* (no other truth source's track, start to end of the exposure,
+comes within two PSF FWHM of its own track: streaked stars in rate tracking count with
+their length) and *measurable* (its mid-exposure position at least ``EDGE_PX`` from
+the detector edge, where reduction drops candidates with truncated PSFs).
 """
 
 from __future__ import annotations
@@ -14,8 +17,49 @@ import numpy as np
 
 from beltwatch.frames import unit_vector_from_radec
 from beltwatch.processing._batch import ProcessingResult
+from beltwatch.processing._reduce import EDGE_PX
 
 MATCH_RADIUS_PX = 3.0
+
+
+def _point_segment(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Distance from points p to segments a-b (broadcasting, last axis 2)."""
+    ab = b - a
+    t = np.clip(np.sum((p - a) * ab, -1) / np.maximum(np.sum(ab * ab, -1), 1e-12), 0.0, 1.0)
+    return np.linalg.norm(p - (a + t[..., None] * ab), axis=-1)
+
+
+def _cross(o: np.ndarray, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """z of (u - o) x (v - o)."""
+    return (u[..., 0] - o[..., 0]) * (v[..., 1] - o[..., 1]) - (u[..., 1] - o[..., 1]) * (
+        v[..., 0] - o[..., 0]
+    )
+
+
+def segment_distances(a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray):
+    """Minimum distance (n, m) between segments a0-a1 (n, 2) and b0-b1 (m, 2)."""
+    p0, p1 = a0[:, None, :], a1[:, None, :]
+    q0, q1 = b0[None, :, :], b1[None, :, :]
+    d = np.minimum.reduce(
+        [
+            _point_segment(p0, q0, q1),
+            _point_segment(p1, q0, q1),
+            _point_segment(q0, p0, p1),
+            _point_segment(q1, p0, p1),
+        ]
+    )
+    crossing = (np.sign(_cross(p0, p1, q0)) * np.sign(_cross(p0, p1, q1)) < 0) & (
+        np.sign(_cross(q0, q1, p0)) * np.sign(_cross(q0, q1, p1)) < 0
+    )
+    return np.where(crossing, 0.0, d)
+
+
+def _tracks(sources: list[dict]) -> tuple[np.ndarray, np.ndarray]:
+    """(start, end) pixel positions (n, 2); a point when the sidecar gives no ends."""
+    mid = np.array([[s["x"], s["y"]] for s in sources]).reshape(-1, 2)
+    start = np.array([[s.get("x_start", s["x"]), s.get("y_start", s["y"])] for s in sources])
+    end = np.array([[s.get("x_end", s["x"]), s.get("y_end", s["y"])] for s in sources])
+    return start.reshape(mid.shape), end.reshape(mid.shape)
 
 
 @dataclass(frozen=True)
@@ -67,13 +111,15 @@ def evaluate(
         t_unit = unit_vector_from_radec(
             np.radians([r["ra_deg"] for r in rsos]), np.radians([r["dec_deg"] for r in rsos])
         )
-        xy = np.array([[r["x"], r["y"]] for r in rsos] + [[s["x"], s["y"]] for s in truth["stars"]])
-        dist = np.hypot(*(xy[:, None, :] - xy[None, :, :]).T)
-        np.fill_diagonal(dist, np.inf)
-        length = np.array(
-            [np.hypot(r["x_end"] - r["x_start"], r["y_end"] - r["y_start"]) for r in rsos]
-        )
-        resolvable = dist.min(axis=0)[: len(rsos)] > 2.0 * psf_fwhm_px + length
+        a0, a1 = _tracks(rsos)
+        b0, b1 = _tracks(rsos + truth["stars"])
+        dist = segment_distances(a0, a1, b0, b1)
+        dist[np.arange(len(rsos)), np.arange(len(rsos))] = np.inf
+        resolvable = dist.min(axis=1) > 2.0 * psf_fwhm_px
+        mid = np.array([[r["x"], r["y"]] for r in rsos])
+        rows, cols = truth.get("rows", np.inf), truth.get("cols", np.inf)
+        resolvable &= (mid[:, 0] > EDGE_PX) & (mid[:, 0] < cols - 1 - EDGE_PX)
+        resolvable &= (mid[:, 1] > EDGE_PX) & (mid[:, 1] < rows - 1 - EDGE_PX)
         snr = np.array([r["snr"] for r in rsos])
         matched = np.zeros(len(rsos), bool)
         for o in obs:

@@ -20,7 +20,7 @@ import numpy as np
 import sep
 
 DETECTION_SIGMA = 1.5
-MIN_AREA_PX = 5
+MIN_AREA_PX = 3
 
 
 @dataclass(frozen=True, eq=False)

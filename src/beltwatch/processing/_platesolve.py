@@ -8,7 +8,9 @@ Matching starts from the attitude prior (header WCS): the offset between
 projected catalog stars and sources is found by voting over all pairs, then
 nearest neighbours are matched and the fit is iterated. When the prior fails
 (too few matches), a roll search (every 2 degrees) with the same offset vote is
-the fallback: it needs the prior's field centre only to within about a field.
+the first fallback: it needs the prior's field centre only to within about a field.
+The blind fallback (``_blind``: triangle matching against the catalog within 30 deg
+of the prior) supplies new priors for this same procedure.
 The fit is linear least squares of the gnomonic plane coordinates as a
 polynomial of pixel offsets (order 1-3 by the number of stars), re-centred on
 the tangent point, with 3-sigma clipping; higher orders become the SIP terms.
@@ -182,9 +184,13 @@ def solve_plate(
     prior: WCS,
     shape: tuple[int, int],
     usable: np.ndarray | None = None,
+    roll_search: bool = True,
+    method: str = "prior",
+    min_stars: int = MIN_MATCHED_STARS,
 ) -> PlateSolution | None:
     """Solve one frame. ``star_units``: apparent catalog directions (n, 3); ``usable``: sources
-    allowed as star candidates (point-like, unsaturated). None when no solution is found."""
+    allowed as star candidates (point-like, unsaturated). None when no solution is found
+    (or it matches fewer than ``min_stars`` stars). ``method`` labels a prior-based solution."""
     rows, cols = shape
     usable = np.ones(src_x.size, bool) if usable is None else usable
     cand = np.flatnonzero(usable)
@@ -205,7 +211,9 @@ def solve_plate(
         return None
     cat_xy = np.stack([cx[stars_on], cy[stars_on]], axis=-1)
     center = np.array([(cols - 1) / 2.0, (rows - 1) / 2.0])
-    attempts = [("prior", 0.0)] + [("roll-search", np.radians(a)) for a in range(2, 360, 2)]
+    attempts = [(method, 0.0)]
+    if roll_search:
+        attempts += [("roll-search", np.radians(a)) for a in range(2, 360, 2)]
     for method, roll in attempts:
         c, s = np.cos(roll), np.sin(roll)
         rotated = (cat_xy - center) @ np.array([[c, s], [-s, c]]) + center
@@ -216,7 +224,7 @@ def solve_plate(
         if si.size < MIN_MATCHED_STARS:
             continue
         solution = _refine(src_xy, cand, bright[si], stars_on[ci], star_units, prior, method)
-        if solution is not None:
+        if solution is not None and solution.n_stars >= min_stars:
             return solution
     return None
 

@@ -24,6 +24,7 @@ from beltwatch.imaging import (
     pixels_from_units,
     units_from_pixels,
 )
+from beltwatch.processing._blind import DEFAULT_RADIUS_RAD, MIN_BLIND_STARS, blind_priors
 from beltwatch.processing._extract import Sources, extract
 from beltwatch.processing._platesolve import PlateSolution, solve_plate
 from beltwatch.processing._read import FrameData
@@ -82,11 +83,15 @@ def _bright(catalog: StarCatalog) -> StarCatalog:
     return catalog.select(catalog.mag <= STAR_MAG_LIMIT)
 
 
-def field_stars(frame: FrameData, catalog: StarCatalog) -> tuple[StarCatalog, np.ndarray]:
-    """Catalog stars around the prior pointing and their apparent unit vectors."""
-    center = unit_vector_from_radec(*np.radians(frame.wcs_prior.wcs.crval))
+def field_stars(
+    frame: FrameData, catalog: StarCatalog, wcs: WCS | None = None, extra_rad: float = 0.0
+) -> tuple[StarCatalog, np.ndarray]:
+    """Catalog stars around a pointing (default: the frame's prior WCS; ``extra_rad``
+    widens the cone) and their apparent unit vectors."""
+    wcs = wcs if wcs is not None else frame.wcs_prior
+    center = unit_vector_from_radec(*np.radians(wcs.wcs.crval))
     rows, cols = frame.pixels.shape
-    radius = 0.75 * _pixel_scale_rad(frame.wcs_prior) * np.hypot(rows, cols)
+    radius = 0.75 * _pixel_scale_rad(wcs) * np.hypot(rows, cols) + extra_rad
     stars = _bright(catalog).in_cone(center, radius)
     units = apparent_star_directions(
         stars, frame.time_mid, frame.observer_position_km, frame.observer_velocity_km_s
@@ -94,8 +99,16 @@ def field_stars(frame: FrameData, catalog: StarCatalog) -> tuple[StarCatalog, np
     return stars, units
 
 
-def reduce_frame(frame: FrameData, catalog: StarCatalog | None = None) -> FrameReduction:
+def reduce_frame(
+    frame: FrameData,
+    catalog: StarCatalog | None = None,
+    blind_radius_rad: float = DEFAULT_RADIUS_RAD,
+) -> FrameReduction:
     """Reduce one frame; :class:`ReductionError` when it cannot be plate-solved.
+
+    Plate solution: from the attitude prior, then a roll search about it, then the
+    blind fallback (pointing anywhere within ``blind_radius_rad`` of the prior; 0
+    disables it).
 
     The background is subtracted from ``frame.pixels`` in place (a frame is read for
     its reduction; pass a copy to keep the raw pixels).
@@ -109,10 +122,13 @@ def reduce_frame(frame: FrameData, catalog: StarCatalog | None = None) -> FrameR
         raise ReductionError(f"only {len(sources)} sources extracted")
     sharp = sources.peak > MAX_PEAK_FRACTION * np.maximum(sources.flux, 1e-9)
     stars, units = field_stars(frame, catalog)
+    usable = ~sharp & ~sources.saturated & (sources.flux > 0)
     solution = solve_plate(
         sources.x, sources.y, sources.flux, units, stars.mag, frame.wcs_prior,
-        frame.pixels.shape, usable=~sharp & ~sources.saturated & (sources.flux > 0),
+        frame.pixels.shape, usable=usable,
     )  # fmt: skip
+    if solution is None and blind_radius_rad > 0:
+        stars, units, solution = _blind_solution(frame, catalog, sources, sharp, blind_radius_rad)
     if solution is None:
         raise ReductionError(
             f"plate solution failed ({len(stars)} catalog stars near the prior, "
@@ -126,6 +142,25 @@ def reduce_frame(frame: FrameData, catalog: StarCatalog | None = None) -> FrameR
     scale = _pixel_scale_rad(solution.wcs)
     candidates = _candidates(frame, sources, solution, units, sharp, zero_point, scale)
     return FrameReduction(frame, sources, solution, zero_point, scale, candidates)
+
+
+def _blind_solution(frame, catalog, sources, sharp, radius_rad):
+    """(stars, units, solution) from the blind fallback, or (empty, empty, None)."""
+    wide, wide_units = field_stars(frame, catalog, extra_rad=radius_rad)
+    # Saturated stars are the brightest ones: good enough (<~1 px) to vote with.
+    for prior in blind_priors(
+        sources.x, sources.y, sources.flux, ~sharp, wide_units, wide.mag, frame.wcs_prior,
+        frame.pixels.shape, radius_rad,
+    ):  # fmt: skip
+        stars, units = field_stars(frame, catalog, wcs=prior)
+        solution = solve_plate(
+            sources.x, sources.y, sources.flux, units, stars.mag, prior, frame.pixels.shape,
+            usable=~sharp & ~sources.saturated & (sources.flux > 0), roll_search=False,
+            method="blind", min_stars=MIN_BLIND_STARS,
+        )  # fmt: skip
+        if solution is not None:
+            return stars, units, solution
+    return wide.select(np.zeros(len(wide), bool)), np.zeros((0, 3)), None
 
 
 def _candidates(frame, sources, solution, star_units, sharp, zero_point, scale) -> Candidates:
