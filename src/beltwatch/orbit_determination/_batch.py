@@ -37,7 +37,7 @@ class StmPropagator(Protocol):
 class BatchOptions:
     """Iteration and editing controls, and the optional maneuver solve-for."""
 
-    max_iterations: int = 12
+    max_iterations: int = 25
     edit_sigma: float = 4.0
     edit_after_iteration: int = 2
     tolerance: float = 1e-3
@@ -154,8 +154,12 @@ def batch_least_squares(
         # Editing: normalised residual against max(1, current weighted RMS).
         row_norm = np.sqrt(np.sum(z * z, axis=1) / meas.n_scalar)
         if iteration > opts.edit_after_iteration:
-            scale = np.maximum(1.0, rms[obj])
-            used = row_norm < opts.edit_sigma * scale
+            # Scale by the robust (median) spread of all rows of the object, so that a
+            # solution still far off does not reject its own data in a cascade.
+            med = np.zeros(n_obj)
+            for i in np.unique(obj):
+                med[i] = np.median(row_norm[obj == i]) / 0.6745 * 0.8
+            used = row_norm < opts.edit_sigma * np.maximum(1.0, med[obj])
         w = used[:, None].astype(float)
         zz = z * w
         info = np.zeros((n_obj, n_par, n_par))
@@ -214,7 +218,7 @@ def batch_least_squares(
                 rms_arcsec=rms_arc,
                 n_used=int(used[rows].sum()),
                 n_rejected=int((~used[rows]).sum()),
-                converged=bool(converged[i] and not failed[i]),
+                converged=bool(converged[i] and not failed[i] and used[rows].sum() >= 3),
                 iterations=iteration,
                 residuals=res[rows],
                 used=used[rows],
