@@ -29,9 +29,6 @@ from beltwatch.processing._extract import Sources, extract
 from beltwatch.processing._platesolve import PlateSolution, solve_plate
 from beltwatch.processing._read import FrameData
 
-# A source whose brightest pixel holds more than this share of its flux is a hot
-# pixel or cosmic-ray hit, not a PSF (a centred Gaussian of sigma 0.8 px holds ~0.21).
-MAX_PEAK_FRACTION = 0.5
 MIN_CANDIDATE_SNR = 5.0
 STAR_EXCLUSION_PX = 2.5
 EDGE_PX = 3.0
@@ -120,7 +117,7 @@ def reduce_frame(
     )  # fmt: skip
     if len(sources) < 6:
         raise ReductionError(f"only {len(sources)} sources extracted")
-    sharp = sources.peak > MAX_PEAK_FRACTION * np.maximum(sources.flux, 1e-9)
+    sharp = sources.sharp
     stars, units = field_stars(frame, catalog)
     usable = ~sharp & ~sources.saturated & (sources.flux > 0)
     solution = solve_plate(
