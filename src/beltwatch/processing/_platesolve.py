@@ -29,6 +29,9 @@ from beltwatch.imaging import pixels_from_units
 
 MIN_MATCHED_STARS = 6
 MAX_FIT_RMS_PX = 0.7
+# Cubic terms (10 per axis) from 25 stars on: a camera's radial distortion is cubic, and
+# order 2 leaves ~0.5 px at the corners of the 2048^2 camera (25 stars: 2.5 per term).
+SIP3_MIN_STARS = 25
 RAD_TO_DEG = 180.0 / np.pi
 
 
@@ -172,7 +175,7 @@ def fit_tan_sip(
 
 
 def _sip_order(n: int) -> int:
-    return 3 if n >= 45 else 2 if n >= 12 else 1
+    return 3 if n >= SIP3_MIN_STARS else 2 if n >= 12 else 1
 
 
 def solve_plate(
