@@ -112,3 +112,10 @@ def test_missing_file_and_directory(tmp_path: Path, run_cli) -> None:
             and "error:" in result.stderr
             and "Traceback" not in result.stderr
         )
+
+
+def test_bad_ccsds_omm_names_line_and_keyword(shared_data: Path) -> None:
+    path = shared_data / "ccsds" / "bad" / "OMM-wrong-keyword.txt"
+    with pytest.raises(InputError) as info:
+        load_catalog(path)
+    assert info.value.line == 9 and info.value.field == "WRONG_KEYWORD"
