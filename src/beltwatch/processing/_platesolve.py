@@ -12,8 +12,9 @@ the first fallback: it needs the prior's field centre only to within about a fie
 The blind fallback (``_blind``: triangle matching against the catalog within 30 deg
 of the prior) supplies new priors for this same procedure.
 The fit is linear least squares of the gnomonic plane coordinates as a
-polynomial of pixel offsets (order 1-3 by the number of stars), re-centred on
-the tangent point, with 3-sigma clipping; higher orders become the SIP terms.
+polynomial of pixel offsets (order 1-3: the one with the smallest leave-one-out
+residual among those the star count allows), re-centred on the tangent point,
+with robust 3-sigma clipping; orders above 1 become the SIP terms.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from beltwatch.imaging import pixels_from_units
 
 MIN_MATCHED_STARS = 6
 MAX_FIT_RMS_PX = 0.7
-# Cubic terms (10 per axis) from 25 stars on: a camera's radial distortion is cubic, and
-# order 2 leaves ~0.5 px at the corners of the 2048^2 camera (25 stars: 2.5 per term).
-SIP3_MIN_STARS = 25
+# Cubic terms (10 per axis) are tried from 20 stars on: a camera's radial distortion is
+# cubic, and order 2 leaves ~0.5 px at the corners of the 2048^2 camera. The order is
+# chosen by leave-one-out residuals (_best_order).
+SIP3_MIN_STARS = 20
 RAD_TO_DEG = 180.0 / np.pi
 
 
@@ -175,7 +177,24 @@ def fit_tan_sip(
 
 
 def _sip_order(n: int) -> int:
+    """The highest polynomial order ``n`` stars may support (>= 2 stars per term)."""
     return 3 if n >= SIP3_MIN_STARS else 2 if n >= 12 else 1
+
+
+def _best_order(xy: np.ndarray, units: np.ndarray, crpix, center) -> int:
+    """Order (1..3, as the star count allows) with the smallest leave-one-out residual:
+    enough terms for the optics' distortion, no more than the stars can pin down."""
+    best, best_press = 1, np.inf
+    for order in range(1, _sip_order(len(xy)) + 1):
+        _, res = _fit(xy[:, 0], xy[:, 1], units, crpix, order, center)
+        design, _ = _terms(xy[:, 0] - (crpix[0] - 1.0), xy[:, 1] - (crpix[1] - 1.0), order)
+        q, _r = np.linalg.qr(design)
+        leverage = np.sum(q * q, axis=1)
+        loo = res / np.maximum(1.0 - leverage, 1e-6)[:, None]
+        press = float(np.mean(np.sum(loo**2, axis=1)))
+        if press < best_press:
+            best, best_press = order, press
+    return best
 
 
 def solve_plate(
@@ -251,7 +270,7 @@ def _refine(src_xy, cand, src_idx, star_idx, star_units, prior, method) -> Plate
         src_idx, star_idx = cand[si], np.flatnonzero(ok)[ci]
     if src_idx.size < MIN_MATCHED_STARS:
         return None
-    order = _sip_order(src_idx.size)
+    order = _best_order(src_xy[src_idx], star_units[star_idx], crpix, center)
     for _ in range(4):
         fit, res = _fit(
             src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
@@ -263,6 +282,12 @@ def _refine(src_xy, cand, src_idx, star_idx, star_units, prior, method) -> Plate
         if keep.all() or keep.sum() < MIN_MATCHED_STARS:
             break
         src_idx, star_idx = src_idx[keep], star_idx[keep]
+    final = _best_order(src_xy[src_idx], star_units[star_idx], crpix, center)
+    if final != order:
+        order = final
+        fit, res = _fit(
+            src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
+        )
     rms = float(np.sqrt(np.mean(np.sum(res**2, axis=1))))
     if rms > MAX_FIT_RMS_PX:
         return None
