@@ -13,6 +13,7 @@ from beltwatch.cli._coverage import coverage_command
 from beltwatch.cli._export import export_command
 from beltwatch.cli._formats import formats_app
 from beltwatch.cli._imaging import process_command, simulate_app
+from beltwatch.cli._od import od_command
 from beltwatch.cli._propagate import propagate_command
 from beltwatch.cli._run import run_command
 from beltwatch.errors import BeltwatchError
@@ -31,6 +32,7 @@ app.add_typer(audit_app, name="audit")
 app.command("propagate")(propagate_command)
 app.command("coverage")(coverage_command)
 app.command("run")(run_command)
+app.command("od")(od_command)
 app.add_typer(simulate_app, name="simulate")
 app.command("process")(process_command)
 

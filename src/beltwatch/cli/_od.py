@@ -1,0 +1,121 @@
+"""``beltwatch od``: orbits from UDL-style JSON observations (batch least squares).
+
+Writes DIR/orbits.json (one record per object: epoch = last observation time, GCRS
+state, 6x6 covariance in km and km/s, RMS, counts), DIR/rejected.json (observation
+id -> reason, objects that failed and why, UCT observation ids) and a residual plot
+per object (DIR/residuals/<norad_id>.svg).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from rich.console import Console
+
+from beltwatch._io import write_atomic
+from beltwatch.formats import read_udl_observations
+from beltwatch.orbit_determination import ARCSEC, OrbitEstimate, determine_orbits
+from beltwatch.propagation import (
+    ForceModel,
+    NumericalPropagator,
+    PointMassEarth,
+    SolarRadiationPressure,
+    ThirdBody,
+    ZonalHarmonics,
+)
+from beltwatch.timescales import format_utc
+
+
+def od_force_model(area_to_mass_m2_kg: float, cr: float) -> ForceModel:
+    """The estimator's forces: Earth with J2..J4, Sun, Moon, cannonball SRP."""
+    return ForceModel(
+        (
+            PointMassEarth(),
+            ZonalHarmonics(degree=4),
+            ThirdBody("sun"),
+            ThirdBody("moon"),
+            SolarRadiationPressure(area_to_mass_m2_kg, cr, "conical"),
+        )
+    )
+
+
+def orbit_record(norad: int, est: OrbitEstimate) -> dict:
+    return {
+        "norad_id": norad,
+        "epoch_utc": format_utc(est.epoch),
+        "frame": est.frame.upper(),
+        "position_km": est.position_km.tolist(),
+        "velocity_km_s": est.velocity_km_s.tolist(),
+        "covariance": est.covariance.tolist(),
+        "rms_arcsec": round(est.rms_arcsec, 4),
+        "n_obs_used": est.n_used,
+        "n_obs_rejected": est.n_rejected,
+    }
+
+
+def residual_svg(norad: int, hours: np.ndarray, res_arcsec: np.ndarray, used: np.ndarray) -> str:
+    """A small self-contained SVG: RA cos Dec (blue) and Dec (red) residuals vs time."""
+    w, h, pad = 640, 320, 40
+    t_span = max(float(np.ptp(hours)), 1e-6)
+    lim = max(float(np.nanmax(np.abs(res_arcsec[used]))) if used.any() else 1.0, 1.0) * 1.1
+
+    def xy(t: float, r: float) -> tuple[float, float]:
+        x = pad + (t - hours.min()) / t_span * (w - 2 * pad)
+        y = h / 2 - np.clip(r, -lim, lim) / lim * (h / 2 - pad)
+        return x, y
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}">',
+        f'<text x="{pad}" y="20" font-size="13">{norad}: residuals (arcsec, +-{lim:.2f}) vs '
+        f"hours; blue RA cos Dec, red Dec, hollow = rejected</text>",
+        f'<line x1="{pad}" y1="{h / 2}" x2="{w - pad}" y2="{h / 2}" stroke="#888"/>',
+    ]
+    for col, colour in ((0, "#1f77b4"), (1, "#d62728")):
+        for t, r, u in zip(hours, res_arcsec[:, col], used, strict=True):
+            x, y = xy(float(t), float(r))
+            fill = colour if u else "none"
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{fill}" stroke="{colour}"/>'
+            )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def od_command(
+    obs: Annotated[Path, typer.Option(help="Observations: UDL-style JSON (EO observations).")],
+    out: Annotated[Path, typer.Option(help="Output directory.")],
+    area_to_mass: Annotated[
+        float, typer.Option(help="Assumed area-to-mass ratio for SRP, m^2/kg.")
+    ] = 0.01,
+    cr: Annotated[float, typer.Option(help="Assumed SRP coefficient.")] = 1.3,
+) -> None:
+    """Batch least-squares orbits (GCRS) for every object in an observation file."""
+    observations = read_udl_observations(obs)
+    propagator = NumericalPropagator(
+        od_force_model(area_to_mass, cr), rtol=1e-10, atol_km=1e-6, atol_km_s=1e-9
+    )
+    run = determine_orbits(observations, propagator)
+    records = []
+    for norad, est in run.estimates.items():
+        records.append(orbit_record(norad, est))
+        meas = run.measurements[norad]
+        hours = (meas.times - meas.times[0]).to_value("hr")
+        svg = residual_svg(norad, np.atleast_1d(hours), est.residuals[:, :2] / ARCSEC, est.used)
+        write_atomic(out / "residuals" / f"{norad}.svg", svg)
+    write_atomic(out / "orbits.json", json.dumps(records, indent=1) + "\n")
+    report = {
+        "rejected_observations": run.rejected,
+        "failed_objects": {str(k): v for k, v in run.failed.items()},
+        "uct_observation_ids": [o.obs_id for o in run.uct],
+        "reordered_observations": run.reordered,
+    }
+    write_atomic(out / "rejected.json", json.dumps(report, indent=1) + "\n")
+    Console(stderr=True).print(
+        f"{len(records)} orbits, {len(run.failed)} objects failed, "
+        f"{len(run.rejected)} observations rejected, {len(run.uct)} uncorrelated -> {out}",
+        highlight=False,
+    )

@@ -1,0 +1,171 @@
+"""From a list of observations to orbits: screening, grouping by object, IOD, batch LS.
+
+Screening never raises on bad rows: each rejected observation gets a reason
+(non-finite angles or observer state, duplicate id, non-positive sigma); rows out of
+time order are sorted (and counted); observations without a catalog number are
+kept aside as uncorrelated (UCT) for the association stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from astropy.time import Time
+
+from beltwatch.orbit_determination._batch import (
+    BatchOptions,
+    OrbitEstimate,
+    StmPropagator,
+    batch_least_squares,
+)
+from beltwatch.orbit_determination._iod import gauss, gooding, sphere_range_km
+from beltwatch.orbit_determination._kepler import kepler_propagate, semi_major_axis_km
+from beltwatch.orbit_determination._measurements import (
+    ARCSEC,
+    MeasurementSet,
+    radec_measurements,
+)
+from beltwatch.timescales import seconds_between
+from beltwatch.values import Observation
+
+DEFAULT_SIGMA_ARCSEC = 1.0
+GEO_RADIUS_KM = 42164.0
+IOD_WINDOW_S = 8 * 3600.0
+
+
+@dataclass
+class OdRun:
+    """Estimates per object, rejected observations (id -> reason), UCT observations."""
+
+    estimates: dict[int, OrbitEstimate] = field(default_factory=dict)
+    measurements: dict[int, MeasurementSet] = field(default_factory=dict)
+    rejected: dict[str, str] = field(default_factory=dict)
+    uct: list[Observation] = field(default_factory=list)
+    failed: dict[int, str] = field(default_factory=dict)
+    reordered: int = 0
+
+
+def screen(observations: Sequence[Observation], run: OdRun) -> list[Observation]:
+    """Observations fit for OD, in time order; rejects and UCTs recorded in ``run``."""
+    seen: set[str] = set()
+    good = []
+    for ob in observations:
+        reason = None
+        if ob.obs_id in seen:
+            reason = "duplicate observation id"
+        elif not (np.isfinite(ob.ra_rad) and np.isfinite(ob.dec_rad)):
+            reason = "RA or Dec is not a finite number"
+        elif abs(ob.dec_rad) > np.pi / 2:
+            reason = "declination outside [-90, 90] deg"
+        elif not np.all(np.isfinite(ob.observer_position_km)):
+            reason = "observer position (senx/seny/senz) missing or not finite"
+        seen.add(ob.obs_id)
+        if reason:
+            run.rejected[ob.obs_id] = reason
+        elif ob.norad_id is None:
+            run.uct.append(ob)
+        else:
+            good.append(ob)
+    keys = [float(o.time.tai.jd1 - 2451545.0 + o.time.tai.jd2) for o in good]
+    order = np.argsort(keys, kind="stable")
+    run.reordered = int(np.sum(order != np.arange(len(order))))
+    return [good[i] for i in order]
+
+
+def measurements_from_observations(obs: Sequence[Observation]) -> MeasurementSet:
+    """RA/Dec rows from observations of one object (sigmas default to 1 arcsec)."""
+    times = Time([o.time.utc.isot for o in obs], format="isot", scale="utc")
+    sig = np.array([[o.ra_sigma_rad, o.dec_sigma_rad] for o in obs], dtype=float)
+    sig = np.where(np.isfinite(sig) & (sig > 0), sig, DEFAULT_SIGMA_ARCSEC * ARCSEC)
+    vel = np.array(
+        [
+            o.observer_velocity_km_s if o.observer_velocity_km_s is not None else np.zeros(3)
+            for o in obs
+        ],
+        dtype=float,
+    )
+    return radec_measurements(
+        times,
+        np.array([o.ra_rad for o in obs]),
+        np.array([o.dec_rad for o in obs]),
+        sig,
+        np.array([o.observer_position_km for o in obs], dtype=float),
+        np.nan_to_num(vel),
+        np.array([o.sensor_id for o in obs], dtype=object),
+        obs_id=np.array([o.obs_id for o in obs], dtype=object),
+    )
+
+
+def initial_state(meas: MeasurementSet) -> np.ndarray | None:
+    """IOD state (6,) at the last measurement time: Gooding on first/middle/last rows with a
+    GEO-radius range hypothesis, Gauss roots as further starts; best angular fit wins."""
+    n = len(meas)
+    if n < 3:
+        return None
+    t = np.atleast_1d(seconds_between(meas.times[0], meas.times))
+    # Lambert arcs here are single-revolution: take the first IOD_WINDOW_S of data.
+    k = max(int(np.searchsorted(t, IOD_WINDOW_S, side="right")), 3)
+    idx = np.array([0, (k - 1) // 2, k - 1])
+    los = np.stack(
+        [
+            np.cos(meas.values[:, 1]) * np.cos(meas.values[:, 0]),
+            np.cos(meas.values[:, 1]) * np.sin(meas.values[:, 0]),
+            np.sin(meas.values[:, 1]),
+        ],
+        axis=-1,
+    )
+    site = meas.observer_position_km
+    starts = [tuple(sphere_range_km(los[idx[[0, 2]]], site[idx[[0, 2]]], GEO_RADIUS_KM))]
+    with np.errstate(all="ignore"):
+        for sol in gauss(t[idx], los[idx], site[idx]):
+            r0, _ = kepler_propagate(sol.position_km, sol.velocity_km_s, t[idx[0]] - t[idx[1]])
+            r2, _ = kepler_propagate(sol.position_km, sol.velocity_km_s, t[idx[2]] - t[idx[1]])
+            starts.append((np.linalg.norm(r0 - site[idx[0]]), np.linalg.norm(r2 - site[idx[2]])))
+    best, best_res = None, np.inf
+    for guess in starts:
+        sol = gooding(t[idx], los[idx], site[idx], guess)
+        if sol is None or not np.isfinite(sol.residual_rad):
+            continue
+        a = semi_major_axis_km(sol.position_km, sol.velocity_km_s)
+        if not 6600.0 < a < 1.0e6:
+            continue
+        if sol.residual_rad < best_res:
+            best, best_res = sol, sol.residual_rad
+    if best is None:
+        return None
+    r, v = kepler_propagate(best.position_km, best.velocity_km_s, t[-1] - t[idx[0]])
+    return np.concatenate([r, v])
+
+
+def determine_orbits(
+    observations: Sequence[Observation],
+    propagator: StmPropagator,
+    options: BatchOptions | None = None,
+    min_observations: int = 6,
+) -> OdRun:
+    """Screen, group by catalog number, IOD, then batch least squares per object with the
+    epoch at its last observation time."""
+    run = OdRun()
+    good = screen(observations, run)
+    by_object: dict[int, list[Observation]] = {}
+    for ob in good:
+        by_object.setdefault(int(ob.norad_id), []).append(ob)
+    for norad, obs in sorted(by_object.items()):
+        if len(obs) < min_observations:
+            run.failed[norad] = f"only {len(obs)} observations (need {min_observations})"
+            continue
+        meas = measurements_from_observations(obs)
+        x0 = initial_state(meas)
+        if x0 is None:
+            run.failed[norad] = "initial orbit determination found no orbit"
+            continue
+        epoch = meas.times[-1]
+        (est,) = batch_least_squares(meas, epoch, x0[None], propagator, options)
+        if not est.converged:
+            run.failed[norad] = f"least squares did not converge (rms {est.rms_arcsec:.1f} arcsec)"
+            continue
+        run.estimates[norad] = replace(est, norad_id=norad)
+        run.measurements[norad] = meas
+    return run
