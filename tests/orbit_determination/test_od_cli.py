@@ -1,0 +1,103 @@
+"""``beltwatch od`` end to end on simulated QZS-6 observations, with bad rows mixed in."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+from astropy.time import Time
+
+from beltwatch.cli import main
+from beltwatch.formats import udl_records
+from beltwatch.values import Markings, Observation
+
+from ._scenario import (
+    grid,
+    host_states,
+    simulate_space_radec,
+    target_states,
+    tracklet_offsets_s,
+    truth_propagator,
+)
+
+T0 = Time("2026-05-30T12:00:00", scale="utc")
+MARK = Markings("USA", "PARTNER", frozenset({"JPN"}))
+
+
+def _observations(geo_catalog):
+    ids, r, v = target_states(geo_catalog, T0)
+    rng = np.random.default_rng(3)
+    offs = tracklet_offsets_s(2)
+    times = grid(T0, offs)
+    ro, vo = host_states(geo_catalog, times)
+    # First object seen on both nights from QZS-6.
+    for i in range(len(ids)):
+        if not np.isfinite(r[i, 0, 0]):
+            continue
+        x0 = np.concatenate([r[i, 0], v[i, 0]])[None]
+        truth, _ = truth_propagator(0.02).propagate(T0, x0, times)
+        meas = simulate_space_radec(truth, ro, vo, times, 1.0, rng)
+        if len(meas) == len(times):
+            break
+    obs = [
+        Observation(
+            obs_id=f"ob{k}",
+            time=meas.times[k].utc,
+            ra_rad=float(meas.values[k, 0]),
+            dec_rad=float(meas.values[k, 1]),
+            ra_sigma_rad=float(meas.sigmas[k, 0]),
+            dec_sigma_rad=float(meas.sigmas[k, 1]),
+            observer_position_km=meas.observer_position_km[k],
+            observer_velocity_km_s=meas.observer_velocity_km_s[k],
+            sensor_id="QZS-6",
+            markings=MARK,
+            norad_id=int(ids[i]),
+        )
+        for k in range(len(meas))
+    ]
+    return int(ids[i]), truth[0, -1], obs
+
+
+def test_od_cli_with_bad_rows(geo_catalog, tmp_path):
+    norad, truth_last, obs = _observations(geo_catalog)
+    records = udl_records(obs)
+    records[5]["declination"] += 10.0  # 10 deg off any object: edited out as an outlier
+    records.append(dict(records[7]))  # duplicate id
+    uct = dict(records[8], id="uct-1", uct=True)
+    uct.pop("satNo")
+    records.append(uct)
+    records = records[::-1]  # out of time order
+    path = tmp_path / "obs.json"
+    path.write_text(json.dumps(records))
+    main(["od", "--obs", str(path), "--out", str(tmp_path / "out")])  # returns, no SystemExit
+    orbits = json.loads((tmp_path / "out" / "orbits.json").read_text())
+    report = json.loads((tmp_path / "out" / "rejected.json").read_text())
+    (orbit,) = orbits
+    assert orbit["norad_id"] == norad
+    assert orbit["frame"] == "GCRS"
+    err_km = np.linalg.norm(np.array(orbit["position_km"]) - truth_last[:3])
+    assert err_km < 2.0, err_km
+    assert orbit["n_obs_rejected"] >= 1
+    assert report["rejected_observations"] == {"ob7": "duplicate observation id"}
+    assert report["uct_observation_ids"] == ["uct-1"]
+    assert report["reordered_observations"] > 0
+    cov = np.array(orbit["covariance"])
+    assert cov.shape == (6, 6) and np.all(np.linalg.eigvalsh(cov) > 0)
+    assert (tmp_path / "out" / "residuals" / f"{norad}.svg").read_text().startswith("<svg")
+
+
+def test_od_cli_nan_angle_is_a_clear_error_or_rejected(geo_catalog, tmp_path, capsys):
+    _, _, obs = _observations(geo_catalog)
+    records = udl_records(obs)
+    records[2]["ra"] = math.nan
+    path = tmp_path / "obs.json"
+    path.write_text(json.dumps(records))
+    try:
+        main(["od", "--obs", str(path), "--out", str(tmp_path / "out")])
+    except SystemExit as exc:  # the UDL reader refuses the file: one line, exit code 2
+        assert exc.code == 2
+        assert "ra" in capsys.readouterr().err
+        return
+    report = json.loads((tmp_path / "out" / "rejected.json").read_text())
+    assert "ob2" in report["rejected_observations"]
