@@ -80,6 +80,11 @@ def scenario(geo_catalog):
     }
 
 
+@pytest.fixture(scope="module")
+def space_fit(scenario):
+    return _fit(scenario, scenario["meas"])
+
+
 def _fit(sc, meas, epoch_index=-2):
     epoch = sc["times"][epoch_index]
     truth = sc["truth"][:, epoch_index]
@@ -98,9 +103,9 @@ def _nees(est, truth):  # normalised estimation error squared, 6 dof
     )
 
 
-def test_two_nights_space_based(scenario):
+def test_two_nights_space_based(scenario, space_fit):
     sc = scenario
-    est, err = _fit(sc, sc["meas"])
+    est, err = space_fit
     truth = sc["truth"]
     pred, _ = estimator_propagator().propagate(
         sc["times"][-2], np.array([e.state for e in est]), sc["times"][-1:]
@@ -125,10 +130,10 @@ def test_two_nights_space_based(scenario):
     assert np.mean(err24 <= 1.0) >= 0.7
 
 
-def test_ground_radar_fusion_reduces_error(scenario):
+def test_ground_radar_fusion_reduces_error(scenario, space_fit):
     sc = scenario
     meas = sc["meas"]
-    _, err_space = _fit(sc, meas)
+    _, err_space = space_fit
     # A partner radar near Kwajalein-like longitude cannot see 90.5 E; use a site under the
     # Indian Ocean part of the belt: Diego Garcia-like (7.3 S, 72.4 E).
     site = GroundSite("partner-radar", np.radians(-7.3), np.radians(72.4), 0.0)
