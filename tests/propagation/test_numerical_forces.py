@@ -7,7 +7,9 @@ import pytest
 from astropy.time import Time
 from numpy.polynomial import legendre
 
-from beltwatch.frames import moon_position_gcrs_km, sun_position_gcrs_km
+from beltwatch.frames import EARTH_EQUATORIAL_RADIUS_KM as EARTH_SHADOW_RADIUS_KM
+from beltwatch.frames import SUN_RADIUS_KM, moon_position_gcrs_km, sun_position_gcrs_km
+from beltwatch.frames import sunlit_fraction as shadow_fraction
 from beltwatch.propagation import (
     EGM2008_J,
     GM_EARTH_KM3_S2,
@@ -17,9 +19,8 @@ from beltwatch.propagation import (
     SolarRadiationPressure,
     ThirdBody,
     ZonalHarmonics,
-    shadow_fraction,
 )
-from beltwatch.propagation._forces import EARTH_RADIUS_KM, EARTH_SHADOW_RADIUS_KM, SUN_RADIUS_KM
+from beltwatch.propagation._forces import EARTH_RADIUS_KM
 
 EPOCH = Time("2026-07-10T00:00:00", scale="utc")
 ENV = Environment(EPOCH, 0.0, 86400.0)

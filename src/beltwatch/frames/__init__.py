@@ -17,12 +17,21 @@ from beltwatch.frames._directions import (
     radec_from_unit_vector,
     unit_vector_from_radec,
 )
+from beltwatch.frames._shadow import (
+    EARTH_EQUATORIAL_RADIUS_KM,
+    SUN_RADIUS_KM,
+    ShadowModel,
+    sunlit_fraction,
+)
 from beltwatch.frames._transforms import FRAMES, Frame, rotation_matrices, transform_states
 
 __all__ = [
+    "EARTH_EQUATORIAL_RADIUS_KM",
     "FRAMES",
     "SPEED_OF_LIGHT_KM_S",
+    "SUN_RADIUS_KM",
     "Frame",
+    "ShadowModel",
     "aberrate",
     "deaberrate",
     "light_time_direction",
@@ -30,6 +39,7 @@ __all__ = [
     "radec_from_unit_vector",
     "rotation_matrices",
     "sun_position_gcrs_km",
+    "sunlit_fraction",
     "transform_states",
     "unit_vector_from_radec",
 ]

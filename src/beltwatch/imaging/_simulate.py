@@ -32,7 +32,6 @@ from beltwatch.frames import (
 from beltwatch.frames._bodies import AU_KM
 from beltwatch.imaging._camera import camera_wcs, pixels_from_units, rotation_about_z
 from beltwatch.imaging._photometry import (
-    EARTH_RADIUS_KM,
     electron_rate,
     rso_magnitude,
     sky_electrons_per_pixel_s,
@@ -46,14 +45,15 @@ from beltwatch.imaging._render import (
 )
 from beltwatch.imaging._stars import StarCatalog, hipparcos
 from beltwatch.propagation import Sgp4Propagator
-from beltwatch.sensors import OpticalSensor
+from beltwatch.sensors import OpticalSensor, earth_occulted
 from beltwatch.timescales import format_utc, jd_pair
 
 SIDEREAL_RATE_RAD_S = 7.292115146706979e-5
 ARCSEC = np.pi / 180.0 / 3600.0
 SECONDS_PER_DAY = 86_400.0
 DEFAULT_ALBEDO = 0.2
-EARTH_GRAZE_KM = EARTH_RADIUS_KM + 100.0
+# Lines of sight passing within this height of the surface are blocked (atmosphere).
+EARTH_GRAZE_HEIGHT_KM = 100.0
 
 
 class Observer(Protocol):
@@ -128,14 +128,6 @@ def apparent_rso_directions(
     """(apparent unit vectors, exchange-convention unit vectors, range km) of RSOs (GCRS)."""
     geometric, range_km, _ = light_time_direction(target_r_km, target_v_km_s, observer_r_km)
     return aberrate(geometric, observer_v_km_s), geometric, range_km
-
-
-def _earth_blocks(observer_km: np.ndarray, target_km: np.ndarray) -> np.ndarray:
-    """True where the segment observer->target passes within 100 km of Earth's surface."""
-    d = target_km - observer_km
-    s = np.clip(-np.sum(observer_km * d, axis=-1) / np.sum(d * d, axis=-1), 0.0, 1.0)
-    closest = observer_km + s[..., None] * d
-    return np.linalg.norm(closest, axis=-1) < EARTH_GRAZE_KM
 
 
 def _subtimes(t_mid: Time, exposure_s: float) -> Time:
@@ -273,7 +265,7 @@ def _render_frame(
     apparent, geometric, range_km = apparent_rso_directions(tgt_r, tgt_v, obs_r, obs_v)
     rx, ry = _positions(wcs_true, apparent, turn)
     mag, phase = rso_magnitude(radius, albedo, tgt_r[:, 1], obs_r[1], sun)
-    blocked = _earth_blocks(obs_r[1], tgt_r[:, 1])
+    blocked = earth_occulted(obs_r[1], tgt_r[:, 1], EARTH_GRAZE_HEIGHT_KM)
     rso_flux = np.where(np.isfinite(mag) & ~blocked, electron_rate(mag, sensor) * t, 0.0)
 
     sky_e = sky_electrons_per_pixel_s(sensor) * t
@@ -394,7 +386,7 @@ def densest_field(
     obs_r, obs_v = observer.states_gcrs(t)
     eph = Sgp4Propagator(workers=1).propagate(catalog, t, "gcrs")
     r, v = eph.position_km[:, 0], eph.velocity_km_s[:, 0]
-    good = np.isfinite(r).all(axis=1) & ~_earth_blocks(obs_r[0], np.nan_to_num(r))
+    good = np.isfinite(r).all(axis=1) & ~earth_occulted(obs_r[0], np.nan_to_num(r), EARTH_GRAZE_HEIGHT_KM)
     good &= np.linalg.norm(np.nan_to_num(r) - obs_r[0], axis=1) > 1000.0
     apparent, _, _ = apparent_rso_directions(r[good], v[good], obs_r[0], obs_v[0])
     half = (

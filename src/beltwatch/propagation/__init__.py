@@ -11,7 +11,6 @@ from beltwatch.propagation._forces import (
     SolarRadiationPressure,
     ThirdBody,
     ZonalHarmonics,
-    shadow_fraction,
 )
 from beltwatch.propagation._numerical import NumericalPropagator
 from beltwatch.propagation._sgp4 import SGP4_ERROR_MESSAGES, Sgp4Propagator, propagate_sgp4
@@ -35,5 +34,4 @@ __all__ = [
     "fit_sgp4",
     "fit_sgp4_to_orbit",
     "propagate_sgp4",
-    "shadow_fraction",
 ]

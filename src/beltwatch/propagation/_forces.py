@@ -22,6 +22,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from beltwatch.frames import sunlit_fraction
 from beltwatch.propagation._environment import Environment
 
 GM_EARTH_KM3_S2 = 398600.4415  # EGM2008
@@ -33,8 +34,6 @@ GM_SUN_KM3_S2 = 1.32712440041279419e11  # DE440
 GM_MOON_KM3_S2 = 4902.800118  # DE440
 AU_KM = 149_597_870.700
 SOLAR_PRESSURE_1AU_N_M2 = 1361.0 / 299_792_458.0  # total solar irradiance / c
-SUN_RADIUS_KM = 695_700.0  # IAU 2015 nominal
-EARTH_SHADOW_RADIUS_KM = 6378.137
 
 
 class Force(Protocol):
@@ -195,59 +194,6 @@ class ThirdBody(_Addable):
         return _point_mass_gradient(self.mu / dn**3, d / dn[:, None]), None
 
 
-def shadow_fraction(r: np.ndarray, r_sun: np.ndarray, model: str = "conical") -> np.ndarray:
-    """Fraction of the solar disc visible from r (n, 3) km (1 sunlit, 0 umbra).
-
-    ``conical``: apparent discs of Sun and Earth and their overlap area (penumbra);
-    ``cylindrical``: 0 inside the Earth-radius cylinder behind the Earth, else 1.
-    """
-    if model == "none":
-        return np.ones(len(r))
-    to_sun = r_sun - r
-    if model == "cylindrical":
-        s_hat = r_sun / np.sqrt(r_sun @ r_sun)
-        along = r @ s_hat
-        perp = _norm(r - along[:, None] * s_hat)
-        return np.where((along < 0) & (perp < EARTH_SHADOW_RADIUS_KM), 0.0, 1.0)
-    # Only objects behind the Earth, near its shadow axis, can see less than the whole Sun.
-    s_hat = r_sun / np.sqrt(r_sun @ r_sun)
-    along = r @ s_hat
-    rn = _norm(r)
-    near = (along < 0) & (
-        rn * rn - along * along < (1.02 * EARTH_SHADOW_RADIUS_KM + 0.01 * rn) ** 2
-    )
-    out = np.ones(len(r))
-    if np.any(near):
-        out[near] = _conical_fraction(r[near], to_sun[near])
-    return out
-
-
-def _conical_fraction(r: np.ndarray, to_sun: np.ndarray) -> np.ndarray:
-    """Visible fraction of the solar disc behind the Earth's disc (circle-overlap geometry)."""
-    rn, dn = _norm(r), _norm(to_sun)
-    a = np.arcsin(np.minimum(SUN_RADIUS_KM / dn, 1.0))  # apparent Sun radius
-    b = np.arcsin(np.minimum(EARTH_SHADOW_RADIUS_KM / rn, 1.0))  # apparent Earth radius
-    cos_c = np.einsum("ij,ij->i", -r, to_sun) / (rn * dn)
-    c = np.arccos(np.clip(cos_c, -1.0, 1.0))  # separation of the disc centres
-    out = np.ones_like(rn)
-    umbra = c <= b - a
-    out[umbra] = 0.0
-    annular = c <= a - b
-    out[annular] = 1.0 - (b[annular] / a[annular]) ** 2
-    partial = ~umbra & ~annular & (c < a + b)
-    if np.any(partial):
-        ap, bp, cp = a[partial], b[partial], c[partial]
-        x = (cp * cp + ap * ap - bp * bp) / (2.0 * cp)
-        y = np.sqrt(np.maximum(ap * ap - x * x, 0.0))
-        overlap = (
-            ap * ap * np.arccos(np.clip(x / ap, -1, 1))
-            + bp * bp * np.arccos(np.clip((cp - x) / bp, -1, 1))
-            - cp * y
-        )
-        out[partial] = 1.0 - overlap / (np.pi * ap * ap)
-    return out
-
-
 @dataclass(frozen=True)
 class SolarRadiationPressure(_Addable):
     """Cannonball SRP: -nu P_sun C_R (A/m) (AU/d)^2 d_hat, d = Sun - satellite.
@@ -264,7 +210,7 @@ class SolarRadiationPressure(_Addable):
     def _scale(self, r: np.ndarray, r_sun: np.ndarray) -> np.ndarray:
         """Per object P C_R A/m AU^2 nu, in km^3/s^2 (so that a = -scale d/|d|^3)."""
         k = SOLAR_PRESSURE_1AU_N_M2 * np.asarray(self.cr) * np.asarray(self.area_to_mass_m2_kg)
-        return k * 1e-3 * AU_KM**2 * shadow_fraction(r, r_sun, self.shadow)
+        return k * 1e-3 * AU_KM**2 * sunlit_fraction(r, r_sun, self.shadow)
 
     def acceleration(self, t_s, r, v, env):
         r_sun = env.sun_km(t_s)

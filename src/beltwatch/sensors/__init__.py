@@ -12,8 +12,6 @@ from beltwatch.sensors._geometry import (
     angle_between,
     angular_rate,
     earth_occulted,
-    in_cylindrical_shadow,
-    sunlit_fraction,
 )
 from beltwatch.sensors._optical import OpticalSensor
 from beltwatch.sensors._photometry import (
@@ -75,12 +73,10 @@ __all__ = [
     "diffuse_sphere_phase_function",
     "earth_occulted",
     "evaluate_visibility",
-    "in_cylindrical_shadow",
     "lambertian_plate_phase_function",
     "load_scenario",
     "observer_context",
     "reflected_flux_ratio",
     "scenario_from_dict",
     "sensor_visibility",
-    "sunlit_fraction",
 ]

@@ -29,8 +29,10 @@ class OpticalSensor:
     gain_e_per_adu: float = 1.0
     optical_throughput: float = 0.7
     sky_background_mag_per_arcsec2: float = 21.5
-    # Photon flux of a magnitude-0 source over the (broad, unfiltered) band, photons/s/m^2.
-    zero_point_photons_per_s_m2: float = 5.6e10
+    # Photon flux of a magnitude-0 source over the passband, photons/s/m^2: a V-like filter
+    # (Johnson V alone gives ~8.8e9). Frame simulation uses the same value, so simulated
+    # SNRs are the ones the coverage model predicts.
+    zero_point_photons_per_s_m2: float = 1.0e10
 
     @property
     def pixel_scale_arcsec(self) -> float:

@@ -85,7 +85,7 @@ class CameraConfig(_Strict):
     gain_e_per_adu: Positive = 1.0
     optical_throughput: Annotated[float, Field(gt=0, le=1)] = 0.7
     sky_background_mag_per_arcsec2: float = 21.5
-    zero_point_photons_per_s_m2: Positive = 5.6e10
+    zero_point_photons_per_s_m2: Positive = 1.0e10
 
     @model_validator(mode="after")
     def _fov(self) -> CameraConfig:

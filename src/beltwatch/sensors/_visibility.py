@@ -21,6 +21,7 @@ from beltwatch.frames import (
     moon_position_gcrs_km,
     rotation_matrices,
     sun_position_gcrs_km,
+    sunlit_fraction,
 )
 from beltwatch.propagation import Ephemeris
 from beltwatch.sensors._geometry import (
@@ -29,9 +30,7 @@ from beltwatch.sensors._geometry import (
     angular_rate,
     dot,
     earth_occulted,
-    in_cylindrical_shadow,
     norm,
-    sunlit_fraction,
     unit,
 )
 from beltwatch.sensors._photometry import airmass, apparent_magnitude
@@ -217,7 +216,7 @@ def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fract
     moon_angle = angle_between(los, context.moon_km - r_o)
     rate = angular_rate(los, rng, v_t - v_o)
     fraction = sunlit_fraction(r_emit, context.sun_km)
-    cylinder = in_cylindrical_shadow(r_emit, context.sun_km)
+    cylinder = sunlit_fraction(r_emit, context.sun_km, "cylindrical") == 0.0
     flags = np.zeros((n, r_o.shape[0]), dtype=np.uint16)
     flags[~valid] |= FLAGS["invalid"]
 
