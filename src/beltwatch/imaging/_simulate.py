@@ -386,7 +386,8 @@ def densest_field(
     obs_r, obs_v = observer.states_gcrs(t)
     eph = Sgp4Propagator(workers=1).propagate(catalog, t, "gcrs")
     r, v = eph.position_km[:, 0], eph.velocity_km_s[:, 0]
-    good = np.isfinite(r).all(axis=1) & ~earth_occulted(obs_r[0], np.nan_to_num(r), EARTH_GRAZE_HEIGHT_KM)
+    blocked = earth_occulted(obs_r[0], np.nan_to_num(r), EARTH_GRAZE_HEIGHT_KM)
+    good = np.isfinite(r).all(axis=1) & ~blocked
     good &= np.linalg.norm(np.nan_to_num(r) - obs_r[0], axis=1) > 1000.0
     apparent, _, _ = apparent_rso_directions(r[good], v[good], obs_r[0], obs_v[0])
     half = (
