@@ -1,8 +1,10 @@
-"""``beltwatch run``: the main job, wiring the stages that exist on embedded defaults.
+"""``beltwatch run``: the main job, wiring the stages on embedded defaults.
 
-Stages now: load the catalog (synthetic GEO population unless a file is given),
-propagate it over the span, summarise the GEO belt, write ``summary.json`` and a
-belt longitude-time chart.
+Stages: load the catalog (synthetic GEO population unless a file is given),
+propagate it once over the span (GCRS), summarise the GEO belt (longitude-time
+chart), schedule the scenario's sensors (QZS-6 and QZS-7 hosted cameras,
+ground partners) and measure coverage (coverage map); write ``summary.json``
+and the plots into ``runs/<timestamp>/``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ from beltwatch._io import write_atomic
 from beltwatch.analytics import belt_longitude_time_figure, belt_summary, belt_tracks
 from beltwatch.catalog import OrbitClass, load_catalog, synthetic_geo_population
 from beltwatch.propagation import Sgp4Propagator
+from beltwatch.sensors import default_scenario, load_scenario
+from beltwatch.tasking import run_coverage
+from beltwatch.tasking._plots import coverage_figure
 from beltwatch.timescales import as_time, format_utc, time_grid
+
+STAGES = ("catalog", "propagation", "belt", "coverage")
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,7 @@ class RunConfig:
     """What ``beltwatch run`` does; every default is here."""
 
     catalog_path: Path | None = None
+    scenario_path: Path | None = None  # default: the embedded QZS-6/QZS-7 scenario
     start: str | None = None  # default: the catalog's newest epoch
     hours: float = 24.0
     step_s: float = 60.0
@@ -36,35 +44,56 @@ class RunConfig:
     run_name: str = field(default_factory=lambda: datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ"))
 
 
+def _html(figure) -> str:
+    return figure.to_html(include_plotlyjs=True, full_html=True)
+
+
 def run_pipeline(config: RunConfig, progress: Progress | None = None) -> tuple[dict, Path]:
     """Run the stages; returns the summary and the path of summary.json."""
     progress = progress or Progress(transient=True)
+    run_dir = config.out_dir / config.run_name
     with progress:
-        task = progress.add_task("loading catalog", total=3)
+        task = progress.add_task("loading catalog and scenario", total=len(STAGES))
         if config.catalog_path is None:
-            catalog, source = (
-                synthetic_geo_population(seed=config.seed),
-                f"synthetic GEO population (seed {config.seed})",
-            )
+            catalog = synthetic_geo_population(seed=config.seed)
+            source = f"synthetic GEO population (seed {config.seed})"
         else:
-            result = load_catalog(config.catalog_path)
-            catalog, source = result.catalog.latest(), str(config.catalog_path)
+            catalog, source = (
+                load_catalog(config.catalog_path).catalog.latest(),
+                str(config.catalog_path),
+            )
+        scenario = (
+            default_scenario()
+            if config.scenario_path is None
+            else load_scenario(config.scenario_path)
+        )
+
         progress.update(task, advance=1, description=f"propagating {len(catalog)} objects")
         start: Time = as_time(config.start) if config.start else catalog.epoch.max()
-        stop = start + TimeDelta(config.hours * 3600.0, format="sec")
-        times = time_grid(start, stop, config.step_s)
-        eph = Sgp4Propagator().propagate(catalog, times, "itrs")
+        times = time_grid(
+            start, start + TimeDelta(config.hours * 3600.0, format="sec"), config.step_s
+        )
+        eph = Sgp4Propagator().propagate(catalog, times, "gcrs")
+
         progress.update(task, advance=1, description="summarising the belt")
         track = belt_tracks(catalog, eph)
-        run_dir = config.out_dir / config.run_name
-        plot_path = write_atomic(
-            run_dir / "belt-longitude-time.html",
-            belt_longitude_time_figure(track).to_html(include_plotlyjs=True, full_html=True),
+        belt_plot = write_atomic(
+            run_dir / "belt-longitude-time.html", _html(belt_longitude_time_figure(track))
         )
+
+        progress.update(task, advance=1, description=f"coverage: {', '.join(scenario.sensors)}")
+        coverage = run_coverage(
+            scenario, catalog, start, config.hours, config.step_s, ephemeris=eph
+        )
+        coverage_plot = write_atomic(run_dir / "coverage.html", _html(coverage_figure(coverage)))
+
         classes = catalog.orbit_class()
         summary = {
             "run": config.run_name,
             "catalog": source,
+            "scenario": str(
+                config.scenario_path or "embedded default (QZS-6, QZS-7, ground partners)"
+            ),
             "objects": len(catalog),
             "by_orbit_class": {c.value: int(np.sum(classes == c.value)) for c in OrbitClass},
             "start_utc": format_utc(times[0]),
@@ -74,7 +103,8 @@ def run_pipeline(config: RunConfig, progress: Progress | None = None) -> tuple[d
             "propagation_errors": int(np.count_nonzero(eph.error_code)),
             "objects_with_errors": int(np.count_nonzero(np.any(eph.error_code != 0, axis=1))),
             "belt": belt_summary(track),
-            "plots": {"belt_longitude_time": str(plot_path)},
+            "coverage": coverage.summary(),
+            "plots": {"belt_longitude_time": str(belt_plot), "coverage": str(coverage_plot)},
         }
         path = write_atomic(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
         progress.update(task, advance=1, description="done")

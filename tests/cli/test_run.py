@@ -28,6 +28,11 @@ def test_run_writes_summary(tmp_path, run_cli) -> None:
     assert summary["plots"]["belt_longitude_time"] == str(plot)
     html = plot.read_text()
     assert "stationary (" in html and "drifting (" in html and "plotly" in html
+    coverage = summary["coverage"]
+    assert set(coverage["per_sensor"]) == {"qzs6-wfc", "qzs7-wfc", "bisei-1m", "jp-dsr"}
+    per_sensor_max = max(s["objects_observed"] for s in coverage["per_sensor"].values())
+    assert per_sensor_max <= coverage["objects_observed"] <= coverage["objects_total"] == 600
+    assert (summaries[0].parent / "coverage.html").stat().st_size > 10_000
 
 
 def test_synthetic_population_is_seeded_and_realistic() -> None:

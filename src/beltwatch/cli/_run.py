@@ -13,6 +13,9 @@ from beltwatch.pipeline import RunConfig, run_pipeline
 
 
 def run_command(
+    scenario: Annotated[
+        Path | None, typer.Option(help="Scenario TOML (default: the embedded QZS-6/QZS-7 one).")
+    ] = None,
     catalog: Annotated[
         Path | None, typer.Option(help="Catalog file (default: synthetic GEO population).")
     ] = None,
@@ -26,7 +29,13 @@ def run_command(
 ) -> None:
     """Load, propagate and summarise the catalog; writes runs/<timestamp>/summary.json."""
     config = RunConfig(
-        catalog_path=catalog, start=start, hours=hours, step_s=step, out_dir=out, seed=seed
+        catalog_path=catalog,
+        scenario_path=scenario,
+        start=start,
+        hours=hours,
+        step_s=step,
+        out_dir=out,
+        seed=seed,
     )
     summary, path = run_pipeline(config)
     table = Table(title=f"beltwatch run {summary['run']}")
@@ -49,5 +58,18 @@ def run_command(
         "in_indo_pacific_window",
     ):
         table.add_row(f"belt: {key.replace('_', ' ')}", str(belt[key]))
+    coverage = summary["coverage"]
+    table.add_row(
+        "coverage: all sensors",
+        f"{coverage['objects_observed']} objects ({coverage['fraction_observed']:.1%}), "
+        f"median revisit {coverage['median_revisit_h']} h",
+    )
+    for sensor_id, figures in coverage["per_sensor"].items():
+        table.add_row(
+            f"coverage: {sensor_id}",
+            f"{figures['objects_observed']} ({figures['fraction_observed']:.1%})",
+        )
+    for name, plot in summary["plots"].items():
+        table.add_row(f"plot: {name.replace('_', ' ')}", plot)
     Console().print(table)
     Console().print(f"summary written to {path}")
