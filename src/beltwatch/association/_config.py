@@ -1,0 +1,53 @@
+"""Association settings: gates, the element-set covariance model, the UCT number range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from beltwatch.errors import InputError
+
+
+@dataclass(frozen=True)
+class AssociationConfig:
+    """Controls of correlation and UCT linking.
+
+    Gating: a tracklet-to-object pair is inside the gate when its Mahalanobis distance
+    (chi-square with 2 dof for one observation, 4 dof for position + angular rate) is below
+    the ``gate_probability`` quantile. Two objects inside the gate whose costs
+    (d^2 + ln det S) differ by less than ``ambiguity_delta`` are reported as ambiguous.
+
+    Element-set (SGP4) covariance: radial / in-track / cross-track 1-sigma (km) at the
+    element-set epoch ``tle_sigma_km`` growing linearly by ``tle_growth_km_per_day`` with
+    the age |t - epoch| (in-track dominates); velocity sigmas are the position growth per
+    second plus the mean motion times the position sigma times ``tle_velocity_factor``.
+    """
+
+    gate_probability: float = 0.99999
+    ambiguity_delta: float = 4.0
+    coarse_gate_deg: float = 0.5
+    coarse_sigmas: float = 8.0
+    tle_sigma_km: tuple[float, float, float] = (0.5, 2.0, 0.5)
+    tle_growth_km_per_day: tuple[float, float, float] = (0.5, 3.0, 0.3)
+    tle_velocity_factor: float = 0.1
+    default_sigma_arcsec: float = 1.0
+    tracklet_outlier_sigma: float = 6.0
+    uct_first_id: int = 800_000_000
+    uct_last_id: int = 899_999_999
+    # linking
+    link_hours_same_night: float = 12.0
+    link_circular_gate_deg: float = 0.5
+    link_circular_gate_deg_per_hour: float = 0.15
+    link_rate_gate_arcsec_s: float = 0.5
+    link_orbit_gate_sigmas: float = 6.0
+    link_orbit_gate_floor_arcsec: float = 20.0
+    confirm_min_tracklets: int = 3
+    confirm_min_nights: int = 2
+    night_length_s: float = 86400.0
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.gate_probability < 1.0:
+            raise InputError("gate_probability must lie in (0, 1)", field="gate_probability")
+        if not 0 < self.uct_first_id <= self.uct_last_id:
+            raise InputError(
+                "UCT id range must be positive and ordered", field="uct_first_id/uct_last_id"
+            )

@@ -1,0 +1,269 @@
+"""Correlation of tracklets to catalog objects: Mahalanobis gating and global assignment.
+
+For every tracklet, objects whose predicted direction lies within a coarse cone are
+candidates; each candidate gets a tracklet-level chi-square on the 4-vector (tangent-plane
+position at the tracklet's mean time and angular rate, from a straight-line fit of all
+its observations) with innovation covariance S = J P J^T + R_fit (J from the six
+square-root-covariance perturbations of the predicted state, propagated through the
+same fit). Pairs inside the chi-square gate are assigned globally per frame sequence
+(tracklets of one sensor overlapping in time) by ``scipy.optimize.linear_sum_assignment``
+on cost d^2 + ln(det S / det R_fit), one object per tracklet and one tracklet per object.
+A tracklet whose runner-up object (not taken by another tracklet of the sequence) costs
+less than ``ambiguity_delta`` more is reported ambiguous with both candidates, not tagged.
+Tracklets with no object inside the gate become UCTs, numbered from the configured range.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+from scipy.stats import chi2
+
+from beltwatch.association._config import AssociationConfig
+from beltwatch.association._predict import Predictions, predict_catalog
+from beltwatch.association._table import (
+    ObservationTable,
+    Tracklets,
+    build_tracklets,
+    group_rows,
+    project,
+    screen,
+    split_outliers,
+)
+from beltwatch.catalog import Catalog
+from beltwatch.frames import light_time_direction
+from beltwatch.orbit_determination import kepler_propagate
+from beltwatch.propagation import Sgp4Propagator
+
+CORRELATED = "correlated"
+UCT = "uct"
+AMBIGUOUS = "ambiguous"
+REJECTED = "rejected"
+_DUMMY_COST = 1.0e6
+_NO_COST = 1.0e9
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An object inside a tracklet's gate: Mahalanobis distance squared and cost."""
+
+    object_id: int
+    d2: float
+    cost: float
+
+
+@dataclass(eq=False)
+class CorrelationResult:
+    """Per-tracklet and per-observation outcome of :func:`correlate`.
+
+    ``status`` (K,) correlated / uct / ambiguous; ``object_id`` (K,) the catalog number of
+    a correlated tracklet, the UCT number of a UCT, -1 otherwise; ``candidates`` (K,) the
+    gated candidates, best first. ``obs_status`` / ``obs_object_id`` per table row
+    (rejected rows: status "rejected", reason in ``rejected``).
+    """
+
+    table: ObservationTable
+    tracklets: Tracklets
+    status: np.ndarray
+    object_id: np.ndarray
+    d2: np.ndarray
+    candidates: list[list[Candidate]]
+    obs_status: np.ndarray
+    obs_object_id: np.ndarray
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+    n_split_outliers: int = 0
+    next_uct_id: int = 0
+    n_pairs_evaluated: int = 0
+
+    def counts(self) -> dict[str, int]:
+        """Observations per status."""
+        values, n = np.unique(self.obs_status.astype(str), return_counts=True)
+        return {str(v): int(c) for v, c in zip(values, n, strict=True)}
+
+
+def correlate(
+    table: ObservationTable,
+    catalog: Catalog,
+    config: AssociationConfig | None = None,
+    next_uct_id: int | None = None,
+    propagator: Sgp4Propagator | None = None,
+) -> CorrelationResult:
+    """Tag every observation: correlated to a catalog object, UCT, ambiguous or rejected."""
+    cfg = config or AssociationConfig()
+    rows, rejected = screen(table)
+    groups = group_rows(table, rows)
+    groups, n_split = (
+        split_outliers(table, groups, cfg.tracklet_outlier_sigma)
+        if groups
+        else (
+            groups,
+            0,
+        )
+    )
+    tr = build_tracklets(table, rows, groups) if groups else None
+    K = 0 if tr is None else len(tr)
+    status = np.full(K, UCT, dtype=object)
+    object_id = np.full(K, -1, dtype=np.int64)
+    best_d2 = np.full(K, np.nan)
+    cands: list[list[Candidate]] = [[] for _ in range(K)]
+    n_pairs = 0
+    if K and len(catalog):
+        t_key = np.round(tr.t_ref_s, 3)
+        uniq, ref_idx = np.unique(t_key, return_inverse=True)
+        pred = predict_catalog(catalog, uniq, cfg, propagator)
+        pk, pj = _coarse_pairs(tr, ref_idx, pred, cfg)
+        n_pairs = len(pk)
+        d2, cost = _pair_statistics(table, tr, ref_idx, pred, pk, pj)
+        dof = np.where(tr.n_obs[pk] >= 2, 4, 2)
+        gated = np.isfinite(d2) & (d2 < chi2.ppf(cfg.gate_probability, dof))
+        pk, pj, d2, cost = pk[gated], pj[gated], d2[gated], cost[gated]
+        _assign(tr, pk, pj, d2, cost, pred.object_id, cfg, status, object_id, best_d2, cands)
+    uct_next = cfg.uct_first_id if next_uct_id is None else int(next_uct_id)
+    for k in np.flatnonzero(status == UCT):
+        if uct_next <= cfg.uct_last_id:
+            object_id[k] = uct_next
+            uct_next += 1
+    obs_status = np.full(len(table), REJECTED, dtype=object)
+    obs_object = np.full(len(table), -1, dtype=np.int64)
+    if K:
+        valid = tr.rows >= 0
+        kk = np.broadcast_to(np.arange(K)[:, None], tr.rows.shape)[valid]
+        obs_status[tr.rows[valid]] = status[kk]
+        obs_object[tr.rows[valid]] = object_id[kk]
+    return CorrelationResult(
+        table=table,
+        tracklets=tr,
+        status=status,
+        object_id=object_id,
+        d2=best_d2,
+        candidates=cands,
+        obs_status=obs_status,
+        obs_object_id=obs_object,
+        rejected=rejected,
+        n_split_outliers=n_split,
+        next_uct_id=uct_next,
+        n_pairs_evaluated=n_pairs,
+    )
+
+
+def _coarse_pairs(
+    tr: Tracklets, ref_idx: np.ndarray, pred: Predictions, cfg: AssociationConfig, chunk: int = 256
+) -> tuple[np.ndarray, np.ndarray]:
+    """(tracklet, object) pairs whose predicted direction at the tracklet's mean time lies
+    within max(coarse_gate_deg, coarse_sigmas x in-track sigma / range) of its direction."""
+    sig_it = pred.in_track_sigma_km()
+    out_k, out_j = [], []
+    for lo in range(0, len(tr), chunk):
+        k = np.arange(lo, min(lo + chunk, len(tr)))
+        m = ref_idx[k]
+        r = pred.position_km[:, m].swapaxes(0, 1)  # (c, n_obj, 3)
+        v = pred.velocity_km_s[:, m].swapaxes(0, 1)
+        unit, rng, _ = light_time_direction(r, v, tr.observer_ref_km[k, None, :], iterations=1)
+        cosang = np.einsum("cnj,cj->cn", unit, tr.u0[k])
+        radius = np.maximum(
+            np.radians(cfg.coarse_gate_deg), cfg.coarse_sigmas * sig_it[:, m].T / rng
+        )
+        near = (cosang > np.cos(np.minimum(radius, np.pi))) & pred.valid[:, m].T
+        kk, jj = np.nonzero(near)
+        out_k.append(k[kk])
+        out_j.append(jj)
+    if not out_k:
+        return np.array([], int), np.array([], int)
+    return np.concatenate(out_k), np.concatenate(out_j)
+
+
+def _pair_statistics(
+    table: ObservationTable,
+    tr: Tracklets,
+    ref_idx: np.ndarray,
+    pred: Predictions,
+    pk: np.ndarray,
+    pj: np.ndarray,
+    chunk: int = 8192,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mahalanobis distance squared and cost of each (tracklet, object) pair."""
+    d2 = np.full(len(pk), np.nan)
+    cost = np.full(len(pk), np.nan)
+    for lo in range(0, len(pk), chunk):
+        sl = slice(lo, lo + chunk)
+        k, j = pk[sl], pj[sl]
+        m = ref_idx[k]
+        x0 = np.concatenate([pred.position_km[j, m], pred.velocity_km_s[j, m]], axis=-1)
+        S = pred.sqrt_cov(j, m)  # (P, 6, 6)
+        X = np.concatenate([x0[:, None, :], x0[:, None, :] + np.swapaxes(S, 1, 2)], axis=1)
+        beta = predicted_beta(table, tr, k, X)  # (P, 7, 4)
+        D = beta[:, 1:] - beta[:, :1]  # (P, 6, 4)
+        R = tr.fit_covariance[k]
+        Sinn = np.swapaxes(D, 1, 2) @ D + R
+        delta = tr.beta[k] - beta[:, 0]
+        sol = np.linalg.solve(Sinn, delta[..., None])[..., 0]
+        d2[sl] = np.sum(delta * sol, axis=-1)
+        cost[sl] = d2[sl] + np.linalg.slogdet(Sinn)[1] - np.linalg.slogdet(R)[1]
+    return d2, cost
+
+
+def predicted_beta(table: ObservationTable, tr: Tracklets, k: np.ndarray, X: np.ndarray):
+    """Tangent-plane fit (P, s, 4) of predicted directions of states X (P, s, 6) at the
+    tracklets' reference times, evaluated at their observation times and observers."""
+    rows = np.where(tr.rows[k] >= 0, tr.rows[k], tr.rows[k, :1])  # (P, N)
+    dt = tr.dt_s[k]  # (P, N)
+    r, v = kepler_propagate(X[:, :, None, :3], X[:, :, None, 3:], dt[:, None, :])
+    obs = table.observer_position_km[rows][:, None]  # (P, 1, N, 3)
+    unit, _, _ = light_time_direction(r, v, obs, iterations=2)
+    xy = project(unit, tr.u0[k][:, None, None], tr.e1[k][:, None, None], tr.e2[k][:, None, None])
+    coef = tr.fit_operator[k][:, None] @ xy  # (P, s, 2, 2)
+    return np.concatenate([coef[..., 0, :], coef[..., 1, :]], axis=-1)
+
+
+def sequences(tr: Tracklets) -> np.ndarray:
+    """Sequence number per tracklet: tracklets of one sensor whose time spans overlap."""
+    start = tr.t_ref_s + np.min(tr.dt_s, axis=1)
+    end = tr.t_ref_s + np.max(tr.dt_s, axis=1)
+    seq = np.empty(len(tr), dtype=np.int64)
+    next_id = 0
+    for sensor in np.unique(tr.sensor_id.astype(str)):
+        idx = np.flatnonzero(tr.sensor_id.astype(str) == sensor)
+        idx = idx[np.argsort(start[idx], kind="stable")]
+        current_end = -np.inf
+        for i in idx:
+            if start[i] > current_end:
+                next_id += 1
+            seq[i] = next_id
+            current_end = max(current_end, end[i])
+    return seq
+
+
+def _assign(tr, pk, pj, d2, cost, ids, cfg, status, object_id, best_d2, cands) -> None:
+    """Global assignment per sequence; ambiguity and candidate lists (in place)."""
+    if not len(pk):
+        return
+    seq = sequences(tr)
+    order = np.argsort(seq[pk], kind="stable")
+    pk, pj, d2, cost = pk[order], pj[order], d2[order], cost[order]
+    bounds = np.flatnonzero(np.diff(seq[pk])) + 1
+    for part in np.split(np.arange(len(pk)), bounds):
+        k_u, k_inv = np.unique(pk[part], return_inverse=True)
+        j_u, j_inv = np.unique(pj[part], return_inverse=True)
+        C = np.full((len(k_u), len(j_u) + len(k_u)), _NO_COST)
+        C[k_inv, j_inv] = cost[part]
+        C[np.arange(len(k_u)), len(j_u) + np.arange(len(k_u))] = _DUMMY_COST
+        rr, cc = linear_sum_assignment(C)
+        taken = {int(c) for c in cc if c < len(j_u)}
+        pair_of = {(int(a), int(b)): int(p) for a, b, p in zip(k_inv, j_inv, part, strict=True)}
+        for a, c in zip(rr, cc, strict=True):
+            k = int(k_u[a])
+            mine = [p for p in part[k_inv == a]]
+            mine.sort(key=lambda p: cost[p])
+            cands[k] = [Candidate(int(ids[pj[p]]), float(d2[p]), float(cost[p])) for p in mine]
+            if c >= len(j_u):
+                continue
+            p = pair_of[(int(a), int(c))]
+            best_d2[k] = d2[p]
+            rivals = [q for q in mine if q != p and (int(np.searchsorted(j_u, pj[q])) not in taken)]
+            if any(cost[q] - cost[p] < cfg.ambiguity_delta for q in rivals):
+                status[k] = AMBIGUOUS
+            else:
+                status[k] = CORRELATED
+                object_id[k] = int(ids[pj[p]])

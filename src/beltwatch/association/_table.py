@@ -1,0 +1,318 @@
+"""Observations as a structure of arrays, screening with reasons, and tracklets.
+
+A tracklet is the observations of one sensor sharing a track id (observations without a
+track id are one-observation tracklets). Each tracklet is summarised by a straight-line
+fit in the tangent plane at its mean direction: (xi0, eta0) at its mean time and the
+angular rate (xi_dot, eta_dot), rad and rad/s, with the fit covariance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from astropy.time import Time
+
+from beltwatch.frames import unit_vector_from_radec
+from beltwatch.values import Observation
+
+ARCSEC = np.pi / 180.0 / 3600.0
+J2000_JD = 2451545.0
+
+
+@dataclass(frozen=True, eq=False)
+class ObservationTable:
+    """Angles-only observations (n rows); times as TAI seconds since J2000 (``t_s``)."""
+
+    obs_id: np.ndarray
+    t_s: np.ndarray
+    ra_rad: np.ndarray
+    dec_rad: np.ndarray
+    sigma_rad: np.ndarray
+    observer_position_km: np.ndarray
+    observer_velocity_km_s: np.ndarray
+    sensor_id: np.ndarray
+    track_id: np.ndarray
+    truth_id: np.ndarray | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return int(self.t_s.shape[0])
+
+    def take(self, index: np.ndarray) -> ObservationTable:
+        truth = None if self.truth_id is None else self.truth_id[index]
+        return ObservationTable(
+            self.obs_id[index],
+            self.t_s[index],
+            self.ra_rad[index],
+            self.dec_rad[index],
+            self.sigma_rad[index],
+            self.observer_position_km[index],
+            self.observer_velocity_km_s[index],
+            self.sensor_id[index],
+            self.track_id[index],
+            truth,
+        )
+
+    @property
+    def times(self) -> Time:
+        return time_from_seconds(self.t_s)
+
+    @classmethod
+    def from_observations(
+        cls, observations: Sequence[Observation], default_sigma_arcsec: float = 1.0
+    ) -> ObservationTable:
+        """The table of observation objects (times converted in one call per time scale)."""
+        n = len(observations)
+        t_s = np.full(n, np.nan)
+        scales = np.array([o.time.scale for o in observations], dtype=object)
+        jd1 = np.array([float(o.time.jd1) for o in observations])
+        jd2 = np.array([float(o.time.jd2) for o in observations])
+        for scale in set(scales.tolist()):
+            rows = scales == scale
+            tai = Time(jd1[rows], jd2[rows], format="jd", scale=scale).tai
+            t_s[rows] = ((tai.jd1 - J2000_JD) + tai.jd2) * 86400.0
+        sig = np.array(
+            [
+                np.nanmean([o.ra_sigma_rad, o.dec_sigma_rad]) if _finite_any(o) else np.nan
+                for o in observations
+            ]
+        )
+        sig = np.where(np.isfinite(sig) & (sig > 0), sig, default_sigma_arcsec * ARCSEC)
+        vel = [
+            np.zeros(3) if o.observer_velocity_km_s is None else o.observer_velocity_km_s
+            for o in observations
+        ]
+        return cls(
+            obs_id=np.array([o.obs_id for o in observations], dtype=object),
+            t_s=t_s,
+            ra_rad=np.array([o.ra_rad for o in observations], dtype=float),
+            dec_rad=np.array([o.dec_rad for o in observations], dtype=float),
+            sigma_rad=sig,
+            observer_position_km=np.array(
+                [o.observer_position_km for o in observations], dtype=float
+            ).reshape(n, 3),
+            observer_velocity_km_s=np.nan_to_num(np.array(vel, dtype=float).reshape(n, 3)),
+            sensor_id=np.array([o.sensor_id for o in observations], dtype=object),
+            track_id=np.array(
+                [o.track_id if o.track_id is not None else "" for o in observations], dtype=object
+            ),
+        )
+
+
+def _finite_any(o: Observation) -> bool:
+    return bool(np.isfinite(o.ra_sigma_rad) or np.isfinite(o.dec_sigma_rad))
+
+
+def time_from_seconds(t_s: np.ndarray) -> Time:
+    """TAI seconds since J2000 back to astropy Time (TAI scale)."""
+    t = np.asarray(t_s, dtype=float)
+    days = np.floor(t / 86400.0)
+    return Time(J2000_JD + days, (t - days * 86400.0) / 86400.0, format="jd", scale="tai")
+
+
+def seconds_from_time(times: Time) -> np.ndarray:
+    tai = times.tai
+    return ((np.asarray(tai.jd1) - J2000_JD) + np.asarray(tai.jd2)) * 86400.0
+
+
+def screen(table: ObservationTable) -> tuple[np.ndarray, list[tuple[int, str, str]]]:
+    """Row indices fit for association, in time order, and rejected (row, obs id, reason).
+
+    Reasons: duplicate id (the later row is rejected), non-finite time, angles or observer
+    position, declination outside [-90, 90] deg.
+    """
+    rejected: list[tuple[int, str, str]] = []
+    keep = np.ones(len(table), dtype=bool)
+    seen: set[str] = set()
+    finite_obs = np.all(np.isfinite(table.observer_position_km), axis=1)
+    for i, oid in enumerate(table.obs_id):
+        reason = None
+        if oid in seen:
+            reason = "duplicate observation id"
+        elif not np.isfinite(table.t_s[i]):
+            reason = "observation time is not finite"
+        elif not (np.isfinite(table.ra_rad[i]) and np.isfinite(table.dec_rad[i])):
+            reason = "RA or Dec is not a finite number"
+        elif abs(table.dec_rad[i]) > np.pi / 2:
+            reason = "declination outside [-90, 90] deg"
+        elif not finite_obs[i]:
+            reason = "observer position (senx/seny/senz) missing or not finite"
+        seen.add(oid)
+        if reason is not None:
+            rejected.append((i, str(oid), reason))
+            keep[i] = False
+    rows = np.flatnonzero(keep)
+    return rows[np.argsort(table.t_s[rows], kind="stable")], rejected
+
+
+def tangent_basis(u0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """East-like and north-like unit vectors (..., 3) perpendicular to directions ``u0``."""
+    z = np.broadcast_to(np.array([0.0, 0.0, 1.0]), u0.shape)
+    e1 = np.cross(z, u0)
+    norm = np.linalg.norm(e1, axis=-1, keepdims=True)
+    near_pole = norm[..., 0] < 1e-8
+    if np.any(near_pole):
+        e1[near_pole] = np.cross(np.array([1.0, 0.0, 0.0]), u0[near_pole])
+        norm = np.linalg.norm(e1, axis=-1, keepdims=True)
+    e1 = e1 / norm
+    return e1, np.cross(u0, e1)
+
+
+@dataclass(frozen=True, eq=False)
+class Tracklets:
+    """K tracklets over an observation table; per-tracklet arrays padded to N observations.
+
+    ``rows`` (K, N) table rows (-1 pads); ``dt_s`` (K, N) seconds from ``t_ref_s`` (K);
+    ``fit_operator`` (K, 2, N) maps tangent-plane values to (intercept, slope);
+    ``beta`` (K, 4) observed (xi0, eta0, xi_dot, eta_dot); ``fit_covariance`` (K, 4, 4);
+    ``u0``, ``e1``, ``e2`` (K, 3) the tangent-plane basis; ``n_obs`` (K).
+    """
+
+    rows: np.ndarray
+    n_obs: np.ndarray
+    t_ref_s: np.ndarray
+    dt_s: np.ndarray
+    u0: np.ndarray
+    e1: np.ndarray
+    e2: np.ndarray
+    fit_operator: np.ndarray
+    beta: np.ndarray
+    fit_covariance: np.ndarray
+    observer_ref_km: np.ndarray
+    observer_ref_velocity_km_s: np.ndarray
+    sensor_id: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.n_obs.shape[0])
+
+
+SINGLE_RATE_VARIANCE = 1e-6  # (rad/s)^2: no rate information in a one-observation tracklet
+
+
+def project(unit: np.ndarray, u0: np.ndarray, e1: np.ndarray, e2: np.ndarray) -> np.ndarray:
+    """Gnomonic tangent-plane coordinates (..., 2) of unit vectors about u0 (broadcast)."""
+    w = np.sum(unit * u0, axis=-1)
+    return np.stack([np.sum(unit * e1, axis=-1) / w, np.sum(unit * e2, axis=-1) / w], axis=-1)
+
+
+def _fit(dt: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weighted straight-line operator (K, 2, N) and its covariance (K, 2, 2)."""
+    A = np.stack([np.ones_like(dt), dt], axis=-1)  # (K, N, 2)
+    AtW = np.swapaxes(A, 1, 2) * weight[:, None, :]
+    normal = AtW @ A
+    single = np.sum(weight > 0, axis=1) < 2
+    normal[single, 1, 1] = 1.0 / SINGLE_RATE_VARIANCE
+    normal[single, 0, 1] = normal[single, 1, 0] = 0.0
+    cov = np.linalg.inv(normal)
+    return cov @ AtW, cov
+
+
+def build_tracklets(
+    table: ObservationTable, rows: np.ndarray, groups: list[np.ndarray] | None = None
+) -> Tracklets:
+    """Tracklets from table rows: grouped by (sensor, track id) unless ``groups`` are given."""
+    if groups is None:
+        groups = group_rows(table, rows)
+    K = len(groups)
+    N = max((len(g) for g in groups), default=1)
+    R = np.full((K, N), -1, dtype=np.int64)
+    for k, g in enumerate(groups):
+        R[k, : len(g)] = g[np.argsort(table.t_s[g], kind="stable")]
+    pad = R < 0
+    Rc = np.where(pad, R[:, :1], R)
+    n_obs = np.sum(~pad, axis=1)
+    t = table.t_s[Rc]
+    weight = np.where(pad, 0.0, 1.0 / table.sigma_rad[Rc] ** 2)
+    t_ref = np.sum(np.where(pad, 0.0, t), axis=1) / n_obs
+    dt = np.where(pad, 0.0, t - t_ref[:, None])
+    unit = unit_vector_from_radec(table.ra_rad[Rc], table.dec_rad[Rc])
+    u0 = np.sum(np.where(pad[..., None], 0.0, unit), axis=1)
+    u0 /= np.linalg.norm(u0, axis=-1, keepdims=True)
+    e1, e2 = tangent_basis(u0)
+    xy = project(unit, u0[:, None], e1[:, None], e2[:, None])  # (K, N, 2)
+    op, cov2 = _fit(dt, weight)
+    coef = op @ xy  # (K, 2 [intercept, slope], 2 [xi, eta])
+    beta = np.concatenate([coef[:, 0, :], coef[:, 1, :]], axis=1)
+    cov4 = np.zeros((K, 4, 4))
+    for a in range(2):
+        for b in range(2):
+            cov4[:, 2 * a, 2 * b] = cov4[:, 2 * a + 1, 2 * b + 1] = cov2[:, a, b]
+    o = table.observer_position_km[Rc]
+    ov = table.observer_velocity_km_s[Rc]
+    obs_ref = (
+        np.sum(np.where(pad[..., None], 0.0, o + ov * (-dt[..., None])), axis=1) / n_obs[:, None]
+    )
+    obs_ref_v = np.sum(np.where(pad[..., None], 0.0, ov), axis=1) / n_obs[:, None]
+    return Tracklets(
+        rows=R,
+        n_obs=n_obs,
+        t_ref_s=t_ref,
+        dt_s=dt,
+        u0=u0,
+        e1=e1,
+        e2=e2,
+        fit_operator=op,
+        beta=beta,
+        fit_covariance=cov4,
+        observer_ref_km=obs_ref,
+        observer_ref_velocity_km_s=obs_ref_v,
+        sensor_id=table.sensor_id[R[:, 0]],
+    )
+
+
+def group_rows(table: ObservationTable, rows: np.ndarray) -> list[np.ndarray]:
+    """Rows grouped by (sensor, track id); rows without a track id stand alone."""
+    groups: dict[tuple, list[int]] = {}
+    singles = []
+    for i in rows:
+        tid = table.track_id[i]
+        if tid:
+            groups.setdefault((table.sensor_id[i], tid), []).append(int(i))
+        else:
+            singles.append(np.array([i]))
+    return [np.array(g) for g in groups.values()] + singles
+
+
+def split_outliers(
+    table: ObservationTable, groups: list[np.ndarray], sigma: float
+) -> tuple[list[np.ndarray], int]:
+    """Remove from each tracklet (>= 3 rows) observations off its straight line by more than
+    ``sigma`` (leave-one-out); removed rows become one-observation tracklets."""
+    tr = build_tracklets(table, np.concatenate(groups) if groups else np.array([], int), groups)
+    out: list[np.ndarray] = []
+    n_split = 0
+    for k, g in enumerate(groups):
+        if len(g) < 3:
+            out.append(g)
+            continue
+        rows = tr.rows[k, : tr.n_obs[k]]
+        res = _line_residuals(table, rows)
+        if np.max(res) <= sigma:
+            out.append(rows)
+            continue
+        # drop rows one at a time (the one whose removal fits best) while the fit is bad
+        current = list(rows)
+        while len(current) >= 3:
+            trials = [
+                np.max(_line_residuals(table, np.array(current[:j] + current[j + 1 :])))
+                for j in range(len(current))
+            ]
+            j = int(np.argmin(trials))
+            out.append(np.array([current[j]]))
+            n_split += 1
+            current = current[:j] + current[j + 1 :]
+            if trials[j] <= sigma:
+                break
+        out.append(np.array(current))
+    return out, n_split
+
+
+def _line_residuals(table: ObservationTable, rows: np.ndarray) -> np.ndarray:
+    """Normalised residuals of each row from the tracklet's straight-line fit."""
+    tr = build_tracklets(table, rows, [rows])
+    ordered = tr.rows[0, : len(rows)]
+    unit = unit_vector_from_radec(table.ra_rad[ordered], table.dec_rad[ordered])
+    xy = project(unit, tr.u0[0], tr.e1[0], tr.e2[0])
+    pred = tr.beta[0, :2] + tr.dt_s[0, : len(rows), None] * tr.beta[0, 2:]
+    return np.linalg.norm(xy - pred, axis=-1) / table.sigma_rad[ordered]
