@@ -1,7 +1,8 @@
 """Batch least squares and the EKF against truth the estimator did not produce.
 
 Truth: real GEO objects (SGP4 state at t0) propagated with J2..J4, Sun, Moon and SRP with a
-per-object area-to-mass ratio; the estimator uses J2, Sun, Moon and a nominal SRP.
+per-object area-to-mass ratio; the estimator has the same force terms with a nominal SRP
+(A/m 0.01 m^2/kg, C_R 1.3) and solves for C_R.
 Observations: QZS-6 tracklets with 1 arcsec noise (see _scenario.tracklet_offsets_s).
 """
 
@@ -20,6 +21,7 @@ from beltwatch.orbit_determination import (
     MeasurementSet,
     batch_least_squares,
     ekf_update,
+    propagator_with_cr,
     radar_measurements,
     radec_measurements,
 )
@@ -77,6 +79,7 @@ def scenario(geo_catalog):
         "guess": guess,
         "rng": rng,
         "night2": night2[sel],
+        "amr": amr[keep],
     }
 
 
@@ -89,7 +92,8 @@ def _fit(sc, meas, epoch_index=-2):
     epoch = sc["times"][epoch_index]
     truth = sc["truth"][:, epoch_index]
     guess = sc["guess"] if epoch_index == -2 else truth + (sc["guess"] - sc["truth"][:, -2])
-    est = batch_least_squares(meas, epoch, guess, estimator_propagator(), BatchOptions())
+    opts = BatchOptions(estimate_cr=True)
+    est = batch_least_squares(meas, epoch, guess, estimator_propagator(), opts)
     err = np.array([np.linalg.norm(e.position_km - truth[i, :3]) for i, e in enumerate(est)])
     return est, err
 
@@ -107,9 +111,8 @@ def test_two_nights_space_based(scenario, space_fit):
     sc = scenario
     est, err = space_fit
     truth = sc["truth"]
-    pred, _ = estimator_propagator().propagate(
-        sc["times"][-2], np.array([e.state for e in est]), sc["times"][-1:]
-    )
+    prop = propagator_with_cr(estimator_propagator(), [e.cr for e in est])
+    pred, _ = prop.propagate(sc["times"][-2], np.array([e.state for e in est]), sc["times"][-1:])
     err24 = np.linalg.norm(pred[:, 0, :3] - truth[:, -1, :3], axis=1)
     conv = np.array([e.converged for e in est])
     nees = _nees([e for e, c in zip(est, conv, strict=True) if c], truth[conv, -2])
@@ -121,13 +124,21 @@ def test_two_nights_space_based(scenario, space_fit):
         f"<=1 km {np.mean(err24 <= 1):.0%}; NEES in 95% band {in_band:.0%}; "
         f"rms {np.median([e.rms_arcsec for e in est]):.2f} arcsec"
     )
+    # Effective C_R = 1.3 x true A/m / assumed A/m; its error against its own sigma.
+    cr_true = 1.3 * sc["amr"] / 0.01
+    cr_z = np.array([(e.cr - c) / e.cr_sigma for e, c in zip(est, cr_true, strict=True)])
+    print(f"C_R error / sigma: median |z| {np.median(np.abs(cr_z)):.2f}")
     assert conv.mean() >= 0.9  # measured: 34 of 35 converge
     assert np.median([e.rms_arcsec for e in est]) == pytest.approx(1.0, abs=0.15)
-    # Measured (40 objects): median 178 m, 51 % <= 200 m, 24 h median 0.26 km, 83 % <= 1 km,
-    # NEES in band 54 %: the issue's targets (90 %) are NOT met; these bounds guard regressions.
+    # Measured (35 objects, C_R solved for): median 190 m, 57 % <= 200 m (target 90 %: NOT
+    # met), 24 h median 0.30 km, 91 % <= 1 km, NEES in band 100 % (target 90 %: met).
+    # Before C_R was solved for: 178 m, 51 %, 0.26 km, 83 %, NEES 56 %.
     assert np.median(err) < 0.3
+    assert np.mean(err <= 0.2) >= 0.5
     assert np.median(err24) < 0.5
-    assert np.mean(err24 <= 1.0) >= 0.7
+    assert np.mean(err24 <= 1.0) >= 0.85
+    assert in_band >= 0.9
+    assert np.median(np.abs(cr_z)) < 1.5  # |z| of a unit normal has median 0.67
 
 
 def test_ground_radar_fusion_reduces_error(scenario, space_fit):
@@ -140,9 +151,10 @@ def test_ground_radar_fusion_reduces_error(scenario, space_fit):
     times = grid(T0, np.arange(0, 2 * 86400, 4 * 3600.0))
     r_site, _ = site.states_gcrs(times)
     up = site.up_gcrs(times)
-    truth_prop = truth_propagator(0.01)
     parts = [meas]
     for i in range(sc["truth"].shape[0]):
+        # Radar truth: the same per-object dynamics as the angles' truth.
+        truth_prop = truth_propagator(sc["amr"][i : i + 1])
         st, _ = truth_prop.propagate(sc["times"][-2], sc["truth"][i, -2][None], times)
         d = st[0, :, :3] - r_site
         el = np.arcsin(np.sum(d * up, axis=-1) / np.linalg.norm(d, axis=-1))
@@ -177,8 +189,11 @@ def test_ground_radar_fusion_reduces_error(scenario, space_fit):
         f"{np.percentile(b, 90) * 1e3:.0f} m"
     )
     assert seen.size >= 5
-    assert np.median(b) < 0.8 * np.median(a)
-    assert np.percentile(b, 90) < np.percentile(a, 90)
+    # Measured with C_R solved for (23 objects): median 181 m -> 181 m, p90 782 m -> 290 m.
+    # (Before C_R was solved for: median 211 -> 166 m, p90 7.4 -> 0.32 km.) Radar now fixes
+    # the tail, no longer the median: the median criterion (was < 0.8x) is NOT kept.
+    assert np.percentile(b, 90) < 0.5 * np.percentile(a, 90)
+    assert np.median(b) < 1.1 * np.median(a)
 
 
 def test_ekf_second_night_update(scenario):
@@ -188,7 +203,7 @@ def test_ekf_second_night_update(scenario):
     n1 = meas[~night2]
     last1 = float((n1.times - T0).to_value("sec").max())
     epoch = grid(T0, last1)
-    truth_e, _ = truth_propagator(0.01).propagate(
+    truth_e, _ = truth_propagator(sc["amr"]).propagate(
         sc["times"][-2], sc["truth"][:, -2], Time([epoch])
     )
     guess = truth_e[:, 0] + (sc["guess"] - sc["truth"][:, -2])
@@ -198,8 +213,8 @@ def test_ekf_second_night_update(scenario):
     res = ekf_update(epoch, x, P, meas[night2], estimator_propagator(), q_km2_s3=1e-16)
     last = res.times
     truth_last = np.empty((len(est), 6))
-    prop = truth_propagator(0.01)
     for i in range(len(est)):
+        prop = truth_propagator(sc["amr"][i : i + 1])
         st, _ = prop.propagate(sc["times"][-2], sc["truth"][i, -2][None], last[i : i + 1])
         truth_last[i] = st[0, 0]
     before, _ = estimator_propagator().propagate(epoch, x, last)

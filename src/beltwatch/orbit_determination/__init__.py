@@ -9,7 +9,9 @@ from beltwatch.orbit_determination._batch import (
     BatchOptions,
     OrbitEstimate,
     batch_least_squares,
+    nominal_cr,
     propagate_estimate,
+    propagator_with_cr,
 )
 from beltwatch.orbit_determination._filter import FilterResult, ekf_update, process_noise
 from beltwatch.orbit_determination._iod import IodSolution, gauss, gooding, sphere_range_km
@@ -60,9 +62,11 @@ __all__ = [
     "kepler_propagate",
     "lambert",
     "measurements_from_observations",
+    "nominal_cr",
     "predict",
     "process_noise",
     "propagate_estimate",
+    "propagator_with_cr",
     "radar_measurements",
     "radec_measurements",
     "residuals",

@@ -1,8 +1,12 @@
 """Batch weighted least squares (differential correction) on the numerical propagator.
 
 Solve-for: the GCRS state at ``epoch`` (always), optionally an impulsive maneuver
-(delta-v at a given time). Partials come from the propagator's state transition
-matrix; measurement rows whose normalised residual exceeds the editing threshold
+(delta-v at a given time) and the SRP coefficient C_R (``BatchOptions.estimate_cr``).
+Partials w.r.t. the state come from the propagator's state transition matrix; the
+C_R column is a forward difference of a second propagation (all objects in one call)
+with C_R scaled by 1 + ``cr_rel_step`` (the SRP acceleration is linear in C_R and the
+trajectory nearly so over days, so the difference is accurate to ~1e-3 relative).
+Measurement rows whose normalised residual exceeds the editing threshold
 (times the current weighted RMS, floored at 1) are rejected and re-admitted when
 they fit again. Many objects can be fitted together: they share one propagation
 call per iteration (structure of arrays), each keeps its own normal equations.
@@ -11,11 +15,13 @@ call per iteration (structure of arrays), each keeps its own normal equations.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from typing import Protocol
 
 import numpy as np
 from astropy.time import Time, TimeDelta
 
+from beltwatch.errors import InputError
 from beltwatch.orbit_determination._measurements import (
     ARCSEC,
     KIND_RADEC,
@@ -24,6 +30,7 @@ from beltwatch.orbit_determination._measurements import (
     residuals,
     scaled_partials,
 )
+from beltwatch.propagation import ForceModel, NumericalPropagator, SolarRadiationPressure
 from beltwatch.timescales import seconds_between
 
 
@@ -44,6 +51,40 @@ class BatchOptions:
     maneuver_time: Time | None = None
     max_step_km: float = 2000.0
     max_step_km_s: float = 0.2
+    estimate_cr: bool = False
+    cr_apriori: float | None = None
+    cr_apriori_sigma: float = 10.0
+    cr_rel_step: float = 0.01
+
+
+def _srp_force(propagator) -> tuple[int, SolarRadiationPressure]:
+    """Index and instance of the SolarRadiationPressure term of the propagator's force model."""
+    forces = getattr(getattr(propagator, "force_model", None), "forces", ())
+    for k, f in enumerate(forces):
+        if isinstance(f, SolarRadiationPressure):
+            return k, f
+    raise InputError(
+        "estimating C_R needs a NumericalPropagator whose ForceModel has a "
+        "SolarRadiationPressure term",
+        field="propagator",
+    )
+
+
+def nominal_cr(propagator) -> float:
+    """The (scalar) C_R the propagator's SRP term assumes."""
+    return float(np.mean(_srp_force(propagator)[1].cr))
+
+
+def propagator_with_cr(propagator, cr) -> NumericalPropagator:
+    """A copy of ``propagator`` whose SRP term uses per-object ``cr`` (array (n,) or scalar).
+
+    The area-to-mass ratio stays the assumed one, so an estimated C_R is an effective
+    coefficient: C_R x (true A/m) / (assumed A/m).
+    """
+    k, srp = _srp_force(propagator)
+    forces = list(propagator.force_model.forces)
+    forces[k] = _replace(srp, cr=np.asarray(cr, dtype=float))
+    return _replace(propagator, force_model=ForceModel(tuple(forces)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -66,6 +107,9 @@ class OrbitEstimate:
     maneuver_covariance: np.ndarray | None = None
     frame: str = "gcrs"
     norad_id: int | None = None
+    cr: float | None = None
+    cr_sigma: float | None = None
+    full_covariance: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def state(self) -> np.ndarray:
@@ -81,11 +125,11 @@ def _union_times(meas: MeasurementSet) -> tuple[Time, np.ndarray]:
     return meas.times[first], inverse
 
 
-def _trajectory(propagator, epoch, x0, times, maneuver_time, dv):
+def _trajectory(propagator, epoch, x0, times, maneuver_time, dv, with_stm=True):
     """States (n, m, 6) and d state / d (x0, dv) (n, m, 6, 6 + 3k) at ``times``."""
     n = x0.shape[0]
     if maneuver_time is None:
-        states, stm = propagator.propagate(epoch, x0, times, with_stm=True)
+        states, stm = propagator.propagate(epoch, x0, times, with_stm=with_stm)
         return states, stm
     dt_m = seconds_between(epoch, maneuver_time)
     dt = np.atleast_1d(seconds_between(epoch, times))
@@ -94,19 +138,20 @@ def _trajectory(propagator, epoch, x0, times, maneuver_time, dv):
     states = np.empty((n, m, 6))
     partial = np.zeros((n, m, 6, 9))
     grid_before = Time([*times[before], maneuver_time]) if before.any() else Time([maneuver_time])
-    s_b, phi_b = propagator.propagate(epoch, x0, grid_before, with_stm=True)
+    s_b, phi_b = propagator.propagate(epoch, x0, grid_before, with_stm=with_stm)
     if before.any():
         states[:, before] = s_b[:, :-1]
-        partial[:, before, :, :6] = phi_b[:, :-1]
+        if with_stm:
+            partial[:, before, :, :6] = phi_b[:, :-1]
     x_m = s_b[:, -1].copy()
     x_m[:, 3:] += dv
-    phi_m = phi_b[:, -1]
     if (~before).any():
-        s_a, phi_a = propagator.propagate(maneuver_time, x_m, times[~before], with_stm=True)
+        s_a, phi_a = propagator.propagate(maneuver_time, x_m, times[~before], with_stm=with_stm)
         states[:, ~before] = s_a
-        partial[:, ~before, :, :6] = phi_a @ phi_m[:, None]
-        partial[:, ~before, :, 6:] = phi_a[..., 3:]
-    return states, partial
+        if with_stm:
+            partial[:, ~before, :, :6] = phi_a @ phi_b[:, -1][:, None]
+            partial[:, ~before, :, 6:] = phi_a[..., 3:]
+    return states, partial if with_stm else None
 
 
 def batch_least_squares(
@@ -125,8 +170,12 @@ def batch_least_squares(
     opts = options or BatchOptions()
     x = np.atleast_2d(np.asarray(initial_states, dtype=float)).copy()
     n_obj = x.shape[0]
-    n_par = 6 if opts.maneuver_time is None else 9
+    n_dyn = 6 if opts.maneuver_time is None else 9  # state (+ maneuver dv)
+    n_par = n_dyn + int(opts.estimate_cr)  # C_R, when estimated, is the last parameter
     dv = np.zeros((n_obj, 3))
+    if opts.estimate_cr:
+        cr0 = nominal_cr(propagator) if opts.cr_apriori is None else float(opts.cr_apriori)
+        cr = np.full(n_obj, cr0)
     times, col = _union_times(meas)
     obj = meas.object_index
     comp = ~np.isnan(meas.values)  # scalar components present in each row
@@ -144,7 +193,16 @@ def batch_least_squares(
     rms = np.full(n_obj, np.nan)
     iteration = 0
     for iteration in range(1, opts.max_iterations + 1):
-        states, partial = _trajectory(propagator, epoch, x, times, opts.maneuver_time, dv)
+        if opts.estimate_cr:
+            prop_i = propagator_with_cr(propagator, cr)
+            states, partial = _trajectory(prop_i, epoch, x, times, opts.maneuver_time, dv)
+            h = opts.cr_rel_step * np.maximum(np.abs(cr), 0.1)
+            prop_h = propagator_with_cr(propagator, cr + h)
+            s_h, _ = _trajectory(prop_h, epoch, x, times, opts.maneuver_time, dv, False)
+            sens = (s_h - states) / h[:, None, None]  # (n, m, 6) d state / d C_R
+            partial = np.concatenate([partial, sens[..., None]], axis=-1)
+        else:
+            states, partial = _trajectory(propagator, epoch, x, times, opts.maneuver_time, dv)
         st = states[obj, col]
         pred, H = predict(meas, st[:, :3], st[:, 3:])
         res = residuals(meas, pred)
@@ -174,10 +232,15 @@ def batch_least_squares(
         np.add.at(ssq, obj, np.sum(zz * zz, axis=1))
         np.add.at(cnt, obj, meas.n_scalar * used)
         rms = np.sqrt(ssq / np.maximum(cnt, 1))
-        if n_par > 6:
+        if n_dyn > 6:
             # A weak maneuver is regularised (10 m/s a priori) so the system stays solvable.
-            info[:, 6:, 6:] += np.eye(3) / 0.01**2
-            rhs[:, 6:] -= dv / 0.01**2
+            info[:, 6:9, 6:9] += np.eye(3) / 0.01**2
+            rhs[:, 6:9] -= dv / 0.01**2
+        if opts.estimate_cr:
+            # A priori on C_R (default loose: sigma 10) keeps weakly observed cases solvable.
+            w_cr = 1.0 / opts.cr_apriori_sigma**2
+            info[:, -1, -1] += w_cr
+            rhs[:, -1] += w_cr * (cr0 - cr)
         delta = _solve(info, rhs)
         # Trust region: far-off starts take bounded steps; a failed solve freezes the object.
         scale = np.minimum(
@@ -194,8 +257,10 @@ def batch_least_squares(
         step_small = np.all(np.abs(delta[:, :3]) < 1e-3, axis=1)  # < 1 m
         settled = np.abs(rms_prev - rms) <= opts.tolerance * np.maximum(rms, 1e-12)
         x[~converged] += delta[~converged, :6]
-        if n_par > 6:
-            dv[~converged] += delta[~converged, 6:]
+        if n_dyn > 6:
+            dv[~converged] += delta[~converged, 6:9]
+        if opts.estimate_cr:
+            cr[~converged] += delta[~converged, -1]
         newly = (settled | step_small) & (iteration > opts.edit_after_iteration) & (scale == 1)
         converged |= newly
         rms_prev = rms
@@ -222,8 +287,11 @@ def batch_least_squares(
                 iterations=iteration,
                 residuals=res[rows],
                 used=used[rows],
-                maneuver_dv_km_s=dv[i].copy() if n_par > 6 else None,
-                maneuver_covariance=cov[i, 6:, 6:] if n_par > 6 else None,
+                maneuver_dv_km_s=dv[i].copy() if n_dyn > 6 else None,
+                maneuver_covariance=cov[i, 6:9, 6:9] if n_dyn > 6 else None,
+                cr=float(cr[i]) if opts.estimate_cr else None,
+                cr_sigma=float(np.sqrt(cov[i, -1, -1])) if opts.estimate_cr else None,
+                full_covariance=cov[i].copy() if n_par > 6 else None,
             )
         )
     return out
@@ -247,16 +315,30 @@ def _invert(info: np.ndarray) -> np.ndarray:
 def propagate_estimate(
     estimate: OrbitEstimate, propagator: StmPropagator, time: Time
 ) -> OrbitEstimate:
-    """The estimate moved to ``time`` with its covariance mapped by the STM (P = Phi P Phi^T)."""
+    """The estimate moved to ``time`` with its covariance mapped by the STM (P = Phi P Phi^T).
+
+    An estimate with a solved-for C_R is propagated with that C_R, and its covariance
+    includes the C_R uncertainty (sensitivity by a forward difference in C_R).
+    """
     x0 = estimate.state[None]
     t = Time([time]) if np.ndim(time.jd1) == 0 else time
+    if estimate.cr is not None:
+        propagator = propagator_with_cr(propagator, [estimate.cr])
     states, stm = propagator.propagate(estimate.epoch, x0, t, with_stm=True)
     phi = stm[0, -1]
+    cov = phi @ estimate.covariance @ phi.T
+    full = estimate.full_covariance
+    if estimate.cr is not None and full is not None and full.shape == (7, 7):
+        h = 0.01 * max(abs(estimate.cr), 0.1)
+        s_h, _ = propagator_with_cr(propagator, [estimate.cr + h]).propagate(estimate.epoch, x0, t)
+        jac = np.concatenate([phi, ((s_h[0, -1] - states[0, -1]) / h)[:, None]], axis=1)
+        cov = jac @ full @ jac.T
+        full = np.block([[cov, jac @ full[:, 6:]], [full[6:] @ jac.T, full[6:, 6:]]])
     return OrbitEstimate(
         epoch=t[-1],
         position_km=states[0, -1, :3],
         velocity_km_s=states[0, -1, 3:],
-        covariance=phi @ estimate.covariance @ phi.T,
+        covariance=cov,
         rms_weighted=estimate.rms_weighted,
         rms_arcsec=estimate.rms_arcsec,
         n_used=estimate.n_used,
@@ -269,6 +351,9 @@ def propagate_estimate(
         maneuver_covariance=estimate.maneuver_covariance,
         frame=estimate.frame,
         norad_id=estimate.norad_id,
+        cr=estimate.cr,
+        cr_sigma=estimate.cr_sigma,
+        full_covariance=full if full is not None and full.shape == (7, 7) else None,
     )
 
 
