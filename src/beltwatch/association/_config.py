@@ -26,11 +26,12 @@ class AssociationConfig:
     ambiguity_delta: float = 4.0
     coarse_gate_deg: float = 0.5
     coarse_sigmas: float = 8.0
-    tle_sigma_km: tuple[float, float, float] = (0.5, 2.0, 0.5)
-    tle_growth_km_per_day: tuple[float, float, float] = (0.5, 3.0, 0.3)
-    tle_velocity_factor: float = 0.1
+    tle_sigma_km: tuple[float, float, float] = (1.0, 2.0, 0.5)
+    tle_growth_km_per_day: tuple[float, float, float] = (3.0, 10.0, 3.0)
+    tle_velocity_factor: float = 1.0
     default_sigma_arcsec: float = 1.0
     tracklet_outlier_sigma: float = 6.0
+    tracklet_outlier_floor_arcsec: float = 360.0
     uct_first_id: int = 800_000_000
     uct_last_id: int = 899_999_999
     # linking

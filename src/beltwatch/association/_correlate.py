@@ -95,7 +95,7 @@ def correlate(
     rows, rejected = screen(table)
     groups = group_rows(table, rows)
     groups, n_split = (
-        split_outliers(table, groups, cfg.tracklet_outlier_sigma)
+        split_outliers(table, groups, cfg.tracklet_outlier_sigma, cfg.tracklet_outlier_floor_arcsec)
         if groups
         else (
             groups,

@@ -74,7 +74,7 @@ def element_set_sqrt_cov(
     n = np.linalg.norm(v, axis=-1) / np.linalg.norm(r, axis=-1)  # mean motion rad/s
     sig_vel = g / 86400.0 + config.tle_velocity_factor * n[..., None] * sig_pos
     B = np.swapaxes(ric_basis(r, v), -1, -2)  # columns R, I, C in GCRS
-    S = np.zeros(r.shape[:-1] + (6, 6))
+    S = np.zeros((*r.shape[:-1], 6, 6))
     S[..., :3, :3] = B * sig_pos[..., None, :]
     S[..., 3:, 3:] = B * sig_vel[..., None, :]
     return S

@@ -275,44 +275,51 @@ def group_rows(table: ObservationTable, rows: np.ndarray) -> list[np.ndarray]:
 
 
 def split_outliers(
-    table: ObservationTable, groups: list[np.ndarray], sigma: float
+    table: ObservationTable, groups: list[np.ndarray], sigma: float, floor_arcsec: float
 ) -> tuple[list[np.ndarray], int]:
-    """Remove from each tracklet (>= 3 rows) observations off its straight line by more than
-    ``sigma`` (leave-one-out); removed rows become one-observation tracklets."""
-    tr = build_tracklets(table, np.concatenate(groups) if groups else np.array([], int), groups)
+    """Remove from each tracklet (>= 3 rows) observations off a smooth track: residuals from
+    a quadratic (4+ rows) or a straight line (3 rows, with ``floor_arcsec`` allowed for the
+    curvature of the apparent track, which reaches tens of arcsec over minutes for nearby
+    objects seen from a moving host) above ``sigma`` times their sigma; leave-one-out.
+    Removed rows become one-observation tracklets."""
     out: list[np.ndarray] = []
     n_split = 0
-    for k, g in enumerate(groups):
+    for g in groups:
         if len(g) < 3:
             out.append(g)
             continue
-        rows = tr.rows[k, : tr.n_obs[k]]
-        res = _line_residuals(table, rows)
-        if np.max(res) <= sigma:
-            out.append(rows)
-            continue
-        # drop rows one at a time (the one whose removal fits best) while the fit is bad
-        current = list(rows)
-        while len(current) >= 3:
+        current = list(g[np.argsort(table.t_s[g], kind="stable")])
+        while len(current) >= 3 and np.max(_smooth_residuals(table, current, floor_arcsec)) > sigma:
             trials = [
-                np.max(_line_residuals(table, np.array(current[:j] + current[j + 1 :])))
+                np.max(_smooth_residuals(table, current[:j] + current[j + 1 :], floor_arcsec))
+                if len(current) > 3
+                else 0.0
                 for j in range(len(current))
             ]
+            if len(current) == 3:  # no redundancy left: drop the row farthest from the others
+                trials = list(-_smooth_residuals(table, current, floor_arcsec))
             j = int(np.argmin(trials))
             out.append(np.array([current[j]]))
             n_split += 1
             current = current[:j] + current[j + 1 :]
-            if trials[j] <= sigma:
-                break
         out.append(np.array(current))
     return out, n_split
 
 
-def _line_residuals(table: ObservationTable, rows: np.ndarray) -> np.ndarray:
-    """Normalised residuals of each row from the tracklet's straight-line fit."""
-    tr = build_tracklets(table, rows, [rows])
-    ordered = tr.rows[0, : len(rows)]
-    unit = unit_vector_from_radec(table.ra_rad[ordered], table.dec_rad[ordered])
-    xy = project(unit, tr.u0[0], tr.e1[0], tr.e2[0])
-    pred = tr.beta[0, :2] + tr.dt_s[0, : len(rows), None] * tr.beta[0, 2:]
-    return np.linalg.norm(xy - pred, axis=-1) / table.sigma_rad[ordered]
+def _smooth_residuals(table: ObservationTable, rows: list[int], floor_arcsec: float) -> np.ndarray:
+    """Residuals of rows (time order) from a quadratic (4+ rows) or a line (3 rows, minus the
+    curvature allowance ``floor_arcsec``), in units of the rows' sigmas."""
+    r = np.asarray(rows)
+    unit = unit_vector_from_radec(table.ra_rad[r], table.dec_rad[r])
+    u0 = unit.mean(axis=0)
+    u0 /= np.linalg.norm(u0)
+    e1, e2 = tangent_basis(u0[None])
+    xy = project(unit, u0, e1[0], e2[0])
+    t = table.t_s[r] - table.t_s[r].mean()
+    deg = 2 if len(r) >= 4 else 1
+    A = np.vander(t / max(np.ptp(t), 1.0), deg + 1)
+    coef, *_ = np.linalg.lstsq(A, xy, rcond=None)
+    off = np.linalg.norm(xy - A @ coef, axis=-1)
+    if deg == 1:
+        off = np.maximum(off - floor_arcsec * ARCSEC, 0.0)
+    return off / table.sigma_rad[r]
