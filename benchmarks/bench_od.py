@@ -43,7 +43,7 @@ def run() -> dict:
     )
 
     from beltwatch.catalog import load_catalog
-    from beltwatch.orbit_determination import batch_least_squares, ekf_update
+    from beltwatch.orbit_determination import BatchOptions, batch_least_squares, ekf_update
 
     cat = load_catalog(GEO).catalog
     rng = np.random.default_rng(1)
@@ -65,6 +65,9 @@ def run() -> dict:
     t_one = _timed(lambda: batch_least_squares(one, epoch, guess[:1], prop), 2)
     t_prop = _timed(lambda: prop.propagate(epoch, guess[:1], one.times, with_stm=True), 2)
     t_many = _timed(lambda: batch_least_squares(meas, epoch, guess, prop))
+    cr_opts = BatchOptions(estimate_cr=True)
+    t_one_cr = _timed(lambda: batch_least_squares(one, epoch, guess[:1], prop, cr_opts))
+    t_many_cr = _timed(lambda: batch_least_squares(meas, epoch, guess, prop, cr_opts))
     cov = np.broadcast_to(np.diag([1.0, 1, 1, 1e-6, 1e-6, 1e-6]), (n, 6, 6)).copy()
     night2 = (meas.times - t0).to_value("sec") > 43200
     m2 = meas[night2]
@@ -84,6 +87,9 @@ def run() -> dict:
         "batch_ls_40_objects_together_s": round(t_many, 3),
         "batch_ls_s_per_object_when_vectorised": round(t_many / n, 3),
         "ratio_vectorised_speedup_per_object": round(t_one / (t_many / n), 2),
+        "batch_ls_with_cr_one_object_s": round(t_one_cr, 3),
+        "ratio_cr_to_state_only_one_object": round(t_one_cr / t_one, 2),
+        "batch_ls_with_cr_s_per_object_when_vectorised": round(t_many_cr / n, 3),
         "ekf_objects_per_s": round(n / t_ekf, 1),
         "baseline_ekf_objects_per_s_one_at_a_time": round(n / t_loop, 1),
         "ratio_ekf_vectorised_to_loop": round(t_loop / t_ekf, 2),
