@@ -95,3 +95,100 @@ def run() -> dict:
         "ratio_ekf_vectorised_to_loop": round(t_loop / t_ekf, 2),
         "observations_per_s_correlation": "not implemented (association stage missing)",
     }
+
+
+def accuracy(n_draw: int = 115, seed: int = 7) -> dict:
+    """Two-night accuracy on ``n_draw`` random real GEO objects (those seen both nights).
+
+    Not part of ``run()`` (about a minute): ``python -m benchmarks.bench_od``. Same scenario
+    as tests/orbit_determination (truth J2..J4, Sun, Moon, per-object A/m 0.005-0.03 m^2/kg;
+    QZS-6 tracklets, 1 arcsec), for three estimators: the legacy one (J2, cylindrical
+    shadow, nominal SRP), the truth's force terms with nominal SRP, and the same solving
+    for C_R.
+    """
+    from dataclasses import replace
+
+    from scipy.stats import chi2
+
+    sys.path.insert(0, str(ROOT))
+    from tests.orbit_determination._scenario import (
+        estimator_propagator,
+        grid,
+        host_states,
+        legacy_estimator_propagator,
+        simulate_space_radec,
+        target_states,
+        tracklet_offsets_s,
+        truth_propagator,
+    )
+
+    from beltwatch.catalog import load_catalog
+    from beltwatch.orbit_determination import (
+        BatchOptions,
+        batch_least_squares,
+        propagator_with_cr,
+    )
+
+    cat = load_catalog(GEO).catalog
+    t0 = Time("2026-05-30T12:00:00", scale="utc")
+    rng = np.random.default_rng(seed)
+    _, r, v = target_states(cat, t0)
+    pick = rng.choice(np.flatnonzero(np.isfinite(r[:, 0, 0])), n_draw, replace=False)
+    x0 = np.concatenate([r[pick, 0], v[pick, 0]], axis=1)
+    amr = rng.uniform(0.005, 0.03, n_draw)
+    offs = tracklet_offsets_s(2)
+    times = grid(t0, np.r_[offs, offs[-1] + 86400.0])
+    truth, _ = truth_propagator(amr).propagate(t0, x0, times)
+    ro, vo = host_states(cat, times[:-1])
+    meas = simulate_space_radec(truth[:, :-1], ro, vo, times[:-1], 1.0, rng)
+    night2 = (meas.times - t0).to_value("sec") > 43200
+    obj = meas.object_index
+    seen = np.array(
+        [
+            np.sum((obj == i) & ~night2) >= 6 and np.sum((obj == i) & night2) >= 6
+            for i in range(n_draw)
+        ]
+    )
+    keep = np.flatnonzero(seen)
+    remap = np.full(n_draw, -1)
+    remap[keep] = np.arange(keep.size)
+    sel = seen[obj]
+    meas = replace(meas[sel], object_index=remap[obj[sel]])
+    truth = truth[keep]
+    guess = truth[:, -2] + np.concatenate(
+        [rng.normal(0, 20, (keep.size, 3)), rng.normal(0, 2e-3, (keep.size, 3))], axis=1
+    )
+    lo, hi = chi2.ppf([0.025, 0.975], 6)
+    out = {"objects": int(keep.size)}
+    cases = {
+        "legacy_j2_nominal_srp": (legacy_estimator_propagator(), BatchOptions()),
+        "j2_j4_nominal_srp": (estimator_propagator(), BatchOptions()),
+        "j2_j4_solve_cr": (estimator_propagator(), BatchOptions(estimate_cr=True)),
+    }
+    for name, (prop, opts) in cases.items():
+        est = batch_least_squares(meas, times[-2], guess, prop, opts)
+        x = np.array([e.state for e in est])
+        err = np.linalg.norm(x[:, :3] - truth[:, -2, :3], axis=1)
+        if opts.estimate_cr:
+            prop = propagator_with_cr(prop, [e.cr for e in est])
+        pred, _ = prop.propagate(times[-2], x, times[-1:])
+        err24 = np.linalg.norm(pred[:, 0, :3] - truth[:, -1, :3], axis=1)
+        conv = np.array([e.converged for e in est])
+        d = x - truth[:, -2]
+        nees = np.array([d[i] @ np.linalg.solve(e.covariance, d[i]) for i, e in enumerate(est)])
+        out[name] = {
+            "converged_fraction": round(float(conv.mean()), 3),
+            "median_error_m": round(float(np.median(err)) * 1e3, 1),
+            "fraction_within_200_m": round(float(np.mean(err <= 0.2)), 3),
+            "p90_error_m": round(float(np.percentile(err, 90)) * 1e3, 1),
+            "median_24h_error_km": round(float(np.median(err24)), 3),
+            "fraction_24h_within_1_km": round(float(np.mean(err24 <= 1.0)), 3),
+            "nees_in_95_band_fraction": round(float(np.mean(((nees > lo) & (nees < hi))[conv])), 3),
+        }
+    return out
+
+
+if __name__ == "__main__":
+    import json
+
+    print(json.dumps(accuracy(), indent=2))
