@@ -39,6 +39,8 @@ class AssociationConfig:
     link_circular_gate_deg: float = 0.5
     link_circular_gate_deg_per_hour: float = 0.15
     link_rate_gate_arcsec_s: float = 0.5
+    link_fit_rms_arcsec: float = 30.0
+    link_exclude_catalog_d2: float = 50.0
     link_orbit_gate_sigmas: float = 6.0
     link_orbit_gate_floor_arcsec: float = 20.0
     confirm_min_tracklets: int = 3

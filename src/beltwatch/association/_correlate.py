@@ -60,7 +60,8 @@ class CorrelationResult:
 
     ``status`` (K,) correlated / uct / ambiguous; ``object_id`` (K,) the catalog number of
     a correlated tracklet, the UCT number of a UCT, -1 otherwise; ``candidates`` (K,) the
-    gated candidates, best first. ``obs_status`` / ``obs_object_id`` per table row
+    gated candidates, best first; ``nearest_d2`` (K,) the smallest Mahalanobis distance
+    squared to any catalog object, gated or not (UCT linking skips tracklets close to one). ``obs_status`` / ``obs_object_id`` per table row
     (rejected rows: status "rejected", reason in ``rejected``).
     """
 
@@ -76,6 +77,7 @@ class CorrelationResult:
     n_split_outliers: int = 0
     next_uct_id: int = 0
     n_pairs_evaluated: int = 0
+    nearest_d2: np.ndarray | None = None
 
     def counts(self) -> dict[str, int]:
         """Observations per status."""
@@ -109,6 +111,7 @@ def correlate(
     best_d2 = np.full(K, np.nan)
     cands: list[list[Candidate]] = [[] for _ in range(K)]
     n_pairs = 0
+    nearest_d2 = np.full(K, np.inf)
     if K and len(catalog):
         t_key = np.round(tr.t_ref_s, 3)
         uniq, ref_idx = np.unique(t_key, return_inverse=True)
@@ -116,6 +119,8 @@ def correlate(
         pk, pj = _coarse_pairs(tr, ref_idx, pred, cfg)
         n_pairs = len(pk)
         d2, cost = _pair_statistics(table, tr, ref_idx, pred, pk, pj)
+        fin = np.isfinite(d2)
+        np.minimum.at(nearest_d2, pk[fin], d2[fin])
         dof = np.where(tr.n_obs[pk] >= 2, 4, 2)
         gated = np.isfinite(d2) & (d2 < chi2.ppf(cfg.gate_probability, dof))
         pk, pj, d2, cost = pk[gated], pj[gated], d2[gated], cost[gated]
@@ -145,6 +150,7 @@ def correlate(
         n_split_outliers=n_split,
         next_uct_id=uct_next,
         n_pairs_evaluated=n_pairs,
+        nearest_d2=nearest_d2,
     )
 
 
