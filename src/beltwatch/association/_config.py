@@ -27,7 +27,7 @@ class AssociationConfig:
     coarse_gate_deg: float = 0.5
     coarse_sigmas: float = 8.0
     tle_sigma_km: tuple[float, float, float] = (1.0, 2.0, 0.5)
-    tle_growth_km_per_day: tuple[float, float, float] = (3.0, 10.0, 3.0)
+    tle_growth_km_per_day: tuple[float, float, float] = (2.0, 7.0, 2.0)
     tle_velocity_factor: float = 1.0
     default_sigma_arcsec: float = 1.0
     tracklet_outlier_sigma: float = 6.0
@@ -40,7 +40,7 @@ class AssociationConfig:
     link_circular_gate_deg_per_hour: float = 0.15
     link_rate_gate_arcsec_s: float = 0.5
     link_fit_rms_arcsec: float = 30.0
-    link_exclude_catalog_d2: float = 50.0
+    link_exclude_catalog_d2: float = 0.0
     link_orbit_gate_sigmas: float = 6.0
     link_orbit_gate_floor_arcsec: float = 20.0
     confirm_min_tracklets: int = 3

@@ -61,7 +61,8 @@ class CorrelationResult:
     ``status`` (K,) correlated / uct / ambiguous; ``object_id`` (K,) the catalog number of
     a correlated tracklet, the UCT number of a UCT, -1 otherwise; ``candidates`` (K,) the
     gated candidates, best first; ``nearest_d2`` (K,) the smallest Mahalanobis distance
-    squared to any catalog object, gated or not (UCT linking skips tracklets close to one). ``obs_status`` / ``obs_object_id`` per table row
+    squared to any catalog object, gated or not (UCT linking skips tracklets close to one).
+    ``obs_status`` / ``obs_object_id`` per table row
     (rejected rows: status "rejected", reason in ``rejected``).
     """
 

@@ -323,3 +323,24 @@ def _smooth_residuals(table: ObservationTable, rows: list[int], floor_arcsec: fl
     if deg == 1:
         off = np.maximum(off - floor_arcsec * ARCSEC, 0.0)
     return off / table.sigma_rad[r]
+
+
+def observations_from_table(table: ObservationTable, markings) -> list[Observation]:
+    """Observation objects of a table's rows (for writing exchange files)."""
+    times = time_from_seconds(table.t_s).utc
+    return [
+        Observation(
+            obs_id=str(table.obs_id[i]),
+            time=times[i],
+            ra_rad=float(table.ra_rad[i]),
+            dec_rad=float(table.dec_rad[i]),
+            ra_sigma_rad=float(table.sigma_rad[i]),
+            dec_sigma_rad=float(table.sigma_rad[i]),
+            observer_position_km=table.observer_position_km[i].copy(),
+            observer_velocity_km_s=table.observer_velocity_km_s[i].copy(),
+            sensor_id=str(table.sensor_id[i]),
+            markings=markings,
+            track_id=str(table.track_id[i]) or None,
+        )
+        for i in range(len(table))
+    ]

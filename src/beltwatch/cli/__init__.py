@@ -9,6 +9,7 @@ from rich.console import Console
 
 from beltwatch.cli._audit import audit_app
 from beltwatch.cli._catalog import catalog_app
+from beltwatch.cli._correlate import correlate_command
 from beltwatch.cli._coverage import coverage_command
 from beltwatch.cli._export import export_command
 from beltwatch.cli._formats import formats_app
@@ -33,6 +34,7 @@ app.command("propagate")(propagate_command)
 app.command("coverage")(coverage_command)
 app.command("run")(run_command)
 app.command("od")(od_command)
+app.command("correlate")(correlate_command)
 app.add_typer(simulate_app, name="simulate")
 app.command("process")(process_command)
 

@@ -1,0 +1,87 @@
+"""``beltwatch correlate``: tag observations with catalog objects (or UCT numbers).
+
+Reads UDL-style JSON observations and a catalog (TLE/OMM), correlates every tracklet
+(beltwatch.association.correlate) and links UCTs into new objects (two-body orbits; no
+batch least squares here). Writes DIR/correlated.json (observation id -> catalog number,
+Mahalanobis distance squared), DIR/uct.json (observation id -> UCT number, and the new
+objects: UCT number, observation ids, nights), DIR/ambiguous.json (observation id ->
+candidate objects with d^2) and DIR/rejected.json (observation id -> reason).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from beltwatch._io import write_atomic
+from beltwatch.association import (
+    AMBIGUOUS,
+    CORRELATED,
+    UCT,
+    AssociationConfig,
+    ObservationTable,
+    correlate,
+)
+from beltwatch.association._linking import link_ucts
+from beltwatch.catalog import load_catalog
+from beltwatch.formats import read_udl_observations
+
+
+def correlate_command(
+    obs: Annotated[Path, typer.Option(help="Observations: UDL-style JSON (EO observations).")],
+    catalog: Annotated[Path, typer.Option(help="Catalog: TLE/3LE or OMM.")],
+    out: Annotated[Path, typer.Option(help="Output directory.")],
+    uct_first: Annotated[int, typer.Option(help="First UCT number.")] = 800_000_000,
+    uct_last: Annotated[int, typer.Option(help="Last UCT number.")] = 899_999_999,
+    gate_probability: Annotated[float, typer.Option(help="Chi-square gate probability.")] = 0.99999,
+) -> None:
+    """Correlate observations to a catalog; UCTs numbered and linked into new objects."""
+    cfg = AssociationConfig(
+        gate_probability=gate_probability, uct_first_id=uct_first, uct_last_id=uct_last
+    )
+    observations = read_udl_observations(obs)
+    cat = load_catalog(catalog).catalog.latest()
+    table = ObservationTable.from_observations(observations, cfg.default_sigma_arcsec)
+    result = correlate(table, cat, cfg)
+    new, _ = link_ucts(result, cfg)
+    tr = result.tracklets
+    correlated, uct, ambiguous = {}, {}, {}
+    for k in range(0 if tr is None else len(tr)):
+        ids = [str(table.obs_id[i]) for i in tr.rows[k, : tr.n_obs[k]]]
+        for oid in ids:
+            if result.status[k] == CORRELATED:
+                correlated[oid] = {
+                    "norad_id": int(result.object_id[k]),
+                    "d2": round(float(result.d2[k]), 3),
+                }
+            elif result.status[k] == UCT:
+                uct[oid] = int(result.object_id[k])
+            elif result.status[k] == AMBIGUOUS:
+                ambiguous[oid] = [
+                    {"norad_id": c.object_id, "d2": round(c.d2, 3)} for c in result.candidates[k]
+                ]
+    new_objects = [
+        {
+            "object_id": o.object_id,
+            "nights": o.nights,
+            "observation_ids": [str(table.obs_id[i]) for i in o.rows],
+        }
+        for o in new
+    ]
+    rejected = {oid: reason for _, oid, reason in result.rejected}
+    write_atomic(out / "correlated.json", json.dumps(correlated, indent=1) + "\n")
+    write_atomic(
+        out / "uct.json",
+        json.dumps({"observations": uct, "new_objects": new_objects}, indent=1) + "\n",
+    )
+    write_atomic(out / "ambiguous.json", json.dumps(ambiguous, indent=1) + "\n")
+    write_atomic(out / "rejected.json", json.dumps(rejected, indent=1) + "\n")
+    Console(stderr=True).print(
+        f"{len(correlated)} correlated, {len(uct)} UCT ({len(new_objects)} new objects), "
+        f"{len(ambiguous)} ambiguous, {len(rejected)} rejected -> {out}",
+        highlight=False,
+    )

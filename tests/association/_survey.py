@@ -1,0 +1,32 @@
+"""A 3-day QZS-6 survey of the real GEO catalog with 5 % of the objects removed (cached)."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from astropy.time import Time
+
+from beltwatch.association import correlate
+from beltwatch.association._linking import link_ucts
+from beltwatch.association._simulate import simulate_survey
+from beltwatch.sensors import HostPlatform
+
+QZS6 = 62876
+T0 = Time("2026-05-31T00:00:00", scale="utc")
+
+
+@functools.cache
+def survey(path: str):
+    from beltwatch.catalog import load_catalog
+
+    catalog = load_catalog(path).catalog
+    host = HostPlatform.from_catalog("QZS-6", catalog, QZS6)
+    targets = catalog[catalog.norad_id != QZS6]
+    rng = np.random.default_rng(1)
+    table = simulate_survey(targets, host, T0, days=3.0, rng=rng)
+    removed = rng.choice(targets.norad_id, round(0.05 * len(targets)), replace=False)
+    kept = targets[~np.isin(targets.norad_id, removed)]
+    result = correlate(table, kept)
+    new, _ = link_ucts(result)
+    return table, removed, kept, result, new

@@ -1,0 +1,139 @@
+"""Correlation unit checks: co-located GEO pairs, ambiguity, bad input, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from astropy.time import Time
+
+from beltwatch.association import AssociationConfig, correlate
+from beltwatch.association._simulate import simulate_survey
+from beltwatch.association._table import ARCSEC, ObservationTable, observations_from_table
+from beltwatch.catalog import load_catalog
+from beltwatch.formats import write_udl_observations
+from beltwatch.sensors import HostPlatform
+from beltwatch.values import Markings
+
+T0 = Time("2026-05-31T00:00:00", scale="utc")
+
+
+@pytest.fixture(scope="module")
+def catalog(geo_latest_path):
+    return load_catalog(geo_latest_path).catalog
+
+
+def colocated_pairs(catalog, host_id=62876, max_deg=0.1):
+    """Pairs of catalog objects within ``max_deg`` of geocentric longitude (SGP4 at T0)."""
+    from beltwatch.propagation import Sgp4Propagator
+
+    eph = Sgp4Propagator(workers=1).propagate(catalog, Time([T0]), "itrs")
+    r = eph.position_km[:, 0]
+    lon = np.degrees(np.arctan2(r[:, 1], r[:, 0]))
+    rad = np.linalg.norm(r, axis=1)
+    geo = (np.abs(rad - 42164) < 100) & (catalog.norad_id != host_id)
+    idx = np.flatnonzero(geo)
+    d = np.abs((lon[idx, None] - lon[None, idx] + 180) % 360 - 180)
+    a, b = np.nonzero(np.triu(d < max_deg, 1))
+    return [
+        (int(catalog.norad_id[idx[i]]), int(catalog.norad_id[idx[j]]))
+        for i, j in zip(a, b, strict=True)
+    ]
+
+
+@pytest.fixture(scope="module")
+def colocated_run(catalog):
+    pairs = colocated_pairs(catalog)
+    ids = np.unique(np.array(pairs).ravel())
+    targets = catalog[np.isin(catalog.norad_id, ids)]
+    host = HostPlatform.from_catalog("QZS-6", catalog, 62876)
+    table = simulate_survey(targets, host, T0, days=0.5, rng=np.random.default_rng(3))
+    return pairs, table, correlate(table, targets)
+
+
+def test_colocated_pairs_not_cross_tagged(colocated_run):
+    pairs, table, result = colocated_run
+    assert len(pairs) >= 10  # Astra, Eutelsat, SES, ... clusters
+    tagged = result.obs_status == "correlated"
+    assert tagged.mean() > 0.97
+    assert np.all(result.obs_object_id[tagged] == table.truth_id[tagged])
+
+
+def test_position_only_is_ambiguous_for_colocated(colocated_run, catalog):
+    """Single observations of co-located objects with an inflated covariance: both inside
+    the gate with comparable cost must be reported ambiguous, not silently picked."""
+    pairs, table, _ = colocated_run
+    ids = np.unique(np.array(pairs).ravel())
+    targets = catalog[np.isin(catalog.norad_id, ids)]
+    single = ObservationTable(
+        **{**table.__dict__, "track_id": np.full(len(table), "", dtype=object)}
+    )
+    cfg = AssociationConfig(tle_sigma_km=(50.0, 300.0, 50.0), tle_growth_km_per_day=(0, 0, 0))
+    result = correlate(single.take(np.arange(0, len(single), 7)), targets, cfg)
+    amb = np.flatnonzero(result.status == "ambiguous")
+    assert len(amb) > 0
+    for k in amb:
+        assert len(result.candidates[k]) >= 2
+        assert result.object_id[k] == -1
+
+
+def test_bad_input_handled(colocated_run, catalog):
+    _, table, _ = colocated_run
+    sub = table.take(np.arange(400))
+    ra, dec = sub.ra_rad.copy(), sub.dec_rad.copy()
+    obs_id = sub.obs_id.copy()
+    ra[5] = np.nan
+    obs_id[9] = obs_id[8]
+    dec[20] = dec[20] + np.radians(10.0)  # 10 deg off: split from its tracklet, a UCT
+    bad = ObservationTable(**{**sub.__dict__, "ra_rad": ra, "dec_rad": dec, "obs_id": obs_id}).take(
+        np.random.default_rng(0).permutation(400)
+    )  # out of time order
+    ids = np.unique(np.array(colocated_run[0]).ravel())
+    result = correlate(bad, catalog[np.isin(catalog.norad_id, ids)])
+    reasons = {oid: why for _, oid, why in result.rejected}
+    assert "not a finite" in reasons[str(sub.obs_id[5])]
+    assert "duplicate" in reasons[str(obs_id[8])]
+    row20 = int(np.flatnonzero(bad.obs_id == sub.obs_id[20])[0])
+    assert result.obs_status[row20] == "uct"
+    assert result.n_split_outliers >= 1
+    tagged = result.obs_status == "correlated"
+    assert np.all(result.obs_object_id[tagged] == bad.truth_id[tagged])
+    # without the co-located partners' tracklets (cut off by the subset) some pairs cannot be
+    # told apart: those are reported ambiguous, never silently picked
+    assert np.sum(tagged | (result.obs_status == "ambiguous")) >= 0.95 * (len(bad) - 3)
+
+
+def test_correlate_cli(tmp_path, run_cli, colocated_run, geo_latest_path):
+    _, table, _ = colocated_run
+    sub = table
+    obs = observations_from_table(sub, Markings("USA", "PARTNER", frozenset({"JPN"})))
+    write_udl_observations(obs, tmp_path / "obs.json")
+    res = run_cli(
+        "correlate",
+        "--obs",
+        str(tmp_path / "obs.json"),
+        "--catalog",
+        str(geo_latest_path),
+        "--out",
+        str(tmp_path / "out"),
+    )
+    assert res.returncode == 0, res.stderr
+    tagged = json.loads((tmp_path / "out" / "correlated.json").read_text())
+    truth = dict(zip(sub.obs_id.tolist(), sub.truth_id.tolist(), strict=True))
+    assert len(tagged) >= 0.97 * len(sub)
+    assert all(v["norad_id"] == truth[k] for k, v in tagged.items())
+    bad = run_cli(
+        "correlate",
+        "--obs",
+        str(tmp_path / "nope.json"),
+        "--catalog",
+        str(geo_latest_path),
+        "--out",
+        str(tmp_path / "o2"),
+    )
+    assert bad.returncode == 2
+
+
+def test_single_sigma_units():
+    assert pytest.approx(np.radians(1 / 3600)) == ARCSEC
