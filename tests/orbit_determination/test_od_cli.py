@@ -84,6 +84,7 @@ def test_od_cli_with_bad_rows(geo_catalog, tmp_path):
     assert report["reordered_observations"] > 0
     cov = np.array(orbit["covariance"])
     assert cov.shape == (6, 6) and np.all(np.linalg.eigvalsh(cov) > 0)
+    assert orbit["cr"] is not None and orbit["cr_sigma"] > 0  # SRP solved for by default
     assert (tmp_path / "out" / "residuals" / f"{norad}.svg").read_text().startswith("<svg")
 
 

@@ -18,7 +18,7 @@ from rich.console import Console
 
 from beltwatch._io import write_atomic
 from beltwatch.formats import read_udl_observations
-from beltwatch.orbit_determination import ARCSEC, OrbitEstimate, determine_orbits
+from beltwatch.orbit_determination import ARCSEC, BatchOptions, OrbitEstimate, determine_orbits
 from beltwatch.propagation import (
     ForceModel,
     NumericalPropagator,
@@ -54,6 +54,8 @@ def orbit_record(norad: int, est: OrbitEstimate) -> dict:
         "rms_arcsec": round(est.rms_arcsec, 4),
         "n_obs_used": est.n_used,
         "n_obs_rejected": est.n_rejected,
+        "cr": None if est.cr is None else round(float(est.cr), 4),
+        "cr_sigma": None if est.cr_sigma is None else round(float(est.cr_sigma), 4),
     }
 
 
@@ -91,14 +93,21 @@ def od_command(
     area_to_mass: Annotated[
         float, typer.Option(help="Assumed area-to-mass ratio for SRP, m^2/kg.")
     ] = 0.01,
-    cr: Annotated[float, typer.Option(help="Assumed SRP coefficient.")] = 1.3,
+    cr: Annotated[float, typer.Option(help="Assumed (a priori) SRP coefficient.")] = 1.3,
+    estimate_cr: Annotated[
+        bool,
+        typer.Option(
+            help="Solve for the SRP coefficient (effective C_R x A/m); without it the "
+            "covariance ignores SRP uncertainty and is too optimistic."
+        ),
+    ] = True,
 ) -> None:
     """Batch least-squares orbits (GCRS) for every object in an observation file."""
     observations = read_udl_observations(obs)
     propagator = NumericalPropagator(
         od_force_model(area_to_mass, cr), rtol=1e-10, atol_km=1e-6, atol_km_s=1e-9
     )
-    run = determine_orbits(observations, propagator)
+    run = determine_orbits(observations, propagator, BatchOptions(estimate_cr=estimate_cr))
     records = []
     for norad, est in run.estimates.items():
         records.append(orbit_record(norad, est))
