@@ -28,15 +28,11 @@ def belt_longitude_time_figure(
         ("drifting", drifting, "#d62728"),
     ):
         rows = np.flatnonzero(mask)
-        x = np.concatenate([np.append(lon[i], np.nan) for i in rows]) if rows.size else []
-        y = np.concatenate([np.append(hours, np.nan) for _ in rows]) if rows.size else []
-        text = (
-            np.concatenate(
-                [[f"{track.name[i]} ({track.norad_id[i]})"] * (hours.size + 1) for i in rows]
-            )
-            if rows.size
-            else []
-        )
+        # One trace per class: objects joined end to end, separated by NaN breaks.
+        x = np.c_[lon[rows], np.full(rows.size, np.nan)].ravel()
+        y = np.tile(np.append(hours, np.nan), rows.size)
+        labels = [f"{track.name[i]} ({track.norad_id[i]})" for i in rows]
+        text = np.repeat(np.array(labels, dtype=object), hours.size + 1)
         figure.add_trace(
             go.Scattergl(
                 x=x,
