@@ -106,20 +106,13 @@ def accuracy(n_draw: int = 115, seed: int = 7) -> dict:
     shadow, nominal SRP), the truth's force terms with nominal SRP, and the same solving
     for C_R.
     """
-    from dataclasses import replace
-
     from scipy.stats import chi2
 
     sys.path.insert(0, str(ROOT))
     from tests.orbit_determination._scenario import (
         estimator_propagator,
-        grid,
-        host_states,
         legacy_estimator_propagator,
-        simulate_space_radec,
-        target_states,
-        tracklet_offsets_s,
-        truth_propagator,
+        two_night_scenario,
     )
 
     from beltwatch.catalog import load_catalog
@@ -132,34 +125,10 @@ def accuracy(n_draw: int = 115, seed: int = 7) -> dict:
     cat = load_catalog(GEO).catalog
     t0 = Time("2026-05-30T12:00:00", scale="utc")
     rng = np.random.default_rng(seed)
-    _, r, v = target_states(cat, t0)
-    pick = rng.choice(np.flatnonzero(np.isfinite(r[:, 0, 0])), n_draw, replace=False)
-    x0 = np.concatenate([r[pick, 0], v[pick, 0]], axis=1)
-    amr = rng.uniform(0.005, 0.03, n_draw)
-    offs = tracklet_offsets_s(2)
-    times = grid(t0, np.r_[offs, offs[-1] + 86400.0])
-    truth, _ = truth_propagator(amr).propagate(t0, x0, times)
-    ro, vo = host_states(cat, times[:-1])
-    meas = simulate_space_radec(truth[:, :-1], ro, vo, times[:-1], 1.0, rng)
-    night2 = (meas.times - t0).to_value("sec") > 43200
-    obj = meas.object_index
-    seen = np.array(
-        [
-            np.sum((obj == i) & ~night2) >= 6 and np.sum((obj == i) & night2) >= 6
-            for i in range(n_draw)
-        ]
-    )
-    keep = np.flatnonzero(seen)
-    remap = np.full(n_draw, -1)
-    remap[keep] = np.arange(keep.size)
-    sel = seen[obj]
-    meas = replace(meas[sel], object_index=remap[obj[sel]])
-    truth = truth[keep]
-    guess = truth[:, -2] + np.concatenate(
-        [rng.normal(0, 20, (keep.size, 3)), rng.normal(0, 2e-3, (keep.size, 3))], axis=1
-    )
+    scenario = two_night_scenario(cat, t0, n_draw, rng)
+    meas, truth, times, guess = (scenario[k] for k in ("meas", "truth", "times", "guess"))
     lo, hi = chi2.ppf([0.025, 0.975], 6)
-    out = {"objects": int(keep.size)}
+    out = {"objects": int(truth.shape[0])}
     cases = {
         "legacy_j2_nominal_srp": (legacy_estimator_propagator(), BatchOptions()),
         "j2_j4_nominal_srp": (estimator_propagator(), BatchOptions()),

@@ -120,3 +120,52 @@ def simulate_space_radec(
             )
         )
     return MeasurementSet.concatenate(parts)
+
+
+def two_night_scenario(catalog, t0: Time, n_draw: int, rng: np.random.Generator) -> dict:
+    """QZS-6 angles (1 arcsec) of ``n_draw`` random GEO objects over two nights.
+
+    Truth: numerical propagation with each object's own area-to-mass from its SGP4
+    state at ``t0``. Objects not seen on both nights (Earth-blocked from QZS-6) are
+    dropped. Returns measurements, truth at every time (the last one is 24 h after
+    the final observation), the times, a perturbed first guess at the epoch (the
+    last observation), the night-2 mask per measurement and the kept objects'
+    area-to-mass.
+    """
+    from dataclasses import replace
+
+    _, r, v = target_states(catalog, t0)
+    pick = rng.choice(np.flatnonzero(np.isfinite(r[:, 0, 0])), n_draw, replace=False)
+    x0 = np.concatenate([r[pick, 0], v[pick, 0]], axis=1)
+    amr = rng.uniform(0.005, 0.03, n_draw)
+    offs = tracklet_offsets_s(2)
+    times = grid(t0, np.r_[offs, offs[-1] + 86400.0])
+    truth, _ = truth_propagator(amr).propagate(t0, x0, times)
+    ro, vo = host_states(catalog, times[:-1])
+    meas = simulate_space_radec(truth[:, :-1], ro, vo, times[:-1], 1.0, rng)
+    night2 = (meas.times - t0).to_value("sec") > 43200
+    obj = meas.object_index
+    seen = np.array(
+        [
+            np.sum((obj == i) & ~night2) >= 6 and np.sum((obj == i) & night2) >= 6
+            for i in range(n_draw)
+        ]
+    )
+    keep = np.flatnonzero(seen)
+    remap = np.full(n_draw, -1)
+    remap[keep] = np.arange(keep.size)
+    sel = seen[obj]
+    meas = replace(meas[sel], object_index=remap[obj[sel]])
+    truth = truth[keep]
+    guess = truth[:, -2] + np.concatenate(
+        [rng.normal(0, 20, (keep.size, 3)), rng.normal(0, 2e-3, (keep.size, 3))], axis=1
+    )
+    return {
+        "meas": meas,
+        "truth": truth,
+        "times": times,
+        "guess": guess,
+        "rng": rng,
+        "night2": night2[sel],
+        "amr": amr[keep],
+    }

@@ -30,11 +30,9 @@ from beltwatch.sensors import GroundSite
 from ._scenario import (
     estimator_propagator,
     grid,
-    host_states,
     simulate_space_radec,
-    target_states,
-    tracklet_offsets_s,
     truth_propagator,
+    two_night_scenario,
 )
 
 N_OBJECTS = 40
@@ -43,44 +41,7 @@ T0 = Time("2026-05-30T12:00:00", scale="utc")
 
 @pytest.fixture(scope="module")
 def scenario(geo_catalog):
-    rng = np.random.default_rng(7)
-    _, r, v = target_states(geo_catalog, T0)
-    pick = rng.choice(np.flatnonzero(np.isfinite(r[:, 0, 0])), N_OBJECTS, replace=False)
-    x0 = np.concatenate([r[pick, 0], v[pick, 0]], axis=1)
-    amr = rng.uniform(0.005, 0.03, N_OBJECTS)
-    offs = tracklet_offsets_s(2)
-    times = grid(T0, np.r_[offs, offs[-1] + 86400.0])
-    truth, _ = truth_propagator(amr).propagate(T0, x0, times)
-    ro, vo = host_states(geo_catalog, times[:-1])
-    meas = simulate_space_radec(truth[:, :-1], ro, vo, times[:-1], 1.0, rng)
-    # Keep objects seen on both nights (others are Earth-blocked from QZS-6 for a night).
-    dt = (meas.times - T0).to_value("sec")
-    night2 = dt > 43200
-    seen = np.array(
-        [
-            np.sum((meas.object_index == i) & ~night2) >= 6
-            and np.sum((meas.object_index == i) & night2) >= 6
-            for i in range(N_OBJECTS)
-        ]
-    )
-    keep = np.flatnonzero(seen)
-    remap = np.full(N_OBJECTS, -1)
-    remap[keep] = np.arange(keep.size)
-    sel = seen[meas.object_index]
-    meas = replace(meas[sel], object_index=remap[meas.object_index[sel]])
-    truth = truth[keep]
-    guess = truth[:, -2] + np.concatenate(
-        [rng.normal(0, 20, (keep.size, 3)), rng.normal(0, 2e-3, (keep.size, 3))], axis=1
-    )
-    return {
-        "meas": meas,
-        "truth": truth,
-        "times": times,
-        "guess": guess,
-        "rng": rng,
-        "night2": night2[sel],
-        "amr": amr[keep],
-    }
+    return two_night_scenario(geo_catalog, T0, N_OBJECTS, np.random.default_rng(7))
 
 
 @pytest.fixture(scope="module")
