@@ -93,7 +93,6 @@ def run() -> dict:
         "ekf_objects_per_s": round(n / t_ekf, 1),
         "baseline_ekf_objects_per_s_one_at_a_time": round(n / t_loop, 1),
         "ratio_ekf_vectorised_to_loop": round(t_loop / t_ekf, 2),
-        "observations_per_s_correlation": "not implemented (association stage missing)",
     }
 
 
