@@ -36,16 +36,13 @@ def validate_message(message: Message) -> Message:
     spec = SPECS[message.kind]
     where = message.source
     _require(spec.header_required, message.header, "header", where, _first_line(message.header))
-    if spec.relative_required:
-        present = _keywords(message.relative)
-        for keyword in spec.relative_required:
-            if keyword not in present:
-                raise InputError(
-                    f"mandatory keyword {keyword} missing from the CDM relative metadata/data",
-                    source=where,
-                    line=_first_line(message.relative),
-                    field=keyword,
-                )
+    _require(
+        spec.relative_required,
+        message.relative,
+        "the CDM relative metadata/data",
+        where,
+        _first_line(message.relative),
+    )
     if not message.segments:
         raise InputError(f"{message.kind} has no segment", source=where)
     if message.kind == "CDM" and len(message.segments) != 2:
@@ -61,15 +58,8 @@ def validate_message(message: Message) -> Message:
 
 
 def _require_data(spec: KindSpec, segment: Segment, where: str | None) -> None:
+    _require(spec.data_required, segment.data, f"{spec.kind} data", where, segment.line)
     present = _keywords(segment.data)
-    for keyword in spec.data_required:
-        if keyword not in present:
-            raise InputError(
-                f"mandatory keyword {keyword} missing from {spec.kind} data",
-                source=where,
-                line=segment.line,
-                field=keyword,
-            )
     if spec.kind == "OMM" and not present & {"MEAN_MOTION", "SEMI_MAJOR_AXIS"}:
         raise InputError(
             "OMM data needs MEAN_MOTION or SEMI_MAJOR_AXIS",
@@ -80,9 +70,10 @@ def _require_data(spec: KindSpec, segment: Segment, where: str | None) -> None:
 
 
 def _require(
-    keywords: tuple[str, ...], entries: list[Entry], block: str, where: str | None, line
+    keywords: tuple[str, ...], items: list[Entry | Group], block: str, where: str | None, line
 ) -> None:
-    present = {entry.keyword for entry in entries}
+    """Raise naming the first of ``keywords`` absent from ``items`` (entries or groups)."""
+    present = _keywords(items)
     for keyword in keywords:
         if keyword not in present:
             raise InputError(
