@@ -99,7 +99,8 @@ def test_formats_convert_round_trip(shared_data: Path, tmp_path: Path, name: str
     assert message_content(a, comments=False) == message_content(b, comments=False)
 
 
-def test_convert_tdm_to_udl_json_and_back(tmp_path: Path, dataset) -> None:
+def ssn_observations_udl(tmp_path: Path, dataset) -> Path:
+    """The dataset's observations as released to SSN, in UDL-style JSON (a CLI input)."""
     src = tmp_path / "obs.json"
     export(
         dataset["observations"],
@@ -111,6 +112,11 @@ def test_convert_tdm_to_udl_json_and_back(tmp_path: Path, dataset) -> None:
         audit_log=tmp_path / "a.jsonl",
         actor="t",
     )
+    return src
+
+
+def test_convert_tdm_to_udl_json_and_back(tmp_path: Path, dataset) -> None:
+    src = ssn_observations_udl(tmp_path, dataset)
     assert (
         run(["formats", "convert", str(src), "--to", "kvn", "--out", str(tmp_path / "o.tdm")]) == 0
     )
@@ -136,17 +142,7 @@ def test_convert_tdm_to_udl_json_and_back(tmp_path: Path, dataset) -> None:
 
 
 def test_export_refuses_unknown_partner(tmp_path: Path, dataset, capsys) -> None:
-    src = tmp_path / "obs.json"
-    export(
-        dataset["observations"],
-        kind="observations",
-        partner="SSN",
-        fmt="udl-json",
-        out=src,
-        policy=load_policy(),
-        audit_log=tmp_path / "a.jsonl",
-        actor="t",
-    )
+    src = ssn_observations_udl(tmp_path, dataset)
     code = run(
         [
             "export",
