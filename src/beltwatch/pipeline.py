@@ -23,8 +23,7 @@ from beltwatch.analytics import belt_longitude_time_figure, belt_summary, belt_t
 from beltwatch.catalog import OrbitClass, load_catalog, synthetic_geo_population
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.sensors import default_scenario, load_scenario
-from beltwatch.tasking import run_coverage
-from beltwatch.tasking._plots import coverage_figure
+from beltwatch.tasking import coverage_figure, run_coverage
 from beltwatch.timescales import as_time, format_utc, time_grid
 
 STAGES = ("catalog", "propagation", "belt", "coverage")

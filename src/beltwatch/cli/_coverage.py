@@ -15,8 +15,7 @@ from beltwatch._io import write_atomic
 from beltwatch.catalog import load_catalog, synthetic_geo_population
 from beltwatch.errors import InputError
 from beltwatch.sensors import default_scenario, load_scenario
-from beltwatch.tasking import run_coverage
-from beltwatch.tasking._plots import coverage_figure
+from beltwatch.tasking import coverage_figure, run_coverage
 from beltwatch.timescales import parse_utc
 
 

@@ -16,6 +16,7 @@ from beltwatch.tasking._coverage import (
     revisit_intervals_h,
     run_coverage,
 )
+from beltwatch.tasking._plots import coverage_figure
 from beltwatch.tasking._scheduler import (
     FOLLOWUP,
     SURVEY,
@@ -37,6 +38,7 @@ __all__ = [
     "SurveyTiles",
     "belt_points_itrs",
     "belt_tiles",
+    "coverage_figure",
     "direction_at",
     "dwell_s",
     "in_field",
