@@ -34,15 +34,28 @@ class AssociationConfig:
     tracklet_outlier_floor_arcsec: float = 360.0
     uct_first_id: int = 800_000_000
     uct_last_id: int = 899_999_999
-    # linking
-    link_hours_same_night: float = 12.0
+    # linking (see beltwatch.association._linking)
+    link_radial_velocity_km_s: float = 0.35
+    link_radial_velocity_step_km_s: float = 0.05
+    link_sma_factors: tuple[float, ...] = (0.99, 1.0, 1.01)
+    link_sma_km: tuple[float, float] = (30000.0, 60000.0)
+    link_range_step_km: float = 200.0
+    link_max_range_km: float = 100000.0
+    link_min_separation_s: float = 1800.0
+    link_same_visit_s: float = 300.0
+    link_pair_hours: float = 12.0
     link_circular_gate_deg: float = 0.5
     link_circular_gate_deg_per_hour: float = 0.15
     link_rate_gate_arcsec_s: float = 0.5
-    link_fit_rms_arcsec: float = 30.0
+    link_gate_probability: float = 0.99999
+    link_model_km: float = 1.0
+    link_model_km_per_hour: float = 1.0
+    link_model_km_s: float = 1e-4
+    link_model_km_s_per_hour: float = 5e-5
+    link_window_hours: float = 12.0
+    link_fit_rms_arcsec: float = 4.0
+    link_max_tries: int = 3
     link_exclude_catalog_d2: float = 0.0
-    link_orbit_gate_sigmas: float = 6.0
-    link_orbit_gate_floor_arcsec: float = 20.0
     confirm_min_tracklets: int = 3
     confirm_min_nights: int = 2
     night_length_s: float = 86400.0

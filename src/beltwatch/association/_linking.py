@@ -1,16 +1,35 @@
-"""Linking UCT tracklets across nights into new objects.
+"""Linking UCT tracklets across visits and nights into new objects.
 
-1. Hypothesis from one tracklet: a circular orbit (admissible-region slice r.v = 0,
-   |v|^2 = mu/|r|) through its direction and angular rate, the root nearest GEO radius.
-2. Tracklets in time order join the track whose two-body prediction falls inside the gate
-   (position within ``link_circular_gate_deg`` + ``link_circular_gate_deg_per_hour`` per
-   hour of extrapolation, angular rate within ``link_rate_gate_arcsec_s``); the track's
-   two-body state is then refitted (Gauss-Newton) to all its observations. A tracklet that
-   fits no track starts one.
-3. M-of-N: a track with >= ``confirm_min_tracklets`` tracklets on >= ``confirm_min_nights``
-   nights is confirmed; confirmed tracks get a batch least-squares orbit
-   (beltwatch.orbit_determination.batch_least_squares on the numerical propagator, all
-   tracks in one call) and become new objects numbered by their first UCT number.
+Tracklets are taken in time order; every link is a hypothesis that an orbit fit must pass.
+
+1. **Hypotheses of one tracklet**: a family of two-body states sampled from its admissible
+   region (direction and angular rate known, range and range rate not): for each radial
+   velocity in +-``link_radial_velocity_km_s`` and each semi-major axis (GEO radius
+   scaled by ``link_sma_factors``, or a = r), every range on the line of sight where the
+   energy matches. The circular orbit (v_r = 0, a = r) is one member; eccentric and
+   drifting orbits are others.
+2. **Candidates for a new tracklet**:
+
+   * fitted tracks (two tracklets or more): the tracklet-level Mahalanobis distance of
+     its 4-vector (tangent-plane position and angular rate) to the track's two-body
+     prediction, S = J P J^T + R_fit + Q, P the fit covariance and Q a two-body model
+     error growing with the extrapolation time; chi-square gate (4 dof);
+   * one-tracklet tracks ``link_min_separation_s`` to ``link_pair_hours`` earlier: the
+     best member of their hypothesis family within ``link_circular_gate_deg`` +
+     ``link_circular_gate_deg_per_hour`` x hours and ``link_rate_gate_arcsec_s``.
+
+   Candidates are tried best first. The test: a two-body fit (Gauss-Newton) to the
+   track's observations of the last ``link_window_hours`` plus the new tracklet stays
+   under ``link_fit_rms_arcsec`` (two-body dynamics hold to an arcsec or two over half a
+   day of GEO arc, not over days). The first candidate that passes takes the tracklet;
+   a tracklet no candidate accepts starts a track. A track takes one tracklet per visit.
+3. **Confirmation** (M-of-N): >= ``confirm_min_tracklets`` tracklets on >=
+   ``confirm_min_nights`` nights.
+4. **Verification** (when a numerical propagator is given): batch least squares on all
+   confirmed tracks in one call; a tracklet whose residual RMS exceeds
+   ``verify_tracklet_sigmas`` times the track's robust RMS is split off (a track that
+   took a neighbour's tracklet), the rest refitted; tracks that fall below M-of-N are
+   dropped. New objects are numbered by their first UCT number.
 """
 
 from __future__ import annotations
@@ -18,13 +37,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.stats import chi2
 
 from beltwatch.association._config import AssociationConfig
-from beltwatch.association._correlate import UCT, CorrelationResult
-from beltwatch.association._table import ARCSEC, time_from_seconds
+from beltwatch.association._correlate import UCT, CorrelationResult, predicted_beta
+from beltwatch.association._table import ARCSEC, Tracklets, time_from_seconds
 from beltwatch.frames import light_time_direction, unit_vector_from_radec
 from beltwatch.orbit_determination import (
     MU_EARTH_KM3_S2,
+    MeasurementSet,
     OrbitEstimate,
     batch_least_squares,
     kepler_propagate,
@@ -32,6 +53,7 @@ from beltwatch.orbit_determination import (
 )
 
 GEO_RADIUS_KM = 42164.0
+_STEPS = np.array([1.0, 1.0, 1.0, 1e-4, 1e-4, 1e-4])  # km, km/s: finite-difference steps
 
 
 @dataclass(eq=False)
@@ -50,38 +72,50 @@ class NewObject:
 
 @dataclass(eq=False)
 class _Track:
-    tracklets: list[int] = field(default_factory=list)
-    state: np.ndarray | None = None  # two-body GCRS state at epoch_s
-    epoch_s: float = 0.0
-    fitted: bool = False
+    tracklets: list[int]
+    epoch_s: float
+    state: np.ndarray  # (6,) two-body GCRS state at epoch_s (fitted tracks)
+    sqrt_cov: np.ndarray | None = None  # (6, 6) of the fit; None for one tracklet
+    hypotheses: np.ndarray | None = None  # (H, 6) at epoch_s for a one-tracklet track
+    rms_arcsec: float = 0.0
+    history: list[float] = field(default_factory=list)
 
 
-def circular_hypothesis(
+def admissible_hypotheses(
     direction: np.ndarray,
     rate: np.ndarray,
     observer_km: np.ndarray,
     observer_velocity_km_s: np.ndarray,
+    config: AssociationConfig | None = None,
     mu: float = MU_EARTH_KM3_S2,
-) -> np.ndarray | None:
-    """GCRS state (6,) of the circular orbit through a tracklet (unit direction, its rate in
-    rad/s as a 3-vector, observer state), the range root nearest GEO radius; None if none."""
-    rho = np.arange(500.0, 120000.0, 25.0)
-    r = observer_km + rho[:, None] * direction
+) -> np.ndarray:
+    """GCRS states (H, 6) sampled from a tracklet's admissible region (unit direction, its
+    rate in rad/s as a 3-vector, observer state): for each radial velocity and
+    semi-major axis of the configured grids, every range where the energy matches."""
+    cfg = config or AssociationConfig()
+    step = cfg.link_range_step_km
+    rho = np.arange(step, cfg.link_max_range_km, step)
+    r = observer_km + rho[:, None] * direction  # (R, 3)
     w = observer_velocity_km_s + rho[:, None] * rate
-    rdot = -np.sum(r * w, axis=1) / np.sum(r * direction, axis=1)
-    v = w + rdot[:, None] * direction
     rn = np.linalg.norm(r, axis=1)
-    f = np.sum(v * v, axis=1) - mu / rn
-    roots = np.flatnonzero(np.sign(f[:-1]) != np.sign(f[1:]))
-    if not len(roots):
-        return None
-    frac = f[roots] / (f[roots] - f[roots + 1])
-    rho_root = rho[roots] + frac * 25.0
-    best = rho_root[np.argmin(np.abs(np.interp(rho_root, rho, rn) - GEO_RADIUS_KM))]
-    rr = observer_km + best * direction
-    ww = observer_velocity_km_s + best * rate
-    rd = -np.dot(rr, ww) / np.dot(rr, direction)
-    return np.concatenate([rr, ww + rd * direction])
+    vmax = cfg.link_radial_velocity_km_s
+    vr = np.linspace(-vmax, vmax, 2 * round(vmax / cfg.link_radial_velocity_step_km_s) + 1)
+    a = np.array([0.0, *(GEO_RADIUS_KM * np.asarray(cfg.link_sma_factors))])  # 0: a = r
+    vr_c, a_c = (x.ravel()[:, None] for x in np.meshgrid(vr, a, indexing="ij"))  # (C, 1)
+    rho_dot = (rn * vr_c - np.sum(r * w, axis=1)) / np.sum(r * direction, axis=1)  # (C, R)
+    v = w + rho_dot[..., None] * direction
+    a_eff = np.where(a_c > 0, a_c, rn)
+    f = np.sum(v * v, axis=-1) - mu * (2.0 / rn - 1.0 / a_eff)
+    c, i = np.nonzero(np.sign(f[:, :-1]) != np.sign(f[:, 1:]))
+    frac = f[c, i] / (f[c, i] - f[c, i + 1])
+    rho_root = rho[i] + frac * step
+    rr = observer_km + rho_root[:, None] * direction
+    ww = observer_velocity_km_s + rho_root[:, None] * rate
+    rdot = (np.linalg.norm(rr, axis=1) * vr_c[c, 0] - np.sum(rr * ww, axis=1)) / (rr @ direction)
+    states = np.concatenate([rr, ww + rdot[:, None] * direction], axis=1)
+    sma = 1.0 / (2.0 / np.linalg.norm(rr, axis=1) - np.sum(states[:, 3:] ** 2, 1) / mu)
+    keep = (sma > cfg.link_sma_km[0]) & (sma < cfg.link_sma_km[1])
+    return states[keep]
 
 
 def _directions(state: np.ndarray, epoch_s: float, t_s: np.ndarray, obs_km: np.ndarray):
@@ -90,31 +124,174 @@ def _directions(state: np.ndarray, epoch_s: float, t_s: np.ndarray, obs_km: np.n
     return light_time_direction(r, v, obs_km, iterations=2)[0]
 
 
-def _fit_two_body(state, epoch_s, t_s, unit_obs, obs_km, iterations: int = 8):
-    """Gauss-Newton two-body fit of a state at epoch_s to observed unit vectors."""
+def _fit_two_body(state, epoch_s, t_s, unit_obs, obs_km, sigma_rad, iterations: int = 12):
+    """Gauss-Newton two-body fit of a state at epoch_s to observed unit vectors.
+
+    Returns (state, per-axis RMS in arcsec, square-root covariance (6, 6) scaled by the
+    reduced chi-square when above 1)."""
     x = state.copy()
     z = np.broadcast_to([0.0, 0.0, 1.0], unit_obs.shape)
     e1 = np.cross(z, unit_obs)
     e1 /= np.linalg.norm(e1, axis=-1, keepdims=True)
     e2 = np.cross(unit_obs, e1)
-    steps = np.array([1.0, 1.0, 1.0, 1e-4, 1e-4, 1e-4])
+    w = np.concatenate([1.0 / sigma_rad, 1.0 / sigma_rad])
+    J = np.zeros((2 * len(t_s), 6))
+    res = np.full(2 * len(t_s), np.inf)
     for _ in range(iterations):
-        X = np.vstack([x, x + np.diag(steps)])
-        u = _directions(X, epoch_s, t_s, obs_km)  # (7, n, 3)
-        d = u - unit_obs
-        res = np.concatenate([np.sum(d * e1, -1), np.sum(d * e2, -1)], axis=-1)  # (7, 2n)
-        J = (res[1:] - res[0]).T / steps
-        if not (np.all(np.isfinite(J)) and np.all(np.isfinite(res[0]))):
-            return state, np.inf
+        X = np.vstack([x, x + np.diag(_STEPS)])
+        d = _directions(X, epoch_s, t_s, obs_km) - unit_obs  # (7, n, 3)
+        r_all = np.concatenate([np.sum(d * e1, -1), np.sum(d * e2, -1)], axis=-1) * w
+        res = r_all[0]
+        J = (r_all[1:] - res).T / _STEPS
+        if not (np.all(np.isfinite(J)) and np.all(np.isfinite(res))):
+            return state, np.inf, None
         JtJ = J.T @ J
-        dx = np.linalg.solve(JtJ + 1e-6 * np.diag(np.diag(JtJ)) + 1e-30 * np.eye(6), -J.T @ res[0])
-        scale = max(np.max(np.abs(dx[:3])) / 500.0, np.max(np.abs(dx[3:])) / 0.05, 1.0)
+        dx = np.linalg.solve(JtJ + 1e-9 * np.diag(np.diag(JtJ)) + 1e-30 * np.eye(6), -J.T @ res)
+        scale = max(np.max(np.abs(dx[:3])) / 2000.0, np.max(np.abs(dx[3:])) / 0.2, 1.0)
         x = x + dx / scale
-        if np.all(np.abs(dx[:3]) < 1e-3):
+        if scale == 1.0 and np.all(np.abs(dx[:3]) < 1e-3):
             break
-    u = _directions(x, epoch_s, t_s, obs_km)
-    rms = float(np.sqrt(np.mean(np.sum((u - unit_obs) ** 2, -1))))
-    return x, rms if np.isfinite(rms) else np.inf
+    d = _directions(x, epoch_s, t_s, obs_km) - unit_obs
+    res = np.concatenate([np.sum(d * e1, -1), np.sum(d * e2, -1)]) * w
+    chi2_red = float(np.sum(res**2) / max(len(res) - 6, 1))
+    rms = float(np.sqrt(np.mean((res / w) ** 2)) / ARCSEC)
+    try:
+        P = np.linalg.inv(J.T @ J) * max(1.0, chi2_red)
+        vals, vecs = np.linalg.eigh(0.5 * (P + P.T))
+        sqrt_cov = vecs * np.sqrt(np.maximum(vals, 0.0))
+    except np.linalg.LinAlgError:
+        return x, np.inf, None
+    return x, rms if np.isfinite(rms) else np.inf, sqrt_cov
+
+
+def _tracklet_vectors(tr: Tracklets, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Unit direction and angular-rate vector (rad/s) of tracklet k at its mean time."""
+    direction = tr.u0[k] + tr.beta[k, 0] * tr.e1[k] + tr.beta[k, 1] * tr.e2[k]
+    direction = direction / np.linalg.norm(direction)
+    return direction, tr.beta[k, 2] * tr.e1[k] + tr.beta[k, 3] * tr.e2[k]
+
+
+class _Linker:
+    """State of one linking run over a correlation result (tracks grow in place)."""
+
+    def __init__(self, result: CorrelationResult, cfg: AssociationConfig):
+        self.cfg = cfg
+        self.tr = result.tracklets
+        self.table = result.table
+        self.unit = unit_vector_from_radec(self.table.ra_rad, self.table.dec_rad)
+        self.tracks: list[_Track] = []
+        self.gate_d2 = chi2.ppf(cfg.link_gate_probability, 4)
+
+    def rows(self, tracklets) -> np.ndarray:
+        return np.concatenate([self.tr.rows[j, : self.tr.n_obs[j]] for j in tracklets])
+
+    def add(self, k: int) -> None:
+        tr, cfg = self.tr, self.cfg
+        t_k = float(tr.t_ref_s[k])
+        candidates = self._fitted_candidates(k) + self._pair_candidates(k)
+        candidates.sort(key=lambda c: c[0])
+        for _, track, start in candidates[: cfg.link_max_tries]:
+            window = [
+                j for j in track.tracklets if t_k - tr.t_ref_s[j] <= cfg.link_window_hours * 3600
+            ]
+            window = window if len(window) >= 2 else track.tracklets[-2:]
+            rows = self.rows([*window, k])
+            x, rms, sqrt_cov = _fit_two_body(
+                start,
+                t_k,
+                self.table.t_s[rows],
+                self.unit[rows],
+                self.table.observer_position_km[rows],
+                self.table.sigma_rad[rows],
+            )
+            if sqrt_cov is None or not rms < cfg.link_fit_rms_arcsec:
+                continue
+            sma = 1.0 / (2.0 / np.linalg.norm(x[:3]) - np.dot(x[3:], x[3:]) / MU_EARTH_KM3_S2)
+            if not cfg.link_sma_km[0] < sma < cfg.link_sma_km[1]:
+                continue
+            track.tracklets.append(k)
+            track.state, track.epoch_s, track.sqrt_cov = x, t_k, sqrt_cov
+            track.hypotheses, track.rms_arcsec = None, rms
+            return
+        direction, rate = _tracklet_vectors(tr, k)
+        hyp = admissible_hypotheses(
+            direction, rate, tr.observer_ref_km[k], tr.observer_ref_velocity_km_s[k], cfg
+        )
+        if len(hyp):
+            self.tracks.append(_Track([k], t_k, hyp[0], hypotheses=hyp))
+
+    def _separated(self, track: _Track, t_k: float) -> bool:
+        """No tracklet of the track in the same visit (frame sequence) as time t_k."""
+        gap = np.min(np.abs(self.tr.t_ref_s[track.tracklets] - t_k))
+        return bool(gap >= self.cfg.link_same_visit_s)
+
+    def _fitted_candidates(self, k: int) -> list[tuple[float, _Track, np.ndarray]]:
+        """(d^2, track, state at t_k) of fitted tracks whose prediction gates tracklet k."""
+        tr, cfg = self.tr, self.cfg
+        t_k = float(tr.t_ref_s[k])
+        fitted = [t for t in self.tracks if t.sqrt_cov is not None and self._separated(t, t_k)]
+        if not fitted:
+            return []
+        X = np.stack([np.vstack([t.state, t.state + t.sqrt_cov.T]) for t in fitted])  # (F,7,6)
+        dt = np.array([t_k - t.epoch_s for t in fitted])
+        r, v = kepler_propagate(X[..., :3], X[..., 3:], dt[:, None])
+        Xk = np.concatenate([r, v], axis=-1)
+        beta = predicted_beta(self.table, tr, np.full(len(fitted), k), Xk)  # (F, 7, 4)
+        D = beta[:, 1:] - beta[:, :1]
+        hours = np.abs(dt) / 3600.0
+        rng = np.linalg.norm(r[:, 0] - tr.observer_ref_km[k], axis=-1)
+        q_pos = (cfg.link_model_km + cfg.link_model_km_per_hour * hours) / rng
+        q_rate = (cfg.link_model_km_s + cfg.link_model_km_s_per_hour * hours) / rng
+        Q = np.zeros((len(fitted), 4, 4))
+        Q[:, 0, 0] = Q[:, 1, 1] = q_pos**2
+        Q[:, 2, 2] = Q[:, 3, 3] = q_rate**2
+        S = np.swapaxes(D, 1, 2) @ D + tr.fit_covariance[k] + Q
+        delta = tr.beta[k] - beta[:, 0]
+        d2 = np.sum(delta * np.linalg.solve(S, delta[..., None])[..., 0], axis=-1)
+        return [
+            (float(d2[i]), fitted[i], Xk[i, 0])
+            for i in np.flatnonzero(np.isfinite(d2) & (d2 < self.gate_d2))
+        ]
+
+    def _pair_candidates(self, k: int) -> list[tuple[float, _Track, np.ndarray]]:
+        """(score + gate d^2, track, state at t_k) of one-tracklet tracks whose best
+        hypothesis lands within the position and rate gates of tracklet k (score < 1;
+        offset by the chi-square gate so fitted tracks are tried first)."""
+        tr, cfg = self.tr, self.cfg
+        t_k = float(tr.t_ref_s[k])
+        singles = [
+            t
+            for t in self.tracks
+            if t.hypotheses is not None
+            and cfg.link_min_separation_s <= t_k - t.epoch_s <= cfg.link_pair_hours * 3600.0
+        ]
+        if not singles:
+            return []
+        H = np.concatenate([t.hypotheses for t in singles])
+        owner = np.repeat(np.arange(len(singles)), [len(t.hypotheses) for t in singles])
+        dt = t_k - np.array([t.epoch_s for t in singles])[owner]
+        r, v = kepler_propagate(H[:, :3], H[:, 3:], dt)
+        rel = r - tr.observer_ref_km[k]
+        rng = np.linalg.norm(rel, axis=1)
+        u = rel / rng[:, None]
+        vrel = v - tr.observer_ref_velocity_km_s[k]
+        rate = (vrel - np.sum(vrel * u, 1)[:, None] * u) / rng[:, None]
+        direction, rate_k = _tracklet_vectors(tr, k)
+        off = np.arccos(np.clip(u @ direction, -1.0, 1.0))
+        gate = np.radians(
+            cfg.link_circular_gate_deg + cfg.link_circular_gate_deg_per_hour * dt / 3600.0
+        )
+        rate_off = np.linalg.norm(rate - rate_k, axis=1) / ARCSEC
+        score = np.maximum(off / gate, rate_off / cfg.link_rate_gate_arcsec_s)
+        out = []
+        for i in np.unique(owner):
+            mine = np.flatnonzero(owner == i)
+            best = mine[np.argmin(score[mine])]
+            if score[best] < 1.0:
+                out.append(
+                    (self.gate_d2 + score[best], singles[i], np.concatenate([r[best], v[best]]))
+                )
+        return out
 
 
 def link_ucts(
@@ -125,9 +302,9 @@ def link_ucts(
 ) -> tuple[list[NewObject], list[list[int]]]:
     """New objects from the UCT tracklets of a correlation result, and all tracks (lists
     of tracklet indices, confirmed or not). ``propagator``: a numerical propagator for the
-    final batch least squares (None: keep the two-body fit, no estimate)."""
+    verification by batch least squares (None: keep the two-body fits, no estimate)."""
     cfg = config or AssociationConfig()
-    tr, table = result.tracklets, result.table
+    tr = result.tracklets
     if tr is None:
         return [], []
     far = (
@@ -136,88 +313,30 @@ def link_ucts(
         else result.nearest_d2 > cfg.link_exclude_catalog_d2
     )
     ucts = np.flatnonzero((result.status == UCT) & (tr.n_obs >= min_obs_per_tracklet) & far)
-    ucts = ucts[np.argsort(tr.t_ref_s[ucts], kind="stable")]
-    unit_all = unit_vector_from_radec(table.ra_rad, table.dec_rad)
-    tracks: list[_Track] = []
-    for k in ucts:
-        rows = tr.rows[k, : tr.n_obs[k]]
-        direction = tr.u0[k] + tr.beta[k, 0] * tr.e1[k] + tr.beta[k, 1] * tr.e2[k]
-        direction /= np.linalg.norm(direction)
-        rate = tr.beta[k, 2] * tr.e1[k] + tr.beta[k, 3] * tr.e2[k]
-        best, best_score = None, 1.0
-        for track in tracks:
-            if np.min(np.abs(tr.t_ref_s[track.tracklets] - tr.t_ref_s[k])) < 1800.0:
-                continue  # one object gives one tracklet per visit
-            u = _directions(
-                track.state, track.epoch_s, table.t_s[rows], table.observer_position_km[rows]
-            )
-            hours = abs(tr.t_ref_s[k] - track.epoch_s) / 3600.0
-            if track.fitted:
-                gate = (60.0 + 10.0 * hours) * ARCSEC
-            else:
-                gate = np.radians(
-                    cfg.link_circular_gate_deg + cfg.link_circular_gate_deg_per_hour * hours
-                )
-            off = np.arccos(np.clip(np.sum(u * unit_all[rows], -1), -1, 1))
-            du = (u[-1] - u[0]) / max(np.ptp(table.t_s[rows]), 1.0)
-            dobs = (unit_all[rows][-1] - unit_all[rows][0]) / max(np.ptp(table.t_s[rows]), 1.0)
-            rate_off = np.linalg.norm(du - dobs) / ARCSEC
-            score = max(np.max(off) / gate, rate_off / cfg.link_rate_gate_arcsec_s)
-            if score < best_score:
-                best, best_score = track, score
-        if best is None:
-            x = circular_hypothesis(
-                direction, rate, tr.observer_ref_km[k], tr.observer_ref_velocity_km_s[k]
-            )
-            if x is not None:
-                tracks.append(_Track([int(k)], x, float(tr.t_ref_s[k])))
-            continue
-        trial = [*best.tracklets, int(k)]
-        all_rows = np.concatenate([tr.rows[j, : tr.n_obs[j]] for j in trial])
-        t_new = float(tr.t_ref_s[k])
-        r, v = kepler_propagate(best.state[:3], best.state[3:], t_new - best.epoch_s)
-        x, rms = _fit_two_body(
-            np.concatenate([r, v]),
-            t_new,
-            table.t_s[all_rows],
-            unit_all[all_rows],
-            table.observer_position_km[all_rows],
-        )
-        a = 1.0 / (2.0 / np.linalg.norm(x[:3]) - np.dot(x[3:], x[3:]) / MU_EARTH_KM3_S2)
-        u_new = _directions(x, t_new, table.t_s[rows], table.observer_position_km[rows])
-        off_new = np.sqrt(np.mean(np.sum((u_new - unit_all[rows]) ** 2, -1)))
-        limit = cfg.link_fit_rms_arcsec * ARCSEC
-        if np.isfinite(rms) and rms < limit and off_new < limit and 20000.0 < a < 80000.0:
-            best.tracklets = trial
-            best.state, best.epoch_s, best.fitted = x, t_new, len(trial) >= 3
-            continue
-        x = circular_hypothesis(
-            direction, rate, tr.observer_ref_km[k], tr.observer_ref_velocity_km_s[k]
-        )
-        if x is not None:
-            tracks.append(_Track([int(k)], x, float(tr.t_ref_s[k])))
+    linker = _Linker(result, cfg)
+    for k in ucts[np.argsort(tr.t_ref_s[ucts], kind="stable")]:
+        linker.add(int(k))
     t_first = tr.t_ref_s.min()
-    new: list[NewObject] = []
-    for track in tracks:
-        nights = len(
-            {int((tr.t_ref_s[j] - t_first) // cfg.night_length_s) for j in track.tracklets}
+
+    def nights(tracklets) -> int:
+        return len({int((tr.t_ref_s[j] - t_first) // cfg.night_length_s) for j in tracklets})
+
+    new = [
+        NewObject(
+            object_id=int(result.object_id[t.tracklets[0]]),
+            tracklets=list(t.tracklets),
+            rows=np.sort(linker.rows(t.tracklets)),
+            nights=nights(t.tracklets),
+            two_body_state=t.state,
+            epoch_s=t.epoch_s,
         )
-        if len(track.tracklets) < cfg.confirm_min_tracklets or nights < cfg.confirm_min_nights:
-            continue
-        rows = np.concatenate([tr.rows[j, : tr.n_obs[j]] for j in track.tracklets])
-        new.append(
-            NewObject(
-                object_id=int(result.object_id[track.tracklets[0]]),
-                tracklets=list(track.tracklets),
-                rows=np.sort(rows),
-                nights=nights,
-                two_body_state=track.state,
-                epoch_s=track.epoch_s,
-            )
-        )
+        for t in linker.tracks
+        if len(t.tracklets) >= cfg.confirm_min_tracklets
+        and nights(t.tracklets) >= cfg.confirm_min_nights
+    ]
     if propagator is not None and new:
-        _batch_fit(new, table, propagator)
-    return new, [t.tracklets for t in tracks]
+        _batch_fit(new, result.table, propagator)
+    return new, [t.tracklets for t in linker.tracks]
 
 
 def _batch_fit(new: list[NewObject], table, propagator) -> None:
@@ -243,8 +362,6 @@ def _batch_fit(new: list[NewObject], table, propagator) -> None:
             obj.two_body_state[:3], obj.two_body_state[3:], epoch_s - obj.epoch_s
         )
         starts.append(np.concatenate([r, v]))
-    from beltwatch.orbit_determination import MeasurementSet
-
     meas = MeasurementSet.concatenate(parts).sorted()
     estimates = batch_least_squares(
         meas, time_from_seconds(np.array([epoch_s]))[0], np.array(starts), propagator
