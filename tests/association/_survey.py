@@ -1,4 +1,5 @@
-"""A 3-day QZS-6 survey of the real GEO catalog with 5 % of the objects removed (cached)."""
+"""A 3-day QZS-6 survey of the real GEO catalog with 5 % of the objects removed (cached):
+correlation, UCT linking with batch least squares, re-correlation against the new objects."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from astropy.time import Time
 
 from beltwatch.association import correlate
 from beltwatch.association._linking import link_ucts
+from beltwatch.association._maintain import maintain
 from beltwatch.association._simulate import simulate_survey
+from beltwatch.propagation import ForceModel, NumericalPropagator
 from beltwatch.sensors import HostPlatform
 
 QZS6 = 62876
@@ -28,5 +31,10 @@ def survey(path: str):
     removed = rng.choice(targets.norad_id, round(0.05 * len(targets)), replace=False)
     kept = targets[~np.isin(targets.norad_id, removed)]
     result = correlate(table, kept)
-    new, _ = link_ucts(result)
-    return table, removed, kept, result, new
+    # the estimator's force model: nominal A/m (the truth's is random per object)
+    prop = NumericalPropagator(
+        ForceModel.geo_default(0.01, 1.3, degree=4), rtol=1e-10, atol_km=1e-6, atol_km_s=1e-9
+    )
+    new, _ = link_ucts(result, propagator=prop)
+    maintained, new = maintain(result, new, prop)
+    return table, removed, kept, result, maintained, new

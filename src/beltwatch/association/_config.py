@@ -24,6 +24,7 @@ class AssociationConfig:
 
     gate_probability: float = 0.99999
     ambiguity_delta: float = 4.0
+    time_bias_window_hours: float = 6.0
     coarse_gate_deg: float = 0.5
     coarse_sigmas: float = 8.0
     tle_sigma_km: tuple[float, float, float] = (1.0, 2.0, 0.5)
@@ -59,6 +60,10 @@ class AssociationConfig:
     confirm_min_tracklets: int = 3
     confirm_min_nights: int = 2
     night_length_s: float = 86400.0
+    # maintenance (re-correlation against new objects' orbits)
+    maintain_model_km: float = 1.0
+    maintain_join_rms_factor: float = 1.5
+    maintain_tracklet_sigmas: float = 5.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.gate_probability < 1.0:

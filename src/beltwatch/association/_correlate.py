@@ -15,14 +15,14 @@ Tracklets with no object inside the gate become UCTs, numbered from the configur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 from scipy.stats import chi2
 
 from beltwatch.association._config import AssociationConfig
-from beltwatch.association._predict import Predictions, predict_catalog
+from beltwatch.association._predict import Predictions, element_set_sqrt_cov, predict_catalog
 from beltwatch.association._table import (
     ObservationTable,
     Tracklets,
@@ -125,7 +125,15 @@ def correlate(
         dof = np.where(tr.n_obs[pk] >= 2, 4, 2)
         gated = np.isfinite(d2) & (d2 < chi2.ppf(cfg.gate_probability, dof))
         pk, pj, d2, cost = pk[gated], pj[gated], d2[gated], cost[gated]
-        _assign(tr, pk, pj, d2, cost, pred.object_id, cfg, status, object_id, best_d2, cands)
+        out = (status, object_id, best_d2, cands)
+        _assign(tr, pk, pj, d2, cost, pred.object_id, cfg, *out)
+        if np.any(status == AMBIGUOUS) and cfg.time_bias_window_hours > 0:
+            d2, cost = _time_bias(table, tr, ref_idx, pred, pk, pj, d2, cost, cfg, *out)
+            gated = np.isfinite(d2) & (d2 < chi2.ppf(cfg.gate_probability, dof[gated]))
+            pk, pj, d2, cost = pk[gated], pj[gated], d2[gated], cost[gated]
+            status[:], object_id[:], best_d2[:] = UCT, -1, np.nan
+            cands[:] = [[] for _ in range(K)]
+            _assign(tr, pk, pj, d2, cost, pred.object_id, cfg, *out)
     uct_next = cfg.uct_first_id if next_uct_id is None else int(next_uct_id)
     for k in np.flatnonzero(status == UCT):
         if uct_next <= cfg.uct_last_id:
@@ -198,17 +206,24 @@ def _pair_statistics(
         k, j = pk[sl], pj[sl]
         m = ref_idx[k]
         x0 = np.concatenate([pred.position_km[j, m], pred.velocity_km_s[j, m]], axis=-1)
-        S = pred.sqrt_cov(j, m)  # (P, 6, 6)
-        X = np.concatenate([x0[:, None, :], x0[:, None, :] + np.swapaxes(S, 1, 2)], axis=1)
-        beta = predicted_beta(table, tr, k, X)  # (P, 7, 4)
-        D = beta[:, 1:] - beta[:, :1]  # (P, 6, 4)
-        R = tr.fit_covariance[k]
-        Sinn = np.swapaxes(D, 1, 2) @ D + R
-        delta = tr.beta[k] - beta[:, 0]
-        sol = np.linalg.solve(Sinn, delta[..., None])[..., 0]
-        d2[sl] = np.sum(delta * sol, axis=-1)
-        cost[sl] = d2[sl] + np.linalg.slogdet(Sinn)[1] - np.linalg.slogdet(R)[1]
+        d2[sl], cost[sl] = state_statistics(table, tr, k, x0, pred.sqrt_cov(j, m))
     return d2, cost
+
+
+def state_statistics(
+    table: ObservationTable, tr: Tracklets, k: np.ndarray, x0: np.ndarray, S: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mahalanobis distance squared and cost of tracklets k against predicted states x0
+    (P, 6) at their reference times with square-root covariances S (P, 6, 6)."""
+    X = np.concatenate([x0[:, None, :], x0[:, None, :] + np.swapaxes(S, 1, 2)], axis=1)
+    beta = predicted_beta(table, tr, k, X)  # (P, 7, 4)
+    D = beta[:, 1:] - beta[:, :1]  # (P, 6, 4)
+    R = tr.fit_covariance[k]
+    Sinn = np.swapaxes(D, 1, 2) @ D + R
+    delta = tr.beta[k] - beta[:, 0]
+    sol = np.linalg.solve(Sinn, delta[..., None])[..., 0]
+    d2 = np.sum(delta * sol, axis=-1)
+    return d2, d2 + np.linalg.slogdet(Sinn)[1] - np.linalg.slogdet(R)[1]
 
 
 def predicted_beta(table: ObservationTable, tr: Tracklets, k: np.ndarray, X: np.ndarray):
@@ -242,6 +257,56 @@ def sequences(tr: Tracklets) -> np.ndarray:
     return seq
 
 
+def _time_bias(table, tr, ref_idx, pred, pk, pj, d2, cost, cfg, status, object_id, *_):
+    """Refined d^2 and cost of the pairs of ambiguous tracklets: each candidate object's
+    prediction is shifted by its time bias (the in-track error of its element set,
+    measured by its unambiguous tracklets within ``time_bias_window_hours``) and its
+    in-track sigma reset to the epoch value; pairs without such tracklets keep theirs."""
+    ids = pred.object_id
+    m = ref_idx[pk]
+    x0 = np.concatenate([pred.position_km[pj, m], pred.velocity_km_s[pj, m]], axis=-1)
+    sure = (status[pk] == CORRELATED) & (object_id[pk] == ids[pj])
+    amb = status[pk] == AMBIGUOUS
+    sure &= np.isin(pj, pj[amb])
+    if not sure.any():
+        return d2, cost
+    step = 60.0
+    r, v = kepler_propagate(x0[sure, :3], x0[sure, 3:], step)
+    xs = np.stack([x0[sure], np.concatenate([r, v], axis=-1)], axis=1)
+    beta = predicted_beta(table, tr, pk[sure], xs)  # (Q, 2, 4)
+    d_tau = (beta[:, 1, :2] - beta[:, 0, :2]) / step
+    delta = tr.beta[pk[sure], :2] - beta[:, 0, :2]
+    num, den = np.sum(d_tau * delta, axis=1), np.sum(d_tau * d_tau, axis=1)
+    t_sure, j_sure = tr.t_ref_s[pk[sure]], pj[sure]
+    d2, cost = d2.copy(), cost.copy()
+    idx = np.flatnonzero(amb)
+    tau = np.full(len(idx), np.nan)
+    for n, p in enumerate(idx):
+        near = (j_sure == pj[p]) & (
+            np.abs(t_sure - tr.t_ref_s[pk[p]]) <= cfg.time_bias_window_hours * 3600.0
+        )
+        if near.any():
+            tau[n] = num[near].sum() / den[near].sum()
+    idx, tau = idx[np.isfinite(tau)], tau[np.isfinite(tau)]
+    if not len(idx):
+        return d2, cost
+    r, v = kepler_propagate(x0[idx, :3], x0[idx, 3:], tau)
+    g = np.asarray(cfg.tle_growth_km_per_day, float)
+    cfg_tb = replace(cfg, tle_growth_km_per_day=(g[0], 0.0, g[2]))
+    S = element_set_sqrt_cov(r, v, pred.age_days[pj[idx], m[idx]], cfg_tb)
+    d2[idx], cost[idx] = state_statistics(table, tr, pk[idx], np.concatenate([r, v], -1), S)
+    return d2, cost
+
+
+def _next_best(C: np.ndarray, a: int, c: int) -> float:
+    """Total cost of the best assignment of matrix C that does not pair row a with column c
+    (a runner-up for this tracklet, possibly through a swap with another tracklet)."""
+    C2 = C.copy()
+    C2[a, c] = _NO_COST
+    r2, c2 = linear_sum_assignment(C2)
+    return float(C2[r2, c2].sum())
+
+
 def _assign(tr, pk, pj, d2, cost, ids, cfg, status, object_id, best_d2, cands) -> None:
     """Global assignment per sequence; ambiguity and candidate lists (in place)."""
     if not len(pk):
@@ -257,7 +322,7 @@ def _assign(tr, pk, pj, d2, cost, ids, cfg, status, object_id, best_d2, cands) -
         C[k_inv, j_inv] = cost[part]
         C[np.arange(len(k_u)), len(j_u) + np.arange(len(k_u))] = _DUMMY_COST
         rr, cc = linear_sum_assignment(C)
-        taken = {int(c) for c in cc if c < len(j_u)}
+        total = C[rr, cc].sum()
         pair_of = {(int(a), int(b)): int(p) for a, b, p in zip(k_inv, j_inv, part, strict=True)}
         for a, c in zip(rr, cc, strict=True):
             k = int(k_u[a])
@@ -268,8 +333,7 @@ def _assign(tr, pk, pj, d2, cost, ids, cfg, status, object_id, best_d2, cands) -
                 continue
             p = pair_of[(int(a), int(c))]
             best_d2[k] = d2[p]
-            rivals = [q for q in mine if q != p and (int(np.searchsorted(j_u, pj[q])) not in taken)]
-            if any(cost[q] - cost[p] < cfg.ambiguity_delta for q in rivals):
+            if len(mine) > 1 and _next_best(C, a, c) - total < cfg.ambiguity_delta:
                 status[k] = AMBIGUOUS
             else:
                 status[k] = CORRELATED

@@ -335,11 +335,11 @@ def link_ucts(
         and nights(t.tracklets) >= cfg.confirm_min_nights
     ]
     if propagator is not None and new:
-        _batch_fit(new, result.table, propagator)
+        batch_fit(new, result.table, propagator)
     return new, [t.tracklets for t in linker.tracks]
 
 
-def _batch_fit(new: list[NewObject], table, propagator) -> None:
+def batch_fit(new: list[NewObject], table, propagator) -> None:
     """One batch least-squares call for all new objects (epoch: the last observation)."""
     parts, starts = [], []
     epoch_s = max(float(table.t_s[o.rows].max()) for o in new)

@@ -1,0 +1,249 @@
+"""Catalog maintenance after linking: re-correlation against the new objects' orbits.
+
+The new objects' batch least-squares orbits (numerical propagator, covariance mapped by
+the state transition matrix) predict every tracklet of the survey far better than a
+linking hypothesis or an aged element set. Each tracklet is tested against them with the
+same tracklet-level Mahalanobis distance as :func:`~beltwatch.association.correlate`
+(S = J P J^T + R_fit + Q, Q a km-level model floor ``maintain_model_km``):
+
+* a tracklet of another new object that fits: the two objects are fragments of one when
+  most of either's tracklets fit the other and a joint batch fit converges with an RMS
+  below ``maintain_join_rms_factor`` times the worse of the two;
+* an unlinked UCT tracklet that fits is absorbed (one tracklet per visit and object);
+* a tracklet tagged to a cataloged object (or ambiguous) is re-tagged to the new object
+  when its cost (d^2 + ln det S / det R_fit) is lower by more than ``ambiguity_delta``
+  than its best catalog candidate's: a removed or uncataloged object that had fallen in a
+  co-located neighbour's wide element-set gate.
+
+Every changed object is refitted; tracklets whose residual RMS then exceeds
+``maintain_tracklet_sigmas`` observation sigmas are split off again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+from scipy.stats import chi2
+
+from beltwatch.association._config import AssociationConfig
+from beltwatch.association._correlate import (
+    AMBIGUOUS,
+    CORRELATED,
+    UCT,
+    CorrelationResult,
+    predicted_beta,
+)
+from beltwatch.association._linking import NewObject, batch_fit
+from beltwatch.association._table import seconds_from_time, time_from_seconds
+from beltwatch.orbit_determination import kepler_propagate
+
+
+def maintain(
+    result: CorrelationResult,
+    new: list[NewObject],
+    propagator,
+    config: AssociationConfig | None = None,
+) -> tuple[CorrelationResult, list[NewObject]]:
+    """Updated correlation result and new objects (see the module docstring); inputs are
+    not modified. Tracklets of a new object get status "uct" and the object's number."""
+    cfg = config or AssociationConfig()
+    tr = result.tracklets
+    if tr is None or not new:
+        return result, new
+    objs = [replace(o, tracklets=list(o.tracklets)) for o in new]
+    if any(o.estimate is None for o in objs):
+        batch_fit(objs, result.table, propagator)
+    objs = [o for o in objs if o.estimate is not None and o.estimate.converged]
+    d2, cost = _statistics(result, objs, propagator, cfg)  # (n_obj, K)
+    gated = d2 < _gate(tr, cfg)
+    owner = np.full(len(tr), -1)
+    for i, o in enumerate(objs):
+        owner[o.tracklets] = i
+    objs = _join_fragments(objs, owner, gated, result, propagator, cfg)
+    owner[:] = -1
+    for i, o in enumerate(objs):
+        owner[o.tracklets] = i
+    if len(objs):
+        d2, cost = _statistics(result, objs, propagator, cfg)
+        gated = d2 < _gate(tr, cfg)
+    changed = _absorb(objs, owner, gated, d2, cost, result, cfg)
+    if changed:
+        refit = [objs[i] for i in sorted(changed)]
+        _refit(refit, result, propagator)
+        dropped = _split_outliers(refit, result, cfg)
+        if dropped:
+            _refit(dropped, result, propagator)
+    return _updated_result(result, objs), objs
+
+
+def _gate(tr, cfg) -> np.ndarray:
+    """Chi-square gate per tracklet: 4 dof (position and rate), 2 for one observation."""
+    return chi2.ppf(cfg.gate_probability, np.where(tr.n_obs >= 2, 4, 2))
+
+
+def _statistics(result, objs, propagator, cfg):
+    """d^2 and cost (n_obj, K) of every tracklet against every new object (inf: not near)."""
+    tr, table = result.tracklets, result.table
+    n, K = len(objs), len(tr)
+    d2 = np.full((n, K), np.inf)
+    cost = np.full((n, K), np.inf)
+    t_key = np.round(tr.t_ref_s / 600.0) * 600.0  # anchors every 10 min, two-body from there
+    anchors, idx = np.unique(t_key, return_inverse=True)
+    epoch_s = np.array([seconds_from_time(o.estimate.epoch) for o in objs], dtype=float)
+    all_states = np.empty((n, len(anchors), 6))
+    all_stm = np.empty((n, len(anchors), 6, 6))
+    for e in np.unique(epoch_s):  # one propagation per epoch (batch fits share theirs)
+        group = np.flatnonzero(epoch_s == e)
+        x0 = np.array([objs[i].estimate.state for i in group])
+        all_states[group], all_stm[group] = propagator.propagate(
+            objs[group[0]].estimate.epoch, x0, time_from_seconds(anchors), with_stm=True
+        )
+    for i, o in enumerate(objs):
+        states, stm = all_states[i : i + 1], all_stm[i : i + 1]
+        est = o.estimate
+        P = stm[0] @ est.covariance @ np.swapaxes(stm[0], -1, -2)
+        P[:, :3, :3] += np.eye(3) * cfg.maintain_model_km**2
+        vals, vecs = np.linalg.eigh(0.5 * (P + np.swapaxes(P, -1, -2)))
+        sq = vecs * np.sqrt(np.maximum(vals, 0.0))[:, None, :]  # (m, 6, 6)
+        x = states[0, idx]  # (K, 6) at the anchors
+        r, _ = kepler_propagate(x[:, :3], x[:, 3:], tr.t_ref_s - anchors[idx])
+        rel = r - tr.observer_ref_km
+        u = rel / np.linalg.norm(rel, axis=1, keepdims=True)
+        obs_dir = tr.u0 + tr.beta[:, :1] * tr.e1 + tr.beta[:, 1:2] * tr.e2
+        obs_dir /= np.linalg.norm(obs_dir, axis=1, keepdims=True)
+        near = np.flatnonzero(np.sum(u * obs_dir, axis=1) > np.cos(np.radians(0.5)))
+        if not len(near):
+            continue
+        X0 = np.concatenate([x[near, None], x[near, None] + np.swapaxes(sq[idx[near]], 1, 2)], 1)
+        rr, vv = kepler_propagate(X0[..., :3], X0[..., 3:], (tr.t_ref_s - anchors[idx])[near, None])
+        beta = predicted_beta(table, tr, near, np.concatenate([rr, vv], axis=-1))
+        D = beta[:, 1:] - beta[:, :1]
+        R = tr.fit_covariance[near]
+        S = np.swapaxes(D, 1, 2) @ D + R
+        delta = tr.beta[near] - beta[:, 0]
+        d2[i, near] = np.sum(delta * np.linalg.solve(S, delta[..., None])[..., 0], axis=-1)
+        cost[i, near] = d2[i, near] + np.linalg.slogdet(S)[1] - np.linalg.slogdet(R)[1]
+    bad = ~np.isfinite(d2)
+    d2[bad], cost[bad] = np.inf, np.inf
+    return d2, cost
+
+
+def _join_fragments(objs, owner, gated, result, propagator, cfg):
+    """Merge new objects that are fragments of one (joint batch fit must pass)."""
+    n = len(objs)
+    pairs = []
+    for i in range(n):
+        for j in range(i + 1, n):
+            fit_ij = gated[i, objs[j].tracklets].mean()
+            fit_ji = gated[j, objs[i].tracklets].mean()
+            if max(fit_ij, fit_ji) > 0.5 and _no_shared_visit(result, objs[i], objs[j], cfg):
+                pairs.append((i, j))
+    if not pairs:
+        return objs
+    trials = [
+        NewObject(
+            object_id=min(objs[i].object_id, objs[j].object_id),
+            tracklets=sorted(objs[i].tracklets + objs[j].tracklets),
+            rows=np.sort(np.concatenate([objs[i].rows, objs[j].rows])),
+            nights=max(objs[i].nights, objs[j].nights),
+            two_body_state=objs[i].estimate.state,
+            epoch_s=float(np.atleast_1d(seconds_from_time(objs[i].estimate.epoch))[0]),
+        )
+        for i, j in pairs
+    ]
+    batch_fit(trials, result.table, propagator)
+    merged_into = list(range(n))
+    out = {i: objs[i] for i in range(n)}
+    for (i, j), trial in zip(pairs, trials, strict=True):
+        worse = max(objs[i].estimate.rms_arcsec, objs[j].estimate.rms_arcsec)
+        ok = trial.estimate.converged and trial.estimate.n_rejected == 0
+        ok = ok and trial.estimate.rms_arcsec < cfg.maintain_join_rms_factor * worse
+        if ok and merged_into[i] == i and merged_into[j] == j:
+            out[i] = trial
+            del out[j]
+            merged_into[j] = i
+    return [out[i] for i in sorted(out)]
+
+
+def _no_shared_visit(result, a: NewObject, b: NewObject, cfg) -> bool:
+    t = result.tracklets.t_ref_s
+    gap = np.abs(t[a.tracklets][:, None] - t[b.tracklets][None, :])
+    return bool(np.all(gap >= cfg.link_same_visit_s))
+
+
+def _absorb(objs, owner, gated, d2, cost, result, cfg) -> set[int]:
+    """Add fitting UCT tracklets and retag catalog-tagged ones (in place); changed objects."""
+    tr = result.tracklets
+    changed: set[int] = set()
+    free = owner < 0
+    for k in np.flatnonzero(free & gated.any(axis=0)):
+        i = int(np.argmin(np.where(gated[:, k], d2[:, k], np.inf)))
+        status = result.status[k]
+        if status in (CORRELATED, AMBIGUOUS):
+            best_catalog = min((c.cost for c in result.candidates[k]), default=np.inf)
+            if not cost[i, k] < best_catalog - cfg.ambiguity_delta:
+                continue
+        elif status != UCT:
+            continue
+        t = tr.t_ref_s[objs[i].tracklets]
+        if tr.n_obs[k] >= 2 and np.any(np.abs(t - tr.t_ref_s[k]) < cfg.link_same_visit_s):
+            continue  # one tracklet per visit (a row split off a tracklet may rejoin)
+        objs[i].tracklets.append(int(k))
+        changed.add(i)
+    for i in changed:
+        objs[i].tracklets.sort()
+        objs[i].rows = _rows(tr, objs[i].tracklets)
+    return changed
+
+
+def _split_outliers(objs, result, cfg) -> list[NewObject]:
+    """Drop tracklets whose residual RMS exceeds the limit; the objects changed."""
+    tr, table = result.tracklets, result.table
+    changed = []
+    for o in objs:
+        rows = o.rows[np.argsort(table.t_s[o.rows], kind="stable")]  # the fit's row order
+        res = np.zeros(len(table))
+        res[rows] = np.sqrt(np.mean(o.estimate.residuals[:, :2] ** 2, axis=1))
+        res[rows] /= table.sigma_rad[rows]
+        keep = [
+            k
+            for k in o.tracklets
+            if np.sqrt(np.mean(res[_rows(tr, [k])] ** 2)) < cfg.maintain_tracklet_sigmas
+        ]
+        if len(keep) < len(o.tracklets):
+            o.tracklets = keep
+            o.rows = _rows(tr, keep)
+            changed.append(o)
+    return changed
+
+
+def _refit(objs, result, propagator) -> None:
+    """Batch fit objects again, starting from their current estimates."""
+    for o in objs:
+        if o.estimate is not None:
+            o.two_body_state = o.estimate.state
+            o.epoch_s = float(np.atleast_1d(seconds_from_time(o.estimate.epoch))[0])
+    batch_fit(objs, result.table, propagator)
+
+
+def _rows(tr, tracklets) -> np.ndarray:
+    return np.sort(np.concatenate([tr.rows[j, : tr.n_obs[j]] for j in tracklets]))
+
+
+def _updated_result(result: CorrelationResult, objs: list[NewObject]) -> CorrelationResult:
+    tr = result.tracklets
+    status = result.status.copy()
+    object_id = result.object_id.copy()
+    for o in objs:
+        status[o.tracklets] = UCT
+        object_id[o.tracklets] = o.object_id
+    obs_status = result.obs_status.copy()
+    obs_object = result.obs_object_id.copy()
+    valid = tr.rows >= 0
+    kk = np.broadcast_to(np.arange(len(tr))[:, None], tr.rows.shape)[valid]
+    obs_status[tr.rows[valid]] = status[kk]
+    obs_object[tr.rows[valid]] = object_id[kk]
+    return replace(
+        result, status=status, object_id=object_id, obs_status=obs_status, obs_object_id=obs_object
+    )
