@@ -3,8 +3,9 @@
 Predicted directions with covariance (SGP4 element sets, a documented age-growing
 covariance model), tracklet-level Mahalanobis gating on position and angular rate, global
 assignment per frame sequence, ambiguity reported, UCT numbering from a configured range,
-and linking of UCTs across nights into new objects (IOD hypotheses, M-of-N confirmation,
-batch least squares).
+linking of UCTs across nights into new objects (admissible-region hypotheses verified by
+orbit fits, M-of-N confirmation, batch least squares) and re-correlation against the new
+objects' orbits (:func:`maintain`).
 """
 
 from beltwatch.association._config import AssociationConfig
@@ -17,6 +18,8 @@ from beltwatch.association._correlate import (
     CorrelationResult,
     correlate,
 )
+from beltwatch.association._linking import NewObject, link_ucts
+from beltwatch.association._maintain import maintain
 from beltwatch.association._predict import Predictions, predict_catalog
 from beltwatch.association._table import ObservationTable, Tracklets, build_tracklets, screen
 
@@ -28,11 +31,14 @@ __all__ = [
     "AssociationConfig",
     "Candidate",
     "CorrelationResult",
+    "NewObject",
     "ObservationTable",
     "Predictions",
     "Tracklets",
     "build_tracklets",
     "correlate",
+    "link_ucts",
+    "maintain",
     "predict_catalog",
     "screen",
 ]

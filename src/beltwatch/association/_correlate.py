@@ -8,8 +8,12 @@ square-root-covariance perturbations of the predicted state, propagated through 
 same fit). Pairs inside the chi-square gate are assigned globally per frame sequence
 (tracklets of one sensor overlapping in time) by ``scipy.optimize.linear_sum_assignment``
 on cost d^2 + ln(det S / det R_fit), one object per tracklet and one tracklet per object.
-A tracklet whose runner-up object (not taken by another tracklet of the sequence) costs
-less than ``ambiguity_delta`` more is reported ambiguous with both candidates, not tagged.
+A tracklet is reported ambiguous (all candidates listed, not tagged) when the best joint
+assignment of its sequence without its pairing - another object, or a swap with another
+tracklet - costs less than ``ambiguity_delta`` more. Ambiguous tracklets are then
+re-evaluated with each candidate's time bias (the in-track error of its element set,
+measured by its tagged tracklets within ``time_bias_window_hours``) and the in-track
+sigma of the element-set model reset to its epoch value, and the assignment is redone.
 Tracklets with no object inside the gate become UCTs, numbered from the configured range.
 """
 
