@@ -96,12 +96,14 @@ def lambert(
     """Single-revolution Lambert arc (v1, v2) from r1 to r2 in dt seconds (universal variables)."""
     r1 = np.asarray(r1, float)
     r2 = np.asarray(r2, float)
-    n1, n2 = np.linalg.norm(r1), np.linalg.norm(r2)
-    cross_z = np.cross(r1, r2)[2]
-    dtheta = np.arccos(np.clip(np.dot(r1, r2) / (n1 * n2), -1.0, 1.0))
+    n1, n2 = math.hypot(*r1), math.hypot(*r2)
+    cross_z = float(r1[0] * r2[1] - r1[1] * r2[0])
+    dtheta = math.acos(min(max(float(r1 @ r2) / (n1 * n2), -1.0), 1.0))
     if (prograde and cross_z < 0) or (not prograde and cross_z >= 0):
-        dtheta = 2 * np.pi - dtheta
-    a_const = np.sin(dtheta) * np.sqrt(n1 * n2 / (1 - np.cos(dtheta)))
+        dtheta = 2 * math.pi - dtheta
+    # numpy scalars: a degenerate trial gives inf/NaN (a value), not ZeroDivisionError.
+    n1, n2 = np.float64(n1), np.float64(n2)
+    a_const = np.float64(math.sin(dtheta) * math.sqrt(n1 * n2 / (1 - math.cos(dtheta))))
 
     def cs(z: float) -> tuple[float, float]:
         if z > 1e-6:
