@@ -1,4 +1,5 @@
-"""A 3-day QZS-6 survey of the real GEO catalog with 5 % of the objects removed (cached):
+"""A 3-day survey of the real GEO catalog by the default scenario's two hosts (QZS-6 and
+the QZS-7 slot, so that the whole belt is seen) with 5 % of the objects removed (cached):
 correlation, UCT linking with batch least squares, re-correlation against the new objects."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from beltwatch.association._linking import link_ucts
 from beltwatch.association._maintain import maintain
 from beltwatch.association._simulate import simulate_survey
 from beltwatch.propagation import ForceModel, NumericalPropagator
-from beltwatch.sensors import HostPlatform
+from beltwatch.sensors import default_scenario
 
 QZS6 = 62876
 T0 = Time("2026-05-31T00:00:00", scale="utc")
@@ -24,10 +25,10 @@ def survey(path: str):
     from beltwatch.catalog import load_catalog
 
     catalog = load_catalog(path).catalog
-    host = HostPlatform.from_catalog("QZS-6", catalog, QZS6)
+    hosts = list(default_scenario().hosts.values())  # QZS-6 (element set), QZS-7 (slot)
     targets = catalog[catalog.norad_id != QZS6]
     rng = np.random.default_rng(1)
-    table = simulate_survey(targets, host, T0, days=3.0, rng=rng)
+    table = simulate_survey(targets, hosts, T0, days=3.0, rng=rng)
     removed = rng.choice(targets.norad_id, round(0.05 * len(targets)), replace=False)
     kept = targets[~np.isin(targets.norad_id, removed)]
     result = correlate(table, kept)

@@ -22,7 +22,8 @@ Tracklets are taken in time order; every link is a hypothesis that an orbit fit 
    track's observations of the last ``link_window_hours`` plus the new tracklet stays
    under ``link_fit_rms_arcsec`` (two-body dynamics hold to an arcsec or two over half a
    day of GEO arc, not over days). The first candidate that passes takes the tracklet;
-   a tracklet no candidate accepts starts a track. A track takes one tracklet per visit.
+   a tracklet no candidate accepts starts a track. A track takes one tracklet per visit
+   (sensor and frame sequence).
 3. **Confirmation** (M-of-N): >= ``confirm_min_tracklets`` tracklets on >=
    ``confirm_min_nights`` nights.
 4. **Verification** (when a numerical propagator is given): batch least squares on all
@@ -164,6 +165,14 @@ def _fit_two_body(state, epoch_s, t_s, unit_obs, obs_km, sigma_rad, iterations: 
     return x, rms if np.isfinite(rms) else np.inf, sqrt_cov
 
 
+def same_visit(tr: Tracklets, a: list[int], b: list[int], cfg: AssociationConfig) -> bool:
+    """Whether a tracklet of ``a`` and one of ``b`` come from one visit: the same sensor,
+    less than ``link_same_visit_s`` apart (one object gives one tracklet per visit)."""
+    close = np.abs(tr.t_ref_s[a][:, None] - tr.t_ref_s[b][None, :]) < cfg.link_same_visit_s
+    close &= tr.sensor_id[a][:, None] == tr.sensor_id[b][None, :]
+    return bool(close.any())
+
+
 def _tracklet_vectors(tr: Tracklets, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Unit direction and angular-rate vector (rad/s) of tracklet k at its mean time."""
     direction = tr.u0[k] + tr.beta[k, 0] * tr.e1[k] + tr.beta[k, 1] * tr.e2[k]
@@ -220,16 +229,14 @@ class _Linker:
         if len(hyp):
             self.tracks.append(_Track([k], t_k, hyp[0], hypotheses=hyp))
 
-    def _separated(self, track: _Track, t_k: float) -> bool:
-        """No tracklet of the track in the same visit (frame sequence) as time t_k."""
-        gap = np.min(np.abs(self.tr.t_ref_s[track.tracklets] - t_k))
-        return bool(gap >= self.cfg.link_same_visit_s)
+    def _separated(self, track: _Track, k: int) -> bool:
+        return not same_visit(self.tr, track.tracklets, [k], self.cfg)
 
     def _fitted_candidates(self, k: int) -> list[tuple[float, _Track, np.ndarray]]:
         """(d^2, track, state at t_k) of fitted tracks whose prediction gates tracklet k."""
         tr, cfg = self.tr, self.cfg
         t_k = float(tr.t_ref_s[k])
-        fitted = [t for t in self.tracks if t.sqrt_cov is not None and self._separated(t, t_k)]
+        fitted = [t for t in self.tracks if t.sqrt_cov is not None and self._separated(t, k)]
         if not fitted:
             return []
         X = np.stack([np.vstack([t.state, t.state + t.sqrt_cov.T]) for t in fitted])  # (F,7,6)

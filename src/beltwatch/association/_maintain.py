@@ -34,7 +34,7 @@ from beltwatch.association._correlate import (
     CorrelationResult,
     predicted_beta,
 )
-from beltwatch.association._linking import NewObject, batch_fit
+from beltwatch.association._linking import NewObject, batch_fit, same_visit
 from beltwatch.association._table import seconds_from_time, time_from_seconds
 from beltwatch.orbit_determination import kepler_propagate
 
@@ -137,7 +137,9 @@ def _join_fragments(objs, owner, gated, result, propagator, cfg):
         for j in range(i + 1, n):
             fit_ij = gated[i, objs[j].tracklets].mean()
             fit_ji = gated[j, objs[i].tracklets].mean()
-            if max(fit_ij, fit_ji) > 0.5 and _no_shared_visit(result, objs[i], objs[j], cfg):
+            if max(fit_ij, fit_ji) > 0.5 and not same_visit(
+                result.tracklets, objs[i].tracklets, objs[j].tracklets, cfg
+            ):
                 pairs.append((i, j))
     if not pairs:
         return objs
@@ -166,12 +168,6 @@ def _join_fragments(objs, owner, gated, result, propagator, cfg):
     return [out[i] for i in sorted(out)]
 
 
-def _no_shared_visit(result, a: NewObject, b: NewObject, cfg) -> bool:
-    t = result.tracklets.t_ref_s
-    gap = np.abs(t[a.tracklets][:, None] - t[b.tracklets][None, :])
-    return bool(np.all(gap >= cfg.link_same_visit_s))
-
-
 def _absorb(objs, owner, gated, d2, cost, result, cfg) -> set[int]:
     """Add fitting UCT tracklets and retag catalog-tagged ones (in place); changed objects."""
     tr = result.tracklets
@@ -186,8 +182,7 @@ def _absorb(objs, owner, gated, d2, cost, result, cfg) -> set[int]:
                 continue
         elif status != UCT:
             continue
-        t = tr.t_ref_s[objs[i].tracklets]
-        if tr.n_obs[k] >= 2 and np.any(np.abs(t - tr.t_ref_s[k]) < cfg.link_same_visit_s):
+        if tr.n_obs[k] >= 2 and same_visit(tr, objs[i].tracklets, [int(k)], cfg):
             continue  # one tracklet per visit (a row split off a tracklet may rejoin)
         objs[i].tracklets.append(int(k))
         changed.add(i)

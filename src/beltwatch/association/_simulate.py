@@ -2,7 +2,7 @@
 
 Truth: the SGP4 GCRS state of every target at the survey start, then the numerical
 propagator (two-body, J2..J4, Sun, Moon, cannonball SRP with a random area-to-mass ratio
-per object), so SGP4 predictions carry realistic, growing error. The host (e.g. QZS-6)
+per object), so SGP4 predictions carry realistic, growing error. Each host (e.g. QZS-6, QZS-7)
 steps through ``n_sectors`` sectors of its orbital plane (angle of the line of sight from
 the host's radial direction), one frame sequence of 3-5 frames ``frame_step_s`` apart every
 ``sequence_spacing_s``; every target in the sector, clear of the Earth (100 km grazing
@@ -12,6 +12,8 @@ Angles: exchange convention, Gaussian noise ``sigma_arcsec`` on the sky.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from astropy.time import Time, TimeDelta
 
@@ -19,7 +21,7 @@ from beltwatch.association._table import ARCSEC, ObservationTable, seconds_from_
 from beltwatch.catalog import Catalog
 from beltwatch.frames import light_time_direction, radec_from_unit_vector, sun_position_gcrs_km
 from beltwatch.propagation import ForceModel, NumericalPropagator, Sgp4Propagator
-from beltwatch.sensors import HostPlatform, angle_between, earth_occulted
+from beltwatch.sensors import Observer, angle_between, earth_occulted
 
 
 def truth_states(
@@ -38,7 +40,7 @@ def truth_states(
 
 def simulate_survey(
     targets: Catalog,
-    host: HostPlatform,
+    host: Observer | Sequence[Observer],
     t0: Time,
     days: float = 3.0,
     rng: np.random.Generator | None = None,
@@ -48,8 +50,10 @@ def simulate_survey(
     sigma_arcsec: float = 1.0,
     sun_exclusion_deg: float = 40.0,
 ) -> ObservationTable:
-    """Observations (with ``truth_id`` = the target's catalog number) of a survey."""
+    """Observations (with ``truth_id`` = the target's catalog number) of a survey by one
+    host or several (each runs the same sector schedule; one truth propagation)."""
     rng = rng or np.random.default_rng(0)
+    hosts = [host] if isinstance(host, Observer) else list(host)
     n_seq = int(days * 86400.0 / sequence_spacing_s)
     n_frames = 3 + np.arange(n_seq) % 3
     seq_of = np.repeat(np.arange(n_seq), n_frames)
@@ -57,31 +61,21 @@ def simulate_survey(
     offsets = seq_of * sequence_spacing_s + frame_no * frame_step_s
     times = t0 + TimeDelta(offsets, format="sec")
     states = truth_states(targets, t0, offsets, rng)
-    host_r, host_v = host.states_gcrs(times)
-    r, v = states[..., :3], states[..., 3:]
-    unit, _, _ = light_time_direction(r, v, host_r[None])
     sun = sun_position_gcrs_km(times)
-    ok = ~earth_occulted(host_r[None], r, 100.0)
-    ok &= angle_between(unit, (sun - host_r)[None]) > np.radians(sun_exclusion_deg)
-    radial = host_r / np.linalg.norm(host_r, axis=-1, keepdims=True)
-    along = np.cross(np.cross(host_r, host_v), host_r)
-    along /= np.linalg.norm(along, axis=-1, keepdims=True)
-    phase = np.mod(np.arctan2(np.sum(unit * along, -1), np.sum(unit * radial, -1)), 2 * np.pi)
-    sector = (phase * n_sectors / (2 * np.pi)).astype(int)
-    first = np.r_[0, np.cumsum(n_frames)[:-1]]
-    pick = np.zeros_like(ok)
-    for s in range(n_seq):
-        cols = slice(first[s], first[s] + n_frames[s])
-        inside = (sector[:, first[s]] == s % n_sectors) & np.all(ok[:, cols], axis=1)
-        pick[inside, cols] = True
-    obj, col = np.nonzero(pick)
-    order = np.lexsort((col, obj))
-    obj, col = obj[order], col[order]
-    ra, dec = radec_from_unit_vector(unit[obj, col])
+    parts = [
+        _host_picks(h, times, states, sun, n_frames, n_sectors, sun_exclusion_deg) for h in hosts
+    ]
+    obj = np.concatenate([p[0] for p in parts])
+    col = np.concatenate([p[1] for p in parts])
+    unit = np.concatenate([p[2] for p in parts])
+    which = np.repeat(np.arange(len(hosts)), [len(p[0]) for p in parts])
+    host_r = np.concatenate([p[3] for p in parts])
+    host_v = np.concatenate([p[4] for p in parts])
+    ra, dec = radec_from_unit_vector(unit)
     sig = sigma_arcsec * ARCSEC
     dec = dec + rng.standard_normal(dec.size) * sig
     ra = np.mod(ra + rng.standard_normal(ra.size) * sig / np.cos(dec), 2 * np.pi)
-    track_key = obj.astype(np.int64) * n_seq + seq_of[col]
+    track_key = (which * len(targets) + obj.astype(np.int64)) * n_seq + seq_of[col]
     _, track_no = np.unique(track_key, return_inverse=True)
     perm = rng.permutation(track_no.max() + 1)  # track ids carry no truth
     n = len(obj)
@@ -92,9 +86,34 @@ def simulate_survey(
         ra_rad=ra,
         dec_rad=dec,
         sigma_rad=np.full(n, sig),
-        observer_position_km=host_r[col],
-        observer_velocity_km_s=host_v[col],
-        sensor_id=np.full(n, host.platform_id, dtype=object),
+        observer_position_km=host_r,
+        observer_velocity_km_s=host_v,
+        sensor_id=np.array([hosts[w].platform_id for w in which], dtype=object),
         track_id=np.array([f"trk-{k}" for k in perm[track_no]], dtype=object),
         truth_id=targets.norad_id[obj].astype(np.int64),
     )
+
+
+def _host_picks(host, times, states, sun, n_frames, n_sectors, sun_exclusion_deg):
+    """(target index, frame index, unit vector, host position, host velocity) of every
+    observation of one host: targets in the sector of each sequence, visible at all frames."""
+    host_r, host_v = host.states_gcrs(times)
+    r, v = states[..., :3], states[..., 3:]
+    unit, _, _ = light_time_direction(r, v, host_r[None])
+    ok = ~earth_occulted(host_r[None], r, 100.0)
+    ok &= angle_between(unit, (sun - host_r)[None]) > np.radians(sun_exclusion_deg)
+    radial = host_r / np.linalg.norm(host_r, axis=-1, keepdims=True)
+    along = np.cross(np.cross(host_r, host_v), host_r)
+    along /= np.linalg.norm(along, axis=-1, keepdims=True)
+    phase = np.mod(np.arctan2(np.sum(unit * along, -1), np.sum(unit * radial, -1)), 2 * np.pi)
+    sector = (phase * n_sectors / (2 * np.pi)).astype(int)
+    first = np.r_[0, np.cumsum(n_frames)[:-1]]
+    pick = np.zeros_like(ok)
+    for s in range(len(n_frames)):
+        cols = slice(first[s], first[s] + n_frames[s])
+        inside = (sector[:, first[s]] == s % n_sectors) & np.all(ok[:, cols], axis=1)
+        pick[inside, cols] = True
+    obj, col = np.nonzero(pick)
+    order = np.lexsort((col, obj))
+    obj, col = obj[order], col[order]
+    return obj, col, unit[obj, col], host_r[col], host_v[col]
