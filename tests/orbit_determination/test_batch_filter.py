@@ -3,13 +3,15 @@
 Truth: real GEO objects (SGP4 state at t0) propagated with J2..J4, Sun, Moon and SRP with a
 per-object area-to-mass ratio; the estimator has the same force terms with a nominal SRP
 (A/m 0.01 m^2/kg, C_R 1.3) and solves for C_R.
-Observations: QZS-6 tracklets with 1 arcsec noise (see _scenario.tracklet_offsets_s).
+Observations: two nights of QZS-6 survey tracklets with 1 arcsec noise, where the sensor
+model can see each object (see _scenario.two_night_scenario).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
+import astropy.units as u
 import numpy as np
 import pytest
 from astropy.time import Time
@@ -29,13 +31,17 @@ from beltwatch.sensors import GroundSite
 
 from ._scenario import (
     estimator_propagator,
+    first_night,
+    fit_at_own_epochs,
     grid,
+    predict_24h,
     simulate_space_radec,
     truth_propagator,
     two_night_scenario,
 )
 
-N_OBJECTS = 40
+N_OBJECTS = 100
+SPEED_OF_LIGHT_KM_S = 299_792.458
 T0 = Time("2026-05-30T12:00:00", scale="utc")
 
 
@@ -46,15 +52,23 @@ def scenario(geo_catalog):
 
 @pytest.fixture(scope="module")
 def space_fit(scenario):
+    """A new object's fit: C_R free."""
     return _fit(scenario, scenario["meas"])
 
 
-def _fit(sc, meas, epoch_index=-2):
-    epoch = sc["times"][epoch_index]
-    truth = sc["truth"][:, epoch_index]
-    guess = sc["guess"] if epoch_index == -2 else truth + (sc["guess"] - sc["truth"][:, -2])
-    opts = BatchOptions(estimate_cr=True)
-    est = batch_least_squares(meas, epoch, guess, estimator_propagator(), opts)
+@pytest.fixture(scope="module")
+def catalog_fit(scenario):
+    """Catalog maintenance: C_R weighted towards the catalog's value from earlier fits."""
+    return _fit(scenario, scenario["meas"], cr="catalog")
+
+
+def _truth_at_epochs(sc):
+    return sc["truth"][np.arange(sc["truth"].shape[0]), sc["epoch_index"]]
+
+
+def _fit(sc, meas, cr="free"):
+    est = fit_at_own_epochs(sc, meas, estimator_propagator(), cr)
+    truth = _truth_at_epochs(sc)
     err = np.array([np.linalg.norm(e.position_km - truth[i, :3]) for i, e in enumerate(est)])
     return est, err
 
@@ -68,35 +82,60 @@ def _nees(est, truth):  # normalised estimation error squared, 6 dof
     )
 
 
-def test_two_nights_space_based(scenario, space_fit):
-    sc = scenario
-    est, err = space_fit
+def _report(name, sc, est, err):
     truth = sc["truth"]
-    prop = propagator_with_cr(estimator_propagator(), [e.cr for e in est])
-    pred, _ = prop.propagate(sc["times"][-2], np.array([e.state for e in est]), sc["times"][-1:])
-    err24 = np.linalg.norm(pred[:, 0, :3] - truth[:, -1, :3], axis=1)
+    n = truth.shape[0]
+    pred = predict_24h(sc, est, estimator_propagator())
+    err24 = np.linalg.norm(pred[:, :3] - truth[np.arange(n), sc["pred_index"], :3], axis=1)
     conv = np.array([e.converged for e in est])
-    nees = _nees([e for e, c in zip(est, conv, strict=True) if c], truth[conv, -2])
+    nees = _nees(est, _truth_at_epochs(sc))[conv]
     lo, hi = chi2.ppf([0.025, 0.975], 6)
-    in_band = np.mean((nees > lo) & (nees < hi))
+    in_band = float(np.mean((nees > lo) & (nees < hi)))
     print(
-        f"\n{len(est)} objects: position error at epoch median {np.median(err) * 1e3:.0f} m, "
-        f"<=200 m {np.mean(err <= 0.2):.0%}; 24 h prediction median {np.median(err24):.2f} km, "
-        f"<=1 km {np.mean(err24 <= 1):.0%}; NEES in 95% band {in_band:.0%}; "
+        f"\n{name}, {n} objects ({np.median(sc['tracklets']):.0f} tracklets median): position "
+        f"error at epoch median {np.median(err) * 1e3:.0f} m, <=200 m {np.mean(err <= 0.2):.0%},"
+        f" p90 {np.percentile(err, 90) * 1e3:.0f} m; 24 h prediction median "
+        f"{np.median(err24):.2f} km, <=1 km {np.mean(err24 <= 1):.0%}; NEES in 95% band "
+        f"{in_band:.0%}; converged {conv.mean():.0%}; "
         f"rms {np.median([e.rms_arcsec for e in est]):.2f} arcsec"
     )
+    return err24, conv, in_band
+
+
+def test_two_nights_catalog_maintenance(scenario, catalog_fit):
+    """The issue's criterion, for cataloged objects (C_R known from earlier fits to 0.3)."""
+    est, err = catalog_fit
+    err24, conv, in_band = _report("catalog maintenance", scenario, est, err)
+    assert conv.mean() >= 0.95
+    assert np.median([e.rms_arcsec for e in est]) == pytest.approx(1.0, abs=0.1)
+    # Measured (seed 7): <=200 m 94 %, 24 h <=1 km 96 %, NEES in band 95 %.
+    assert np.mean(err <= 0.2) >= 0.9
+    assert np.mean(err24 <= 1.0) >= 0.9
+    assert in_band >= 0.9
+
+
+def test_one_night_reported(scenario):
+    """One night of tracklets (the issue asks for the figure): weaker, still honest."""
+    sc = first_night(scenario)
+    est, err = _fit(sc, sc["meas"], cr="catalog")
+    _err24, conv, in_band = _report("one night (catalog C_R)", sc, est, err)
+    # Measured (seed 7): median 119 m, 57 % <= 200 m, p90 1.4 km, NEES in band 91 %.
+    assert conv.mean() >= 0.9
+    assert np.median(err) < 2.0
+    assert in_band >= 0.8
+
+
+def test_two_nights_new_object(scenario, space_fit):
+    """The same data with C_R free (an object with no history): honest, weaker."""
+    sc = scenario
+    est, err = space_fit
+    err24, conv, in_band = _report("new object (C_R free)", sc, est, err)
     # Effective C_R = 1.3 x true A/m / assumed A/m; its error against its own sigma.
-    cr_true = 1.3 * sc["amr"] / 0.01
-    cr_z = np.array([(e.cr - c) / e.cr_sigma for e, c in zip(est, cr_true, strict=True)])
+    cr_z = np.array([(e.cr - c) / e.cr_sigma for e, c in zip(est, sc["cr_true"], strict=True)])
     print(f"C_R error / sigma: median |z| {np.median(np.abs(cr_z)):.2f}")
-    assert conv.mean() >= 0.9  # measured: 34 of 35 converge
-    assert np.median([e.rms_arcsec for e in est]) == pytest.approx(1.0, abs=0.15)
-    # Measured (35 objects, C_R solved for): median 190 m, 57 % <= 200 m (target 90 %: NOT
-    # met), 24 h median 0.30 km, 91 % <= 1 km, NEES in band 100 % (target 90 %: met).
-    # Before C_R was solved for: 178 m, 51 %, 0.26 km, 83 %, NEES 56 %.
-    assert np.median(err) < 0.3
-    assert np.mean(err <= 0.2) >= 0.5
-    assert np.median(err24) < 0.5
+    assert conv.mean() >= 0.95
+    # Measured (seed 7): <=200 m 88 %, 24 h <=1 km 94 %, NEES in band 95 %.
+    assert np.mean(err <= 0.2) >= 0.8
     assert np.mean(err24 <= 1.0) >= 0.85
     assert in_band >= 0.9
     assert np.median(np.abs(cr_z)) < 1.5  # |z| of a unit normal has median 0.67
@@ -116,13 +155,17 @@ def test_ground_radar_fusion_reduces_error(scenario, space_fit):
     for i in range(sc["truth"].shape[0]):
         # Radar truth: the same per-object dynamics as the angles' truth.
         truth_prop = truth_propagator(sc["amr"][i : i + 1])
-        st, _ = truth_prop.propagate(sc["times"][-2], sc["truth"][i, -2][None], times)
+        st, _ = truth_prop.propagate(T0, sc["truth"][i, 0][None], times)
         d = st[0, :, :3] - r_site
         el = np.arcsin(np.sum(d * up, axis=-1) / np.linalg.norm(d, axis=-1))
         vis = el > np.radians(10)
         if vis.sum() < 2:
             continue
-        rng_km, az, elv = site.range_az_el(st[0, vis, :3], times[vis])
+        # The model's convention: range and direction from the site at the reception time
+        # to the target at the emission time (down leg); the truth is re-propagated there.
+        tau_s = np.linalg.norm(d[vis], axis=-1) / SPEED_OF_LIGHT_KM_S
+        emitted, _ = truth_prop.propagate(T0, sc["truth"][i, 0][None], times[vis] - tau_s * u.s)
+        rng_km, az, elv = site.range_az_el(emitted[0, :, :3], times[vis])
         noise = sc["rng"].standard_normal((vis.sum(), 3)) * [
             0.02,
             np.radians(0.01),
@@ -142,6 +185,7 @@ def test_ground_radar_fusion_reduces_error(scenario, space_fit):
     fused = MeasurementSet.concatenate(parts)
     n_radar = sum(len(p) for p in parts[1:])
     seen = np.unique(np.concatenate([p.object_index for p in parts[1:]]))
+    # The radar rows end before each object's epoch (its last angles row), so epochs hold.
     _, err_fused = _fit(sc, fused)
     a, b = err_space[seen], err_fused[seen]
     print(
@@ -149,12 +193,10 @@ def test_ground_radar_fusion_reduces_error(scenario, space_fit):
         f" -> {np.median(b) * 1e3:.0f} m, p90 {np.percentile(a, 90) * 1e3:.0f} m -> "
         f"{np.percentile(b, 90) * 1e3:.0f} m"
     )
-    assert seen.size >= 5
-    # Measured with C_R solved for (23 objects): median 181 m -> 181 m, p90 782 m -> 290 m.
-    # (Before C_R was solved for: median 211 -> 166 m, p90 7.4 -> 0.32 km.) Radar now fixes
-    # the tail, no longer the median: the median criterion (was < 0.8x) is NOT kept.
-    assert np.percentile(b, 90) < 0.5 * np.percentile(a, 90)
-    assert np.median(b) < 1.1 * np.median(a)
+    assert seen.size >= 10
+    # Measured (seed 7, 70 objects): median 69 m -> 37 m, p90 214 m -> 93 m.
+    assert np.percentile(b, 90) < 0.7 * np.percentile(a, 90)
+    assert np.median(b) < 0.8 * np.median(a)
 
 
 def test_ekf_second_night_update(scenario):
@@ -164,10 +206,8 @@ def test_ekf_second_night_update(scenario):
     n1 = meas[~night2]
     last1 = float((n1.times - T0).to_value("sec").max())
     epoch = grid(T0, last1)
-    truth_e, _ = truth_propagator(sc["amr"]).propagate(
-        sc["times"][-2], sc["truth"][:, -2], Time([epoch])
-    )
-    guess = truth_e[:, 0] + (sc["guess"] - sc["truth"][:, -2])
+    truth_e, _ = truth_propagator(sc["amr"]).propagate(T0, sc["truth"][:, 0], Time([epoch]))
+    guess = truth_e[:, 0] + sc["perturbation"]
     est = batch_least_squares(n1, epoch, guess, estimator_propagator())
     x = np.array([e.state for e in est])
     P = np.array([e.covariance for e in est]) + np.diag([1.0, 1.0, 1.0, 1e-7, 1e-7, 1e-7])
@@ -176,7 +216,7 @@ def test_ekf_second_night_update(scenario):
     truth_last = np.empty((len(est), 6))
     for i in range(len(est)):
         prop = truth_propagator(sc["amr"][i : i + 1])
-        st, _ = prop.propagate(sc["times"][-2], sc["truth"][i, -2][None], last[i : i + 1])
+        st, _ = prop.propagate(T0, sc["truth"][i, 0][None], last[i : i + 1])
         truth_last[i] = st[0, 0]
     before, _ = estimator_propagator().propagate(epoch, x, last)
     err_before = np.linalg.norm(
@@ -191,21 +231,21 @@ def test_ekf_second_night_update(scenario):
     assert res.accepted.mean() > 0.9
 
 
-def test_batch_rejects_outliers(scenario):
-    sc = scenario
+def _object_rows(sc, i):
+    """Rows of object ``i`` as a one-object set, its epoch and first guess."""
     meas = sc["meas"]
-    one = np.flatnonzero(meas.object_index == 0)
-    bad = one[[3, 10]]
-    values = meas.values.copy()
-    values[bad, 1] += 60 * ARCSEC
-    est = batch_least_squares(
-        replace(meas[one], values=values[one], object_index=np.zeros(one.size, dtype=np.int64)),
-        sc["times"][-2],
-        sc["guess"][:1],
-        estimator_propagator(),
-    )
-    assert est[0].n_rejected >= 2
-    assert not est[0].used[[3, 10]].any()
+    one = np.flatnonzero(meas.object_index == i)
+    sub = replace(meas[one], object_index=np.zeros(one.size, dtype=np.int64))
+    return sub, sc["times"][sc["epoch_index"][i]], sc["guess"][i : i + 1]
+
+
+def test_batch_rejects_outliers(scenario):
+    one, epoch, guess = _object_rows(scenario, 0)
+    values = one.values.copy()
+    values[[3, 10], 1] += 60 * ARCSEC
+    (est,) = batch_least_squares(replace(one, values=values), epoch, guess, estimator_propagator())
+    assert est.n_rejected >= 2
+    assert not est.used[[3, 10]].any()
 
 
 def test_radec_model_matches_light_time_convention():
@@ -230,14 +270,12 @@ def test_radec_model_matches_light_time_convention():
         )
 
 
-def test_cr_solve_for_recovers_coefficient(scenario, geo_catalog):
+def test_cr_solve_for_recovers_coefficient(scenario):
     """Noise-free angles of a truth with C_R 2.6 (the estimator assumes 1.3, same force
     terms otherwise): the C_R solve-for recovers it; the state-only fit cannot."""
-    sc = scenario
-    epoch = sc["times"][-2]
+    meas, epoch, guess = _object_rows(scenario, 0)
     prop = estimator_propagator()
-    x_true = sc["truth"][:1, -2]
-    meas = sc["meas"][sc["meas"].object_index == 0]
+    x_true = _truth_at_epochs(scenario)[:1]
     truth, _ = propagator_with_cr(prop, [2.6]).propagate(epoch, x_true, meas.times)
     # Practically noise-free (0.001 arcsec) rows at the same times from the same observer.
     clean = simulate_space_radec(
@@ -246,9 +284,8 @@ def test_cr_solve_for_recovers_coefficient(scenario, geo_catalog):
         meas.observer_velocity_km_s,
         meas.times,
         1e-3,
-        sc["rng"],
+        scenario["rng"],
     )
-    guess = sc["guess"][:1]
     (fit,) = batch_least_squares(clean, epoch, guess, prop, BatchOptions(estimate_cr=True))
     (plain,) = batch_least_squares(clean, epoch, guess, prop)
     err_cr = np.linalg.norm(fit.position_km - x_true[0, :3])

@@ -52,8 +52,8 @@ class BatchOptions:
     max_step_km: float = 2000.0
     max_step_km_s: float = 0.2
     estimate_cr: bool = False
-    cr_apriori: float | None = None
-    cr_apriori_sigma: float = 10.0
+    cr_apriori: float | np.ndarray | None = None
+    cr_apriori_sigma: float | np.ndarray = 10.0
     cr_rel_step: float = 0.01
 
 
@@ -174,8 +174,11 @@ def batch_least_squares(
     n_par = n_dyn + int(opts.estimate_cr)  # C_R, when estimated, is the last parameter
     dv = np.zeros((n_obj, 3))
     if opts.estimate_cr:
-        cr0 = nominal_cr(propagator) if opts.cr_apriori is None else float(opts.cr_apriori)
-        cr = np.full(n_obj, cr0)
+        cr0 = np.broadcast_to(
+            nominal_cr(propagator) if opts.cr_apriori is None else opts.cr_apriori, (n_obj,)
+        ).astype(float)
+        cr = cr0.copy()
+        w_cr = 1.0 / np.broadcast_to(opts.cr_apriori_sigma, (n_obj,)).astype(float) ** 2
     times, col = _union_times(meas)
     obj = meas.object_index
     comp = ~np.isnan(meas.values)  # scalar components present in each row
@@ -237,8 +240,8 @@ def batch_least_squares(
             info[:, 6:9, 6:9] += np.eye(3) / 0.01**2
             rhs[:, 6:9] -= dv / 0.01**2
         if opts.estimate_cr:
-            # A priori on C_R (default loose: sigma 10) keeps weakly observed cases solvable.
-            w_cr = 1.0 / opts.cr_apriori_sigma**2
+            # A priori on C_R (default loose: sigma 10) keeps weakly observed cases solvable;
+            # a catalog object brings its own C_R and sigma from earlier fits.
             info[:, -1, -1] += w_cr
             rhs[:, -1] += w_cr * (cr0 - cr)
         delta = _solve(info, rhs)
