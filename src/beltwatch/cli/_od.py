@@ -1,9 +1,11 @@
 """``beltwatch od``: orbits from UDL-style JSON observations (batch least squares).
 
 Writes DIR/orbits.json (one record per object: epoch = last observation time, GCRS
-state, 6x6 covariance in km and km/s, RMS, counts), DIR/rejected.json (observation
+state, 6x6 covariance in km and km/s, RMS, counts, C_R), DIR/rejected.json (observation
 id -> reason, objects that failed and why, UCT observation ids) and a residual plot
-per object (DIR/residuals/<norad_id>.svg).
+per object (DIR/residuals/<norad_id>.svg). Catalog maintenance: ``--catalog`` (element
+sets) and ``--prior`` (an earlier orbits.json, whose C_R and sigma become the C_R a
+priori) give starting orbits; objects without one start from IOD.
 """
 
 from __future__ import annotations
@@ -17,17 +19,27 @@ import typer
 from rich.console import Console
 
 from beltwatch._io import write_atomic
+from beltwatch.catalog import load_catalog
+from beltwatch.errors import InputError
 from beltwatch.formats import read_udl_observations
-from beltwatch.orbit_determination import ARCSEC, BatchOptions, OrbitEstimate, determine_orbits
+from beltwatch.orbit_determination import (
+    ARCSEC,
+    BatchOptions,
+    OrbitEstimate,
+    OrbitPrior,
+    determine_orbits,
+)
 from beltwatch.propagation import (
     ForceModel,
     NumericalPropagator,
     PointMassEarth,
+    Sgp4Propagator,
     SolarRadiationPressure,
     ThirdBody,
     ZonalHarmonics,
 )
-from beltwatch.timescales import format_utc
+from beltwatch.timescales import format_utc, parse_utc
+from beltwatch.values import Observation
 
 
 def od_force_model(area_to_mass_m2_kg: float, cr: float) -> ForceModel:
@@ -43,7 +55,7 @@ def od_force_model(area_to_mass_m2_kg: float, cr: float) -> ForceModel:
     )
 
 
-def orbit_record(norad: int, est: OrbitEstimate) -> dict:
+def orbit_record(norad: int, est: OrbitEstimate, started_from: str = "iod") -> dict:
     return {
         "norad_id": norad,
         "epoch_utc": format_utc(est.epoch),
@@ -56,7 +68,68 @@ def orbit_record(norad: int, est: OrbitEstimate) -> dict:
         "n_obs_rejected": est.n_rejected,
         "cr": None if est.cr is None else round(float(est.cr), 4),
         "cr_sigma": None if est.cr_sigma is None else round(float(est.cr_sigma), 4),
+        "started_from": started_from,
     }
+
+
+def catalog_priors(path: Path, observations: list[Observation]) -> dict[int, OrbitPrior]:
+    """Starting orbits from element sets: each observed object's SGP4 state (GCRS) at its
+    last observation time; objects absent from the catalog get none."""
+    catalog = load_catalog(path).catalog
+    last: dict[int, Observation] = {}
+    for ob in observations:
+        if ob.norad_id is not None and (
+            ob.norad_id not in last or ob.time > last[ob.norad_id].time
+        ):
+            last[int(ob.norad_id)] = ob
+    rows = catalog[np.isin(catalog.norad_id, list(last))].latest()
+    priors = {}
+    for k, norad in enumerate(rows.norad_id):
+        eph = Sgp4Propagator(workers=1).propagate(rows[k : k + 1], last[int(norad)].time, "gcrs")
+        if eph.valid.all():
+            state = np.concatenate([eph.position_km[0, 0], eph.velocity_km_s[0, 0]])
+            priors[int(norad)] = OrbitPrior(eph.times[0], state, source="catalog")
+    return priors
+
+
+def read_orbit_priors(path: Path) -> dict[int, OrbitPrior]:
+    """Starting orbits and C_R a priori from an earlier run's orbits.json."""
+    try:
+        records = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise InputError("no such file", source=path) from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not JSON ({exc})", source=path) from exc
+    if not isinstance(records, list):
+        raise InputError("expected a list of orbit records (an orbits.json)", source=path)
+    priors = {}
+    for k, rec in enumerate(records):
+        where = f"record {k}"
+        try:
+            state = np.array([*rec["position_km"], *rec["velocity_km_s"]], dtype=float)
+            epoch = parse_utc(rec["epoch_utc"], field=f"{where}: epoch_utc")
+            norad = int(rec["norad_id"])
+            cr, cr_sigma = rec.get("cr"), rec.get("cr_sigma")
+        except KeyError as exc:
+            raise InputError(f"{where}: missing field", source=path, field=str(exc)) from exc
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{where}: {exc}", source=path) from exc
+        if state.shape != (6,) or not np.all(np.isfinite(state)):
+            raise InputError(
+                f"{where}: position/velocity must be 3 finite numbers each",
+                source=path,
+                field="position_km/velocity_km_s",
+            )
+        if cr_sigma is not None and not float(cr_sigma) > 0:
+            raise InputError(f"{where}: cr_sigma must be positive", source=path, field="cr_sigma")
+        priors[norad] = OrbitPrior(
+            epoch,
+            state,
+            None if cr is None else float(cr),
+            None if cr_sigma is None else float(cr_sigma),
+            source="prior",
+        )
+    return priors
 
 
 def residual_svg(norad: int, hours: np.ndarray, res_arcsec: np.ndarray, used: np.ndarray) -> str:
@@ -101,16 +174,32 @@ def od_command(
             "covariance ignores SRP uncertainty and is too optimistic."
         ),
     ] = True,
+    catalog: Annotated[
+        Path | None,
+        typer.Option(help="Element sets (TLE/OMM/GP) giving starting orbits (else IOD)."),
+    ] = None,
+    prior: Annotated[
+        Path | None,
+        typer.Option(
+            help="An earlier orbits.json: starting orbits, and its C_R +- sigma as the "
+            "C_R a priori (catalog maintenance); wins over --catalog."
+        ),
+    ] = None,
 ) -> None:
     """Batch least-squares orbits (GCRS) for every object in an observation file."""
     observations = read_udl_observations(obs)
+    priors = catalog_priors(catalog, observations) if catalog else {}
+    if prior:
+        priors.update(read_orbit_priors(prior))
     propagator = NumericalPropagator(
         od_force_model(area_to_mass, cr), rtol=1e-10, atol_km=1e-6, atol_km_s=1e-9
     )
-    run = determine_orbits(observations, propagator, BatchOptions(estimate_cr=estimate_cr))
+    run = determine_orbits(
+        observations, propagator, BatchOptions(estimate_cr=estimate_cr), priors=priors
+    )
     records = []
     for norad, est in run.estimates.items():
-        records.append(orbit_record(norad, est))
+        records.append(orbit_record(norad, est, run.started_from[norad]))
         meas = run.measurements[norad]
         hours = (meas.times - meas.times[0]).to_value("hr")
         svg = residual_svg(norad, np.atleast_1d(hours), est.residuals[:, :2] / ARCSEC, est.used)

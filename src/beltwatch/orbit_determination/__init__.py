@@ -35,6 +35,7 @@ from beltwatch.orbit_determination._measurements import (
 )
 from beltwatch.orbit_determination._pipeline import (
     OdRun,
+    OrbitPrior,
     determine_orbits,
     initial_state,
     measurements_from_observations,
@@ -52,6 +53,7 @@ __all__ = [
     "MeasurementSet",
     "OdRun",
     "OrbitEstimate",
+    "OrbitPrior",
     "batch_least_squares",
     "classical_elements",
     "determine_orbits",

@@ -1,4 +1,5 @@
-"""From a list of observations to orbits: screening, grouping by object, IOD, batch LS.
+"""From a list of observations to orbits: screening, grouping by object, a start (a prior
+orbit where one is known, else IOD), batch LS.
 
 Screening never raises on bad rows: each rejected observation gets a reason
 (non-finite angles or observer state, duplicate id, non-positive sigma); rows out of
@@ -8,17 +9,20 @@ kept aside as uncorrelated (UCT) for the association stage.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.errors import InputError
 from beltwatch.orbit_determination._batch import (
     BatchOptions,
     OrbitEstimate,
     StmPropagator,
     batch_least_squares,
+    propagator_with_cr,
 )
 from beltwatch.orbit_determination._iod import gauss, gooding, sphere_range_km
 from beltwatch.orbit_determination._kepler import kepler_propagate, semi_major_axis_km
@@ -35,11 +39,26 @@ GEO_RADIUS_KM = 42164.0
 IOD_WINDOW_S = 8 * 3600.0
 
 
+@dataclass(frozen=True, eq=False)
+class OrbitPrior:
+    """What is known of an object before this run (catalog maintenance): a GCRS state
+    (km, km/s) at ``epoch``, from an element set or an earlier fit, and optionally the SRP
+    coefficient C_R with its sigma from earlier fits, which becomes the C_R a priori."""
+
+    epoch: Time
+    state: np.ndarray
+    cr: float | None = None
+    cr_sigma: float | None = None
+    source: str = "prior"
+
+
 @dataclass
 class OdRun:
-    """Estimates per object, rejected observations (id -> reason), UCT observations."""
+    """Estimates per object, rejected observations (id -> reason), UCT observations, and
+    how each estimate started ("prior" source or "iod")."""
 
     estimates: dict[int, OrbitEstimate] = field(default_factory=dict)
+    started_from: dict[int, str] = field(default_factory=dict)
     measurements: dict[int, MeasurementSet] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)
     uct: list[Observation] = field(default_factory=list)
@@ -139,14 +158,60 @@ def initial_state(meas: MeasurementSet) -> np.ndarray | None:
     return np.concatenate([r, v])
 
 
+def _prior_start(prior: OrbitPrior, epoch: Time, propagator: StmPropagator) -> np.ndarray | None:
+    """The prior's state moved to ``epoch`` (with its C_R when the model has SRP)."""
+    if abs(seconds_between(prior.epoch, epoch)) < 1e-6:
+        return np.asarray(prior.state, float)
+    if prior.cr is not None:
+        with contextlib.suppress(InputError):  # a model without SRP propagates without it
+            propagator = propagator_with_cr(propagator, [prior.cr])
+    states, _ = propagator.propagate(
+        prior.epoch, np.asarray(prior.state, float)[None], Time([epoch])
+    )
+    x = states[0, -1]
+    return x if np.all(np.isfinite(x)) else None
+
+
+def _options_for(prior: OrbitPrior | None, options: BatchOptions | None) -> BatchOptions | None:
+    """A prior's C_R (and sigma) becomes the C_R a priori when C_R is estimated."""
+    if prior is None or prior.cr is None or options is None or not options.estimate_cr:
+        return options
+    sigma = options.cr_apriori_sigma if prior.cr_sigma is None else prior.cr_sigma
+    return replace(options, cr_apriori=prior.cr, cr_apriori_sigma=sigma)
+
+
+def _fit_object(
+    meas: MeasurementSet,
+    prior: OrbitPrior | None,
+    propagator: StmPropagator,
+    options: BatchOptions | None,
+) -> tuple[OrbitEstimate | None, str, str]:
+    """(estimate or None, where it started, why it failed): the prior's start first, IOD
+    when there is no prior or its fit does not converge."""
+    epoch = meas.times[-1]
+    why = "initial orbit determination found no orbit"
+    starts = [(prior.source, prior)] if prior is not None else []
+    for source, origin in [*starts, ("iod", None)]:
+        x0 = initial_state(meas) if origin is None else _prior_start(origin, epoch, propagator)
+        if x0 is None:
+            continue
+        (est,) = batch_least_squares(meas, epoch, x0[None], propagator, options)
+        if est.converged:
+            return est, source, ""
+        why = f"least squares did not converge (rms {est.rms_arcsec:.1f} arcsec)"
+    return None, "", why
+
+
 def determine_orbits(
     observations: Sequence[Observation],
     propagator: StmPropagator,
     options: BatchOptions | None = None,
     min_observations: int = 6,
+    priors: Mapping[int, OrbitPrior] | None = None,
 ) -> OdRun:
-    """Screen, group by catalog number, IOD, then batch least squares per object with the
-    epoch at its last observation time."""
+    """Screen, group by catalog number, then batch least squares per object with the epoch
+    at its last observation time, started from the object's prior (if any) and otherwise,
+    or if that fit does not converge, from IOD."""
     run = OdRun()
     good = screen(observations, run)
     by_object: dict[int, list[Observation]] = {}
@@ -157,15 +222,12 @@ def determine_orbits(
             run.failed[norad] = f"only {len(obs)} observations (need {min_observations})"
             continue
         meas = measurements_from_observations(obs)
-        x0 = initial_state(meas)
-        if x0 is None:
-            run.failed[norad] = "initial orbit determination found no orbit"
+        prior = (priors or {}).get(norad)
+        est, source, why = _fit_object(meas, prior, propagator, _options_for(prior, options))
+        if est is None:
+            run.failed[norad] = why
             continue
-        epoch = meas.times[-1]
-        (est,) = batch_least_squares(meas, epoch, x0[None], propagator, options)
-        if not est.converged:
-            run.failed[norad] = f"least squares did not converge (rms {est.rms_arcsec:.1f} arcsec)"
-            continue
+        run.started_from[norad] = source
         run.estimates[norad] = replace(est, norad_id=norad)
         run.measurements[norad] = meas
     return run
