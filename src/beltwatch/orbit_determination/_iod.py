@@ -32,7 +32,7 @@ from beltwatch.orbit_determination._kepler import (
 MAX_RADIUS_KM = 1.0e6
 # Default Gooding start hypotheses: the target this far (km) from the Earth's centre at both
 # ends (near and far crossings of each sphere); covers MEO-to-beyond-GEO objects.
-HYPOTHESIS_RADII_KM = (20000.0, 25000.0, 30000.0, 36000.0, 42164.0, 48000.0, 54000.0, 60000.0)
+HYPOTHESIS_RADII_KM = (20000.0, 30000.0, 42164.0, 50000.0, 60000.0)
 # An exact solution of three observations fits them to rounding; this (rad) separates a
 # converged solve from one that stopped on the slope of the residual valley.
 EXACT_FIT_RAD = 1e-9
@@ -123,7 +123,8 @@ def gauss(
     several admissible orbits), sorted by residual; states are at ``t_s[1]`` (the reception
     time). Each first-order solution is the start of the exact solve (Lambert and
     universal-variable Lagrange coefficients, Levenberg-Marquardt on the end ranges); if
-    that does not converge the first-order solution is kept with ``converged=False``.
+    that converges for no root, the first-order solutions are returned with
+    ``converged=False``.
     Near-roots of the range equation (see :func:`_middle_ranges`) are further starts,
     kept only when the exact solve converges from them. Roots with a range below
     ``min_range_km`` are dropped: seen from a space-based observer, the observer's own
@@ -185,9 +186,13 @@ def gauss(
             continue
         if bound_only and not _is_bound(sol, mu):
             continue
+        if np.any(sol.ranges_km <= min_range_km):  # improved onto the observer's own orbit
+            continue
         if any(np.all(np.abs(s.ranges_km / sol.ranges_km - 1) < 1e-6) for s in solutions):
             continue
         solutions.append(sol)
+    if any(s.converged for s in solutions):  # first-order solutions are only a fallback
+        solutions = [s for s in solutions if s.converged]
     return sorted(solutions, key=lambda s: s.residual_rad)
 
 
@@ -259,8 +264,8 @@ def _levenberg_marquardt(
     for _ in range(max_iter):
         if not np.isfinite(cost):
             return None
-        # Stop at rounding level: further steps cannot improve and only cost evaluations.
-        if cost <= res.size * 1e-30:
+        # Stop at rounding level (1e-14 rad): further steps only cost evaluations.
+        if cost <= res.size * 1e-28:
             break
         step = 1e-7 * x
         jac = ((fun(x + np.diag(step)) - res) / step[:, None]).T
@@ -270,13 +275,14 @@ def _levenberg_marquardt(
         normal = js.T @ js
         grad = js.T @ res
         improved = False
-        for _ in range(12):
+        for _ in range(8):
             delta = -np.linalg.solve(normal + damping * np.diag(np.diag(normal)), grad)
             trial = x * (1 + np.clip(delta, -0.5, 0.5))
             res_t = fun(trial[None])[0]
             cost_t = float(res_t @ res_t)
             if np.isfinite(cost_t) and cost_t < cost:
-                x, res, cost, improved = trial, res_t, cost_t, True
+                improved = cost - cost_t > 1e-10 * cost  # else stationary: stop after this
+                x, res, cost = trial, res_t, cost_t
                 damping = max(damping / 10, 1e-12)
                 break
             damping *= 10
@@ -362,6 +368,7 @@ def gooding_solutions(
     radii_km: Sequence[float] = HYPOTHESIS_RADII_KM,
     noise_rad: float = EXACT_FIT_RAD,
     bound_only: bool = True,
+    min_range_km: float = 100.0,
 ) -> list[IodSolution]:
     """Every distinct Gooding solution from several starts, best fit first.
 
@@ -369,7 +376,8 @@ def gooding_solutions(
     the target on a geocentric sphere of each of ``radii_km`` at both ends (near and far
     crossing) plus the Gauss roots when there are three observations. Solutions with the
     same end ranges (to 1e-6) are one; unbound (hyperbolic) ones are dropped unless
-    ``bound_only`` is False; so are those fitting worse than the best by more than
+    ``bound_only`` is False; so are those with an end range below ``min_range_km`` and
+    those fitting worse than the best by more than
     ``noise_rad`` (rms, rad): pass the measurement noise to keep every orbit the data
     cannot tell apart. Three observations fit every solution exactly: more than one
     solution then means the data admit several orbits, and a later fit with more
@@ -391,6 +399,8 @@ def gooding_solutions(
         if np.linalg.norm(sol.position_km) > MAX_RADIUS_KM:
             continue
         if bound_only and not _is_bound(sol, mu):
+            continue
+        if np.any(sol.ranges_km <= min_range_km):  # the observer's own orbit, seen from space
             continue
         if any(np.all(np.abs(s.ranges_km / sol.ranges_km - 1) < 1e-6) for s in found):
             continue
