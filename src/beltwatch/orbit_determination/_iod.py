@@ -215,10 +215,10 @@ def _gauss_first_order(t, L, R, rho, r23, mu, light_time) -> IodSolution:
 def _at_middle(sol: IodSolution, t, L, R, mu, light_time) -> IodSolution:
     """A Gooding solution (state at t[0]) restated at t[1] with its three ranges."""
     r_mid, v_mid = kepler_propagate(sol.position_km, sol.velocity_km_s, t[1] - t[0], mu)
-    rho2 = np.linalg.norm(r_mid - R[1])
+    rho2 = float(np.linalg.norm(r_mid - R[1]))
     if light_time:
         r_em, _ = kepler_propagate(r_mid, v_mid, -rho2 / SPEED_OF_LIGHT_KM_S, mu)
-        rho2 = np.linalg.norm(r_em - R[1])
+        rho2 = float(np.linalg.norm(r_em - R[1]))
     rho = np.array([sol.ranges_km[0], rho2, sol.ranges_km[1]])
     return IodSolution(float(t[1]), r_mid, v_mid, rho, "gauss", sol.residual_rad)
 
@@ -306,7 +306,7 @@ def _double_r(t, L, R, rho_ends, mu, light_time, max_iter, prograde=True) -> Iod
         v1 = np.full_like(r1, np.nan)
         for k in range(rho.shape[0]):
             # No single-revolution arc: this trial is not a solution (NaN velocity).
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, ArithmeticError):
                 v1[k], _ = lambert(r1[k], r3[k], t3[k] - t1[k], mu, prograde)
         return r1, v1, t1
 
@@ -387,10 +387,11 @@ def gooding_solutions(
     if t.size < 3:
         raise ValueError("gooding needs at least three observations")
     if range_guesses_km is None:
-        range_guesses_km = _hypotheses(t, L, R, mu, light_time, radii_km)
+        starts = _hypotheses(t, L, R, mu, light_time, radii_km)
+    else:
+        starts = [np.asarray(g, dtype=float) for g in range_guesses_km]
     found: list[IodSolution] = []
-    for guess in range_guesses_km:
-        guess = np.asarray(guess, dtype=float)
+    for guess in starts:
         if not (guess.shape == (2,) and np.all(guess > 0)):
             continue
         sol = _double_r(t, L, R, guess, mu, light_time, max_iter)

@@ -77,7 +77,7 @@ def _kepler_fg(r0, v0, dt, mu):
 
 
 def kepler_propagate(
-    r0: np.ndarray, v0: np.ndarray, dt: np.ndarray, mu: float = MU_EARTH_KM3_S2
+    r0: np.ndarray, v0: np.ndarray, dt: np.ndarray | float, mu: float = MU_EARTH_KM3_S2
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two-body states (r, v) of shape (..., 3) after dt seconds (broadcast over leading axes)."""
     r0, v0, dt = np.broadcast_arrays(
@@ -129,7 +129,7 @@ def lambert(
     lo = -4.0 * math.pi**2
     while time_error(lo) > 0:  # transfer time grows with z; y < 0 counts as too short
         lo *= 2.0
-        if lo < -1e6:
+        if lo < -4.0e5:  # cosh(sqrt(-z)) overflows near z = -710^2
             raise ValueError("no Lambert solution bracket")
     hi = 4.0 * math.pi**2 * (1 - 1e-9)
     z = brentq(time_error, lo, hi, xtol=1e-14, rtol=1e-14)
