@@ -124,12 +124,12 @@ def gauss(
     time). Each first-order solution is the start of the exact solve (Lambert and
     universal-variable Lagrange coefficients, Levenberg-Marquardt on the end ranges); if
     that converges for no root, the first-order solutions are returned with
-    ``converged=False``.
-    Near-roots of the range equation (see :func:`_middle_ranges`) are further starts,
-    kept only when the exact solve converges from them. Roots with a range below
-    ``min_range_km`` are dropped: seen from a space-based observer, the observer's own
-    orbit is always a (spurious) root; so are unbound (hyperbolic) solutions unless
-    ``bound_only`` is False, and duplicates (the same three ranges to 1e-6).
+    ``converged=False``. Near-roots of the range equation (see :func:`_middle_ranges`)
+    are further starts, kept only when the exact solve converges from them.
+
+    Dropped: solutions with a range below ``min_range_km`` (seen from a space-based
+    observer, the observer's own orbit is always a spurious root), unbound (hyperbolic)
+    ones unless ``bound_only`` is False, and duplicates (the same three ranges to 1e-6).
     """
     t, L, R = _as_inputs(t_s, los, site_km)
     if t.shape != (3,) or L.shape != (3, 3) or R.shape != (3, 3):
@@ -144,32 +144,11 @@ def gauss(
         6 * d0
     )
     roots, near = _middle_ranges(A, B, L[1], R[1], mu, min_range_km)
+    starts = [(rho2, False) for rho2 in roots] + [(rho2, True) for rho2 in near if improve]
     solutions: list[IodSolution] = []
-    for rho2 in roots + (near if improve else []):
-        r23 = np.linalg.norm(R[1] + rho2 * L[1]) ** 3
-        rho = np.array(
-            [
-                (
-                    (
-                        6 * (D[2, 0] * tau1 / tau3 + D[1, 0] * tau / tau3) * r23
-                        + mu * D[2, 0] * (tau**2 - tau1**2) * tau1 / tau3
-                    )
-                    / (6 * r23 + mu * (tau**2 - tau3**2))
-                    - D[0, 0]
-                )
-                / d0,
-                rho2,
-                (
-                    (
-                        6 * (D[0, 2] * tau3 / tau1 - D[1, 2] * tau / tau1) * r23
-                        + mu * D[0, 2] * (tau**2 - tau3**2) * tau3 / tau1
-                    )
-                    / (6 * r23 + mu * (tau**2 - tau1**2))
-                    - D[2, 2]
-                )
-                / d0,
-            ]
-        )
+    for rho2, near_root in starts:
+        r23 = float(np.linalg.norm(R[1] + rho2 * L[1])) ** 3
+        rho = _gauss_ranges(D, d0, tau1, tau3, rho2, r23, mu)
         if np.any(rho <= min_range_km):  # behind the observer, or the observer's own orbit
             continue
         sol = _gauss_first_order(t, L, R, rho, r23, mu, light_time)
@@ -178,7 +157,7 @@ def gauss(
             exact = _double_r(t, L, R, rho[[0, 2]], mu, light_time, max_iter, prograde)
             if exact is not None and exact.residual_rad < EXACT_FIT_RAD:
                 sol = _at_middle(exact, t, L, R, mu, light_time)
-            elif rho2 in near:
+            elif near_root:
                 continue
         if not np.all(np.isfinite(sol.velocity_km_s)):
             continue
@@ -194,6 +173,28 @@ def gauss(
     if any(s.converged for s in solutions):  # first-order solutions are only a fallback
         solutions = [s for s in solutions if s.converged]
     return sorted(solutions, key=lambda s: s.residual_rad)
+
+
+def _gauss_ranges(D, d0, tau1, tau3, rho2, r23, mu) -> np.ndarray:
+    """Curtis algorithm 5.5 step 8: the three ranges (km) for a root rho2 (r23 = r2^3)."""
+    tau = tau3 - tau1
+    rho1 = (
+        (
+            6 * (D[2, 0] * tau1 / tau3 + D[1, 0] * tau / tau3) * r23
+            + mu * D[2, 0] * (tau**2 - tau1**2) * tau1 / tau3
+        )
+        / (6 * r23 + mu * (tau**2 - tau3**2))
+        - D[0, 0]
+    ) / d0
+    rho3 = (
+        (
+            6 * (D[0, 2] * tau3 / tau1 - D[1, 2] * tau / tau1) * r23
+            + mu * D[0, 2] * (tau**2 - tau3**2) * tau3 / tau1
+        )
+        / (6 * r23 + mu * (tau**2 - tau1**2))
+        - D[2, 2]
+    ) / d0
+    return np.array([rho1, rho2, rho3])
 
 
 def _gauss_first_order(t, L, R, rho, r23, mu, light_time) -> IodSolution:
@@ -375,13 +376,13 @@ def gooding_solutions(
     Starts: ``range_guesses_km`` (pairs of first and last range, km) if given; otherwise
     the target on a geocentric sphere of each of ``radii_km`` at both ends (near and far
     crossing) plus the Gauss roots when there are three observations. Solutions with the
-    same end ranges (to 1e-6) are one; unbound (hyperbolic) ones are dropped unless
-    ``bound_only`` is False; so are those with an end range below ``min_range_km`` and
-    those fitting worse than the best by more than
-    ``noise_rad`` (rms, rad): pass the measurement noise to keep every orbit the data
-    cannot tell apart. Three observations fit every solution exactly: more than one
-    solution then means the data admit several orbits, and a later fit with more
-    observations (or a prior on the orbit) has to choose.
+    same end ranges (to 1e-6) are one. Dropped: unbound (hyperbolic) solutions unless
+    ``bound_only`` is False, those with an end range below ``min_range_km`` (the
+    observer's own orbit), and those fitting worse than the best by more than ``noise_rad``
+    (rms, rad): pass the measurement noise to keep every orbit the data cannot tell apart.
+    Three observations fit every solution exactly: more than one solution then means the
+    data admit several orbits, and a later fit with more observations (or a prior on the
+    orbit) has to choose.
     """
     t, L, R = _as_inputs(t_s, los, site_km)
     if t.size < 3:
@@ -401,7 +402,7 @@ def gooding_solutions(
             continue
         if bound_only and not _is_bound(sol, mu):
             continue
-        if np.any(sol.ranges_km <= min_range_km):  # the observer's own orbit, seen from space
+        if np.any(sol.ranges_km <= min_range_km):
             continue
         if any(np.all(np.abs(s.ranges_km / sol.ranges_km - 1) < 1e-6) for s in found):
             continue
@@ -420,11 +421,13 @@ def _is_bound(sol: IodSolution, mu: float) -> bool:
 
 
 def _hypotheses(t, L, R, mu, light_time, radii_km) -> list[np.ndarray]:
+    """Start pairs (first, last range): the target on each sphere, then the Gauss roots."""
     ends = [0, t.size - 1]
     starts = []
-    for radius in radii_km:
-        near, far = sphere_ranges_km(L[ends], R[ends], radius)
-        starts += [near, far]
+    for radius in radii_km:  # near and far crossing of each sphere (NaN where none)
+        b, disc = _sphere_crossings(L[ends], R[ends], radius)
+        root = np.sqrt(np.where(disc >= 0, disc, np.nan))
+        starts += [-b - root, -b + root]
     if t.size == 3:
         with np.errstate(all="ignore"):
             for sol in gauss(t, L, R, mu, light_time, improve=False):
@@ -432,23 +435,17 @@ def _hypotheses(t, L, R, mu, light_time, radii_km) -> list[np.ndarray]:
     return [s for s in starts if np.all(np.isfinite(s) & (s > 0))]
 
 
-def sphere_ranges_km(los: np.ndarray, site_km: np.ndarray, radius_km: float):
-    """(near, far) ranges (km) along each line of sight to a geocentric sphere of
-    ``radius_km``; NaN where that crossing is behind the observer or does not exist."""
+def _sphere_crossings(los, site_km, radius_km: float) -> tuple[np.ndarray, np.ndarray]:
+    """(b, disc): the crossings of ``site + rho los`` with a geocentric sphere of
+    ``radius_km`` are at rho = -b -+ sqrt(disc) (none where disc < 0)."""
     L = np.asarray(los, float)
     R = np.asarray(site_km, float)
     b = np.sum(L * R, axis=-1)
-    disc = b * b - (np.sum(R * R, axis=-1) - radius_km**2)
-    root = np.sqrt(np.where(disc >= 0, disc, np.nan))
-    near, far = -b - root, -b + root
-    return np.where(near > 0, near, np.nan), np.where(far > 0, far, np.nan)
+    return b, b * b - (np.sum(R * R, axis=-1) - radius_km**2)
 
 
 def sphere_range_km(los: np.ndarray, site_km: np.ndarray, radius_km: float) -> np.ndarray:
     """Ranges (km) along each line of sight to a geocentric sphere of ``radius_km``: the far
     root (the only one for a ground site; for a space observer inside the sphere also)."""
-    L = np.asarray(los, float)
-    R = np.asarray(site_km, float)
-    b = np.sum(L * R, axis=-1)
-    disc = b * b - (np.sum(R * R, axis=-1) - radius_km**2)
+    b, disc = _sphere_crossings(los, site_km, radius_km)
     return -b + np.sqrt(np.maximum(disc, 0.0))
