@@ -32,27 +32,15 @@ from beltwatch.orbit_determination import (
 from beltwatch.propagation import (
     ForceModel,
     NumericalPropagator,
-    PointMassEarth,
     Sgp4Propagator,
-    SolarRadiationPressure,
-    ThirdBody,
-    ZonalHarmonics,
 )
 from beltwatch.timescales import format_utc, parse_utc
 from beltwatch.values import Observation
 
 
 def od_force_model(area_to_mass_m2_kg: float, cr: float) -> ForceModel:
-    """The estimator's forces: Earth with J2..J4, Sun, Moon, cannonball SRP."""
-    return ForceModel(
-        (
-            PointMassEarth(),
-            ZonalHarmonics(degree=4),
-            ThirdBody("sun"),
-            ThirdBody("moon"),
-            SolarRadiationPressure(area_to_mass_m2_kg, cr, "conical"),
-        )
-    )
+    """The estimator's forces: Earth gravity 4x4 (zonal and tesseral), Sun, Moon, SRP."""
+    return ForceModel.geo_default(area_to_mass_m2_kg, cr)
 
 
 def orbit_record(norad: int, est: OrbitEstimate, started_from: str = "iod") -> dict:

@@ -12,6 +12,7 @@ from beltwatch.propagation._forces import (
     ThirdBody,
     ZonalHarmonics,
 )
+from beltwatch.propagation._geopotential import TesseralHarmonics
 from beltwatch.propagation._numerical import NumericalPropagator
 from beltwatch.propagation._sgp4 import SGP4_ERROR_MESSAGES, Sgp4Propagator, propagate_sgp4
 from beltwatch.propagation._sgp4_fit import Sgp4Fit, fit_sgp4, fit_sgp4_to_orbit
@@ -29,6 +30,7 @@ __all__ = [
     "Sgp4Fit",
     "Sgp4Propagator",
     "SolarRadiationPressure",
+    "TesseralHarmonics",
     "ThirdBody",
     "ZonalHarmonics",
     "fit_sgp4",

@@ -261,12 +261,18 @@ class ForceModel(_Addable):
         *,
         degree: int = 4,
         shadow: Literal["conical", "cylindrical", "none"] = "conical",
+        tesseral: bool = True,
     ) -> ForceModel:
-        """Two-body + zonals J2..J_degree + Sun + Moon + cannonball SRP."""
+        """Two-body + zonals J2..J_degree (+ tesseral terms to degree and order ``degree``)
+        + Sun + Moon + cannonball SRP."""
+        from beltwatch.propagation._geopotential import TesseralHarmonics
+
+        gravity: tuple[Force, ...] = (PointMassEarth(), ZonalHarmonics(degree=degree))
+        if tesseral:
+            gravity += (TesseralHarmonics(degree, degree),)
         return cls(
             (
-                PointMassEarth(),
-                ZonalHarmonics(degree=degree),
+                *gravity,
                 ThirdBody("sun"),
                 ThirdBody("moon"),
                 SolarRadiationPressure(area_to_mass_m2_kg, cr, shadow),
