@@ -24,9 +24,10 @@ class AssociationConfig:
 
     gate_probability: float = 0.99999
     ambiguity_delta: float = 4.0
-    time_bias_window_hours: float = 6.0
+    time_bias_min_tracklets: int = 4
     coarse_gate_deg: float = 0.5
     coarse_sigmas: float = 8.0
+    min_range_km: float = 10.0
     tle_sigma_km: tuple[float, float, float] = (1.0, 2.0, 0.5)
     tle_growth_km_per_day: tuple[float, float, float] = (2.0, 7.0, 2.0)
     tle_velocity_factor: float = 1.0

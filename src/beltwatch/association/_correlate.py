@@ -26,7 +26,12 @@ from scipy.optimize import linear_sum_assignment
 from scipy.stats import chi2
 
 from beltwatch.association._config import AssociationConfig
-from beltwatch.association._predict import Predictions, element_set_sqrt_cov, predict_catalog
+from beltwatch.association._predict import (
+    Predictions,
+    element_set_sqrt_cov,
+    predict_catalog,
+    ric_basis,
+)
 from beltwatch.association._table import (
     ObservationTable,
     Tracklets,
@@ -131,7 +136,7 @@ def correlate(
         pk, pj, d2, cost = pk[gated], pj[gated], d2[gated], cost[gated]
         out = (status, object_id, best_d2, cands)
         _assign(tr, pk, pj, d2, cost, pred.object_id, cfg, *out)
-        if np.any(status == AMBIGUOUS) and cfg.time_bias_window_hours > 0:
+        if cfg.time_bias_min_tracklets > 0:
             d2, cost = _time_bias(table, tr, ref_idx, pred, pk, pj, d2, cost, cfg, *out)
             gated = np.isfinite(d2) & (d2 < chi2.ppf(cfg.gate_probability, dof[gated]))
             pk, pj, d2, cost = pk[gated], pj[gated], d2[gated], cost[gated]
@@ -171,7 +176,8 @@ def _coarse_pairs(
     tr: Tracklets, ref_idx: np.ndarray, pred: Predictions, cfg: AssociationConfig, chunk: int = 256
 ) -> tuple[np.ndarray, np.ndarray]:
     """(tracklet, object) pairs whose predicted direction at the tracklet's mean time lies
-    within max(coarse_gate_deg, coarse_sigmas x in-track sigma / range) of its direction."""
+    within max(coarse_gate_deg, coarse_sigmas x in-track sigma / range) of its direction,
+    the object farther than ``min_range_km`` from the observer."""
     sig_it = pred.in_track_sigma_km()
     out_k, out_j = [], []
     for lo in range(0, len(tr), chunk):
@@ -185,6 +191,7 @@ def _coarse_pairs(
             np.radians(cfg.coarse_gate_deg), cfg.coarse_sigmas * sig_it[:, m].T / rng
         )
         near = (cosang > np.cos(np.minimum(radius, np.pi))) & pred.valid[:, m].T
+        near &= rng > cfg.min_range_km  # the observing host itself, when it is cataloged
         kk, jj = np.nonzero(near)
         out_k.append(k[kk])
         out_j.append(jj)
@@ -262,44 +269,71 @@ def sequences(tr: Tracklets) -> np.ndarray:
 
 
 def _time_bias(table, tr, ref_idx, pred, pk, pj, d2, cost, cfg, status, object_id, *_):
-    """Refined d^2 and cost of the pairs of ambiguous tracklets: each candidate object's
-    prediction is shifted by its time bias (the in-track error of its element set,
-    measured by its unambiguous tracklets within ``time_bias_window_hours``) and its
-    in-track sigma reset to the epoch value; pairs without such tracklets keep theirs."""
+    """Refined d^2 and cost of every gated pair whose object has a time-bias model.
+
+    An element set's error is mostly in-track and grows linearly with time: a time bias
+    tau(t) = a + b t. Each tagged tracklet measures tau (its tangent-plane offset along
+    the direction the object's own motion would move the prediction); per object a
+    weighted line with iterated 3-sigma clipping (MAD scale) needs at least
+    ``time_bias_min_tracklets`` tracklets. The prediction is shifted by tau(t) and the
+    in-track position sigma of the model becomes the line's scatter (at least the epoch
+    sigma) instead of the age-grown one; radial and cross-track sigmas keep their growth.
+    """
     ids = pred.object_id
     m = ref_idx[pk]
     x0 = np.concatenate([pred.position_km[pj, m], pred.velocity_km_s[pj, m]], axis=-1)
-    sure = (status[pk] == CORRELATED) & (object_id[pk] == ids[pj])
-    amb = status[pk] == AMBIGUOUS
-    sure &= np.isin(pj, pj[amb])
-    if not sure.any():
+    q = np.flatnonzero((status[pk] == CORRELATED) & (object_id[pk] == ids[pj]))
+    if not len(q):
         return d2, cost
     step = 60.0
-    r, v = kepler_propagate(x0[sure, :3], x0[sure, 3:], step)
-    xs = np.stack([x0[sure], np.concatenate([r, v], axis=-1)], axis=1)
-    beta = predicted_beta(table, tr, pk[sure], xs)  # (Q, 2, 4)
+    r, v = kepler_propagate(x0[q, :3], x0[q, 3:], step)
+    beta = predicted_beta(table, tr, pk[q], np.stack([x0[q], np.concatenate([r, v], -1)], 1))
     d_tau = (beta[:, 1, :2] - beta[:, 0, :2]) / step
-    delta = tr.beta[pk[sure], :2] - beta[:, 0, :2]
-    num, den = np.sum(d_tau * delta, axis=1), np.sum(d_tau * d_tau, axis=1)
-    t_sure, j_sure = tr.t_ref_s[pk[sure]], pj[sure]
-    d2, cost = d2.copy(), cost.copy()
-    idx = np.flatnonzero(amb)
-    tau = np.full(len(idx), np.nan)
-    for n, p in enumerate(idx):
-        near = (j_sure == pj[p]) & (
-            np.abs(t_sure - tr.t_ref_s[pk[p]]) <= cfg.time_bias_window_hours * 3600.0
-        )
-        if near.any():
-            tau[n] = num[near].sum() / den[near].sum()
-    idx, tau = idx[np.isfinite(tau)], tau[np.isfinite(tau)]
+    den = np.sum(d_tau * d_tau, axis=1)
+    tau = np.sum(d_tau * (tr.beta[pk[q], :2] - beta[:, 0, :2]), axis=1) / den
+    t_q = tr.t_ref_s[pk[q]]
+    t0 = float(np.mean(tr.t_ref_s))
+    coef = np.full((len(ids), 2), np.nan)
+    scatter = np.full(len(ids), np.nan)
+    for j in np.unique(pj[q]):
+        sel = np.flatnonzero(pj[q] == j)
+        if len(sel) >= cfg.time_bias_min_tracklets:
+            coef[j], scatter[j] = _robust_line(t_q[sel] - t0, tau[sel], den[sel])
+    idx = np.flatnonzero(np.isfinite(coef[pj, 0]))
     if not len(idx):
         return d2, cost
-    r, v = kepler_propagate(x0[idx, :3], x0[idx, 3:], tau)
-    g = np.asarray(cfg.tle_growth_km_per_day, float)
-    cfg_tb = replace(cfg, tle_growth_km_per_day=(g[0], 0.0, g[2]))
-    S = element_set_sqrt_cov(r, v, pred.age_days[pj[idx], m[idx]], cfg_tb)
+    jj = pj[idx]
+    shift = coef[jj, 0] + coef[jj, 1] * (tr.t_ref_s[pk[idx]] - t0)
+    r, v = kepler_propagate(x0[idx, :3], x0[idx, 3:], shift)
+    g = cfg.tle_growth_km_per_day
+    s0 = cfg.tle_sigma_km
+    cfg_tb = replace(cfg, tle_sigma_km=(s0[0], 0.0, s0[2]), tle_growth_km_per_day=(g[0], 0.0, g[2]))
+    S = element_set_sqrt_cov(r, v, pred.age_days[jj, m[idx]], cfg_tb)
+    speed = np.linalg.norm(v, axis=1)
+    sig_it = np.maximum(s0[1], scatter[jj] * speed)  # km
+    n_rad_s = speed / np.linalg.norm(r, axis=1)
+    in_track = np.swapaxes(ric_basis(r, v), -1, -2)[..., 1]  # (P, 3)
+    S[:, :3, 1] = in_track * sig_it[:, None]
+    S[:, 3:, 4] = in_track * (cfg.tle_velocity_factor * n_rad_s * sig_it)[:, None]
+    d2, cost = d2.copy(), cost.copy()
     d2[idx], cost[idx] = state_statistics(table, tr, pk[idx], np.concatenate([r, v], -1), S)
     return d2, cost
+
+
+def _robust_line(t: np.ndarray, y: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weighted line y = a + b t with iterated 3-sigma clipping: ((a, b), robust scatter)."""
+    keep = np.ones(len(t), dtype=bool)
+    A = np.stack([np.ones_like(t), t], axis=1)
+    coef = np.array([np.median(y), 0.0])
+    scale = np.inf
+    for _ in range(4):
+        if keep.sum() >= 2:
+            Aw = A[keep] * w[keep, None]
+            coef = np.linalg.lstsq(Aw.T @ A[keep], Aw.T @ y[keep], rcond=None)[0]
+        res = y - A @ coef
+        scale = 1.4826 * float(np.median(np.abs(res[keep]))) + 1e-3
+        keep = np.abs(res) < 3.0 * scale
+    return coef, scale
 
 
 def _next_best(C: np.ndarray, a: int, c: int) -> float:
@@ -333,11 +367,14 @@ def _assign(tr, pk, pj, d2, cost, ids, cfg, status, object_id, best_d2, cands) -
             mine = [p for p in part[k_inv == a]]
             mine.sort(key=lambda p: cost[p])
             cands[k] = [Candidate(int(ids[pj[p]]), float(d2[p]), float(cost[p])) for p in mine]
-            if c >= len(j_u):
+            if c >= len(j_u):  # a UCT, unless a near-equal assignment tags it
+                if mine and _next_best(C, a, c) - total < cfg.ambiguity_delta:
+                    status[k] = AMBIGUOUS
                 continue
             p = pair_of[(int(a), int(c))]
             best_d2[k] = d2[p]
-            if len(mine) > 1 and _next_best(C, a, c) - total < cfg.ambiguity_delta:
+            contested = len(mine) > 1 or np.sum(C[:, c] < _NO_COST) > 1
+            if contested and _next_best(C, a, c) - total < cfg.ambiguity_delta:
                 status[k] = AMBIGUOUS
             else:
                 status[k] = CORRELATED

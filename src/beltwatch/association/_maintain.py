@@ -15,8 +15,10 @@ same tracklet-level Mahalanobis distance as :func:`~beltwatch.association.correl
   than its best catalog candidate's: a removed or uncataloged object that had fallen in a
   co-located neighbour's wide element-set gate.
 
-Every changed object is refitted; tracklets whose residual RMS then exceeds
-``maintain_tracklet_sigmas`` observation sigmas are split off again.
+Changed objects are refitted; then in every object, tracklets whose residual RMS exceeds
+``maintain_tracklet_sigmas`` observation sigmas (a neighbour's tracklet taken by linking,
+rows the batch fit rejected) are split off, and objects that fall below M-of-N or do not
+converge are dropped.
 """
 
 from __future__ import annotations
@@ -69,11 +71,20 @@ def maintain(
         gated = d2 < _gate(tr, cfg)
     changed = _absorb(objs, owner, gated, d2, cost, result, cfg)
     if changed:
-        refit = [objs[i] for i in sorted(changed)]
-        _refit(refit, result, propagator)
-        dropped = _split_outliers(refit, result, cfg)
-        if dropped:
-            _refit(dropped, result, propagator)
+        _refit([objs[i] for i in sorted(changed)], result, propagator)
+    split = _split_outliers(objs, result, cfg)
+    if split:
+        _refit(split, result, propagator)
+    t_first = tr.t_ref_s.min()
+    for o in objs:
+        o.nights = len({int((tr.t_ref_s[j] - t_first) // cfg.night_length_s) for j in o.tracklets})
+    objs = [
+        o
+        for o in objs
+        if len(o.tracklets) >= cfg.confirm_min_tracklets
+        and o.nights >= cfg.confirm_min_nights
+        and o.estimate.converged
+    ]
     return _updated_result(result, objs), objs
 
 
