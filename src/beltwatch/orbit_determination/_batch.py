@@ -126,31 +126,37 @@ def _union_times(meas: MeasurementSet) -> tuple[Time, np.ndarray]:
 
 
 def _trajectory(propagator, epoch, x0, times, maneuver_time, dv, with_stm=True):
-    """States (n, m, 6) and d state / d (x0, dv) (n, m, 6, 6 + 3k) at ``times``."""
+    """States (n, m, 6) and d state / d (x0, dv) (n, m, 6, 6 + 3k) at ``times``.
+
+    With a maneuver, ``x0`` is the state on the epoch's side of the burn: times on that side
+    come straight from it; the others pass through the burn, where the velocity changes by
+    +dv going forward in time (epoch before the burn) or -dv going backward (epoch after).
+    """
     n = x0.shape[0]
     if maneuver_time is None:
         states, stm = propagator.propagate(epoch, x0, times, with_stm=with_stm)
         return states, stm
     dt_m = seconds_between(epoch, maneuver_time)
     dt = np.atleast_1d(seconds_between(epoch, times))
-    before = dt <= dt_m
+    sign = 1.0 if dt_m >= 0 else -1.0
+    near = sign * dt <= sign * dt_m  # the epoch's side of the burn
     m = dt.size
     states = np.empty((n, m, 6))
     partial = np.zeros((n, m, 6, 9))
-    grid_before = Time([*times[before], maneuver_time]) if before.any() else Time([maneuver_time])
-    s_b, phi_b = propagator.propagate(epoch, x0, grid_before, with_stm=with_stm)
-    if before.any():
-        states[:, before] = s_b[:, :-1]
-        if with_stm:
-            partial[:, before, :, :6] = phi_b[:, :-1]
+    s_b, phi_b = propagator.propagate(
+        epoch, x0, Time([*times[near], maneuver_time]), with_stm=with_stm
+    )
+    states[:, near] = s_b[:, :-1]
+    if with_stm:
+        partial[:, near, :, :6] = phi_b[:, :-1]
     x_m = s_b[:, -1].copy()
-    x_m[:, 3:] += dv
-    if (~before).any():
-        s_a, phi_a = propagator.propagate(maneuver_time, x_m, times[~before], with_stm=with_stm)
-        states[:, ~before] = s_a
+    x_m[:, 3:] += sign * dv
+    if (~near).any():
+        s_a, phi_a = propagator.propagate(maneuver_time, x_m, times[~near], with_stm=with_stm)
+        states[:, ~near] = s_a
         if with_stm:
-            partial[:, ~before, :, :6] = phi_a @ phi_b[:, -1][:, None]
-            partial[:, ~before, :, 6:] = phi_a[..., 3:]
+            partial[:, ~near, :, :6] = phi_a @ phi_b[:, -1][:, None]
+            partial[:, ~near, :, 6:] = sign * phi_a[..., 3:]
     return states, partial if with_stm else None
 
 
