@@ -11,6 +11,8 @@ from beltwatch.orbit_determination import (
     classical_elements,
     gauss,
     gooding,
+    kepler_propagate,
+    lambert,
     semi_major_axis_km,
 )
 
@@ -74,6 +76,20 @@ def test_curtis_example_gooding_reaches_the_same_orbit():
     el = classical_elements(sol.position_km, sol.velocity_km_s, mu)
     assert el["a"] == pytest.approx(10000, rel=1e-3)
     assert el["e"] == pytest.approx(0.1000, abs=5e-4)
+
+
+def test_lambert_arc_matches_kepler_and_refuses_impossible_arcs():
+    """A GEO quarter-orbit arc from Lambert propagates onto its end point; a transfer time
+    no single-revolution arc can meet is a ValueError (not an overflow or NaN)."""
+    r1 = np.array([42164.0, 0.0, 0.0])
+    r2 = np.array([0.0, 42164.0 * np.cos(0.1), 42164.0 * np.sin(0.1)])
+    for dt in (600.0, 21541.0, 40000.0):
+        v1, v2 = lambert(r1, r2, dt)
+        r_end, v_end = kepler_propagate(r1, v1, dt)
+        np.testing.assert_allclose(r_end, r2, atol=1e-6)
+        np.testing.assert_allclose(v_end, v2, atol=1e-9)
+    with pytest.raises(ValueError, match="Lambert"):
+        lambert(r1, r2, 1e-6)
 
 
 def _geo_cases(geo_catalog, observer, n=60, span_s=1200.0, n_obs=3):

@@ -56,6 +56,15 @@ def _kepler_fg(r0, v0, dt, mu):
     smu = np.sqrt(mu)
     x = smu * np.abs(alpha) * dt  # elliptic first guess
     x = np.where(np.abs(alpha) > 1e-12, x, smu * dt / rn)
+    # Hyperbolic first guess (Vallado, Fundamentals of Astrodynamics, algorithm 8): the
+    # elliptic one makes Newton diverge on fast hyperbolic trial orbits.
+    sma = 1.0 / np.where(alpha < -1e-12, alpha, -1.0)
+    sgn = np.sign(dt)
+    arg = (-2.0 * mu * alpha * dt) / (
+        np.sum(r0 * v0, axis=-1) + sgn * np.sqrt(-mu * sma) * (1.0 - rn * alpha)
+    )
+    x_hyp = sgn * np.sqrt(-sma) * np.log(arg)
+    x = np.where((alpha < -1e-12) & np.isfinite(x_hyp), x_hyp, x)
     for _ in range(50):
         z = alpha * x * x
         c, s = stumpff(z)
@@ -131,9 +140,11 @@ def lambert(
         lo *= 2.0
         if lo < -4.0e5:  # cosh(sqrt(-z)) overflows near z = -710^2
             raise ValueError("no Lambert solution bracket")
-    hi = 4.0 * math.pi**2 * (1 - 1e-9)
+    hi = 4.0 * math.pi**2 * (1 - 1e-6)  # at (2 pi)^2 itself C(z) rounds to 0
     z = brentq(time_error, lo, hi, xtol=1e-14, rtol=1e-14)
     y = y_of(z)
+    if not y > 0:  # the root sits on the y = 0 edge: no arc that short
+        raise ValueError(f"no Lambert solution: transfer time {dt} s too short")
     f = 1 - y / n1
     g = a_const * np.sqrt(y / mu)
     gdot = 1 - y / n2
