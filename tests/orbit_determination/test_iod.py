@@ -1,4 +1,5 @@
-"""IOD: a published textbook example, and GEO objects seen from QZS-6 and from a ground site."""
+"""IOD: a published textbook example, Lambert, and GEO objects seen from QZS-6 and from a
+ground site (noise-free and with 1 arcsec noise)."""
 
 from __future__ import annotations
 
@@ -24,8 +25,8 @@ from ._scenario import earth_clear, grid, host_states, target_states
 
 DEG = np.pi / 180
 TOKYO = GroundSite("tokyo", 35.7 * DEG, 139.7 * DEG, 0.05)
-# Below this angle between the target's and QZS-6's orbit planes the three lines of sight
-# are coplanar to the two-body model error of the SGP4 truth (see the GEO test).
+# Below this angle between the target's and QZS-6's orbit planes, three observations leave
+# a family of orbits that the two-body model error of the SGP4 truth hides (see GEO test).
 COPLANAR_DEG = 0.25
 
 
@@ -133,11 +134,12 @@ def _within_1_percent(solution, a_true: float) -> bool:
 def test_geo_iod_recovers_semi_major_axis(geo_catalog, where):
     """Three noise-free observations 20 min apart (truth: SGP4 of the real catalog); the
     best-ranked Gauss and Gooding solutions give a within 1 % for every object except
-    targets coplanar with the observer (QZS-6, itself in GEO): their three lines of sight
-    lie in one plane to ~1e-8 rad, three in-plane angles for four in-plane elements, a
-    one-parameter family that only the out-of-plane motion narrows, and that is below the
-    model error of two-body IOD against SGP4 data. They stay in the denominator; five
-    observations over the same 20 minutes resolve them (next test)."""
+    targets in the orbit plane of the observer (QZS-6, itself in GEO): observer and target
+    then move in one plane, and three in-plane angles cannot fix four in-plane elements (a
+    one-parameter family of exact fits). Only the out-of-plane motion narrows it, and for
+    plane angles below COPLANAR_DEG that is under the model error of two-body IOD against
+    SGP4 data (~1 m over the arc). They stay in the denominator; five observations over
+    the same 20 minutes resolve them (next test)."""
     site = None if where == "space" else TOKYO
     total, coplanar, ok_gauss, ok_gooding, failed = 0, 0, 0, 0, []
     for secs, u, ro, a_true, relinc in _geo_cases(geo_catalog, site):
