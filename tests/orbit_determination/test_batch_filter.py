@@ -363,3 +363,23 @@ def test_impulsive_maneuver_solve_for(scenario):
     (early_fit,) = batch_least_squares(clean, meas.times[0], start, prop, opts)
     assert np.linalg.norm(early_fit.maneuver_dv_km_s - dv_gcrs) < 0.3 * np.linalg.norm(dv_gcrs)
     assert np.linalg.norm(early_fit.position_km - pre[0, 0, :3]) < 0.5
+
+
+def test_pipeline_iod_start(scenario):
+    """The start `beltwatch od` uses without a prior: Gooding on the first 8 h of rows."""
+    from beltwatch.orbit_determination import initial_state
+
+    sc = scenario
+    errors = []
+    for i in range(30):
+        one, _, _ = _object_rows(sc, i)
+        x0 = initial_state(one)
+        truth = sc["truth"][i, sc["epoch_index"][i]]
+        errors.append(np.inf if x0 is None else np.linalg.norm(x0[:3] - truth[:3]))
+    errors = np.array(errors)
+    print(
+        f"\nIOD start at the last observation (30 objects): median {np.median(errors):.0f} km, "
+        f"<=100 km {np.mean(errors <= 100):.0%}, <=1000 km {np.mean(errors <= 1000):.0%}"
+    )
+    assert np.median(errors) < 300.0
+    assert np.mean(errors <= 1000.0) >= 0.8

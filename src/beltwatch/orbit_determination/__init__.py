@@ -14,7 +14,13 @@ from beltwatch.orbit_determination._batch import (
     propagator_with_cr,
 )
 from beltwatch.orbit_determination._filter import FilterResult, ekf_update, process_noise
-from beltwatch.orbit_determination._iod import IodSolution, gauss, gooding, sphere_range_km
+from beltwatch.orbit_determination._iod import (
+    IodSolution,
+    gauss,
+    gooding,
+    gooding_solutions,
+    sphere_range_km,
+)
 from beltwatch.orbit_determination._kepler import (
     MU_EARTH_KM3_S2,
     classical_elements,
@@ -60,6 +66,7 @@ __all__ = [
     "ekf_update",
     "gauss",
     "gooding",
+    "gooding_solutions",
     "initial_state",
     "kepler_propagate",
     "lambert",

@@ -24,7 +24,7 @@ from beltwatch.orbit_determination._batch import (
     batch_least_squares,
     propagator_with_cr,
 )
-from beltwatch.orbit_determination._iod import gauss, gooding, sphere_range_km
+from beltwatch.orbit_determination._iod import gooding_solutions
 from beltwatch.orbit_determination._kepler import kepler_propagate, semi_major_axis_km
 from beltwatch.orbit_determination._measurements import (
     ARCSEC,
@@ -35,7 +35,6 @@ from beltwatch.timescales import seconds_between
 from beltwatch.values import Observation
 
 DEFAULT_SIGMA_ARCSEC = 1.0
-GEO_RADIUS_KM = 42164.0
 IOD_WINDOW_S = 8 * 3600.0
 
 
@@ -118,44 +117,32 @@ def measurements_from_observations(obs: Sequence[Observation]) -> MeasurementSet
 
 
 def initial_state(meas: MeasurementSet) -> np.ndarray | None:
-    """IOD state (6,) at the last measurement time: Gooding on first/middle/last rows with a
-    GEO-radius range hypothesis, Gauss roots as further starts; best angular fit wins."""
-    n = len(meas)
-    if n < 3:
+    """IOD state (6,) at the last measurement time: Gooding's double-r on every row of the
+    first ``IOD_WINDOW_S`` (several range hypotheses and the Gauss roots as starts; the
+    best fit wins), moved to the last time on the two-body orbit."""
+    if len(meas) < 3:
         return None
     t = np.atleast_1d(seconds_between(meas.times[0], meas.times))
     # Lambert arcs here are single-revolution: take the first IOD_WINDOW_S of data.
     k = max(int(np.searchsorted(t, IOD_WINDOW_S, side="right")), 3)
-    idx = np.array([0, (k - 1) // 2, k - 1])
-    los = np.stack(
-        [
-            np.cos(meas.values[:, 1]) * np.cos(meas.values[:, 0]),
-            np.cos(meas.values[:, 1]) * np.sin(meas.values[:, 0]),
-            np.sin(meas.values[:, 1]),
-        ],
-        axis=-1,
-    )
-    site = meas.observer_position_km
-    starts = [tuple(sphere_range_km(los[idx[[0, 2]]], site[idx[[0, 2]]], GEO_RADIUS_KM))]
+    ra, dec = meas.values[:k, 0], meas.values[:k, 1]
+    los = np.stack([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)], axis=-1)
+    noise_rad = float(np.median(meas.sigmas[:k, :2]))
     with np.errstate(all="ignore"):
-        for sol in gauss(t[idx], los[idx], site[idx]):
-            r0, _ = kepler_propagate(sol.position_km, sol.velocity_km_s, t[idx[0]] - t[idx[1]])
-            r2, _ = kepler_propagate(sol.position_km, sol.velocity_km_s, t[idx[2]] - t[idx[1]])
-            starts.append((np.linalg.norm(r0 - site[idx[0]]), np.linalg.norm(r2 - site[idx[2]])))
-    best, best_res = None, np.inf
-    for guess in starts:
-        sol = gooding(t[idx], los[idx], site[idx], guess)
-        if sol is None or not np.isfinite(sol.residual_rad):
-            continue
-        a = semi_major_axis_km(sol.position_km, sol.velocity_km_s)
-        if not 6600.0 < a < 1.0e6:
-            continue
-        if sol.residual_rad < best_res:
-            best, best_res = sol, sol.residual_rad
-    if best is None:
-        return None
-    r, v = kepler_propagate(best.position_km, best.velocity_km_s, t[-1] - t[idx[0]])
-    return np.concatenate([r, v])
+        try:
+            solutions = gooding_solutions(
+                t[:k], los, meas.observer_position_km[:k], noise_rad=noise_rad
+            )
+        except ValueError:  # no Lambert arc for any start
+            return None
+    for sol in solutions:
+        if (
+            np.isfinite(sol.residual_rad)
+            and 6600.0 < semi_major_axis_km(sol.position_km, sol.velocity_km_s) < 1.0e6
+        ):
+            r, v = kepler_propagate(sol.position_km, sol.velocity_km_s, t[-1] - sol.time_s)
+            return np.concatenate([r, v])
+    return None
 
 
 def _prior_start(prior: OrbitPrior, epoch: Time, propagator: StmPropagator) -> np.ndarray | None:
