@@ -46,6 +46,7 @@ from beltwatch.association._table import ARCSEC, Tracklets, time_from_seconds
 from beltwatch.frames import light_time_direction, unit_vector_from_radec
 from beltwatch.orbit_determination import (
     MU_EARTH_KM3_S2,
+    BatchOptions,
     MeasurementSet,
     OrbitEstimate,
     batch_least_squares,
@@ -371,7 +372,11 @@ def batch_fit(new: list[NewObject], table, propagator) -> None:
         starts.append(np.concatenate([r, v]))
     meas = MeasurementSet.concatenate(parts).sorted()
     estimates = batch_least_squares(
-        meas, time_from_seconds(np.array([epoch_s]))[0], np.array(starts), propagator
+        meas,
+        time_from_seconds(np.array([epoch_s]))[0],
+        np.array(starts),
+        propagator,
+        BatchOptions(estimate_cr=True),  # the SRP of an unknown object is unknown
     )
     for obj, est in zip(new, estimates, strict=True):
         obj.estimate = est

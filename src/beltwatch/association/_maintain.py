@@ -8,7 +8,8 @@ same tracklet-level Mahalanobis distance as :func:`~beltwatch.association.correl
 
 * a tracklet of another new object that fits: the two objects are fragments of one when
   most of either's tracklets fit the other and a joint batch fit converges with an RMS
-  below ``maintain_join_rms_factor`` times the worse of the two;
+  below ``maintain_join_rms_factor`` times the worse of the two and no tracklet off by
+  ``maintain_tracklet_sigmas``;
 * an unlinked UCT tracklet that fits is absorbed (one tracklet per visit and object);
 * a tracklet tagged to a cataloged object (or ambiguous) is re-tagged to the new object
   when its cost (d^2 + ln det S / det R_fit) is lower by more than ``ambiguity_delta``
@@ -38,7 +39,7 @@ from beltwatch.association._correlate import (
 )
 from beltwatch.association._linking import NewObject, batch_fit, same_visit
 from beltwatch.association._table import seconds_from_time, time_from_seconds
-from beltwatch.orbit_determination import kepler_propagate
+from beltwatch.orbit_determination import kepler_propagate, propagator_with_cr
 
 
 def maintain(
@@ -57,24 +58,17 @@ def maintain(
     if any(o.estimate is None for o in objs):
         batch_fit(objs, result.table, propagator)
     objs = [o for o in objs if o.estimate is not None and o.estimate.converged]
+    _verify(objs, result, propagator, cfg)  # before absorbing: a foreign tracklet blocks a visit
     d2, cost = _statistics(result, objs, propagator, cfg)  # (n_obj, K)
-    gated = d2 < _gate(tr, cfg)
-    owner = np.full(len(tr), -1)
-    for i, o in enumerate(objs):
-        owner[o.tracklets] = i
-    objs = _join_fragments(objs, owner, gated, result, propagator, cfg)
-    owner[:] = -1
-    for i, o in enumerate(objs):
-        owner[o.tracklets] = i
-    if len(objs):
+    n_before = len(objs)
+    objs = _join_fragments(objs, _owner(tr, objs), d2 < _gate(tr, cfg), result, propagator, cfg)
+    if len(objs) != n_before:
         d2, cost = _statistics(result, objs, propagator, cfg)
-        gated = d2 < _gate(tr, cfg)
-    changed = _absorb(objs, owner, gated, d2, cost, result, cfg)
+    changed = _absorb(objs, _owner(tr, objs), d2 < _gate(tr, cfg), d2, cost, result, cfg)
     if changed:
-        _refit([objs[i] for i in sorted(changed)], result, propagator)
-    split = _split_outliers(objs, result, cfg)
-    if split:
-        _refit(split, result, propagator)
+        absorbed = [objs[i] for i in sorted(changed)]
+        _refit(absorbed, result, propagator)
+        _verify(absorbed, result, propagator, cfg)
     t_first = tr.t_ref_s.min()
     for o in objs:
         o.nights = len({int((tr.t_ref_s[j] - t_first) // cfg.night_length_s) for j in o.tracklets})
@@ -86,6 +80,21 @@ def maintain(
         and o.estimate.converged
     ]
     return _updated_result(result, objs), objs
+
+
+def _owner(tr, objs) -> np.ndarray:
+    """Index of the new object holding each tracklet (-1: none)."""
+    owner = np.full(len(tr), -1)
+    for i, o in enumerate(objs):
+        owner[o.tracklets] = i
+    return owner
+
+
+def _verify(objs, result, propagator, cfg) -> None:
+    """Split off tracklets off the objects' fits (see _split_outliers) and refit those."""
+    split = _split_outliers(objs, result, cfg)
+    if split:
+        _refit(split, result, propagator)
 
 
 def _gate(tr, cfg) -> np.ndarray:
@@ -107,7 +116,9 @@ def _statistics(result, objs, propagator, cfg):
     for e in np.unique(epoch_s):  # one propagation per epoch (batch fits share theirs)
         group = np.flatnonzero(epoch_s == e)
         x0 = np.array([objs[i].estimate.state for i in group])
-        all_states[group], all_stm[group] = propagator.propagate(
+        cr = [objs[i].estimate.cr for i in group]
+        prop = propagator if None in cr else propagator_with_cr(propagator, np.array(cr))
+        all_states[group], all_stm[group] = prop.propagate(
             objs[group[0]].estimate.epoch, x0, time_from_seconds(anchors), with_stm=True
         )
     for i, o in enumerate(objs):
@@ -170,7 +181,8 @@ def _join_fragments(objs, owner, gated, result, propagator, cfg):
     out = {i: objs[i] for i in range(n)}
     for (i, j), trial in zip(pairs, trials, strict=True):
         worse = max(objs[i].estimate.rms_arcsec, objs[j].estimate.rms_arcsec)
-        ok = trial.estimate.converged and trial.estimate.n_rejected == 0
+        ok = trial.estimate.converged
+        ok = ok and np.all(_tracklet_sigmas(trial, result) < cfg.maintain_tracklet_sigmas)
         ok = ok and trial.estimate.rms_arcsec < cfg.maintain_join_rms_factor * worse
         if ok and merged_into[i] == i and merged_into[j] == j:
             out[i] = trial
@@ -203,23 +215,24 @@ def _absorb(objs, owner, gated, d2, cost, result, cfg) -> set[int]:
     return changed
 
 
+def _tracklet_sigmas(o: NewObject, result) -> np.ndarray:
+    """Residual RMS of each of an object's tracklets in units of the observation sigma."""
+    tr, table = result.tracklets, result.table
+    rows = o.rows[np.argsort(table.t_s[o.rows], kind="stable")]  # the fit's row order
+    res = np.zeros(len(table))
+    res[rows] = np.sqrt(np.mean(o.estimate.residuals[:, :2] ** 2, axis=1))
+    res[rows] /= table.sigma_rad[rows]
+    return np.array([np.sqrt(np.mean(res[_rows(tr, [k])] ** 2)) for k in o.tracklets])
+
+
 def _split_outliers(objs, result, cfg) -> list[NewObject]:
     """Drop tracklets whose residual RMS exceeds the limit; the objects changed."""
-    tr, table = result.tracklets, result.table
     changed = []
     for o in objs:
-        rows = o.rows[np.argsort(table.t_s[o.rows], kind="stable")]  # the fit's row order
-        res = np.zeros(len(table))
-        res[rows] = np.sqrt(np.mean(o.estimate.residuals[:, :2] ** 2, axis=1))
-        res[rows] /= table.sigma_rad[rows]
-        keep = [
-            k
-            for k in o.tracklets
-            if np.sqrt(np.mean(res[_rows(tr, [k])] ** 2)) < cfg.maintain_tracklet_sigmas
-        ]
-        if len(keep) < len(o.tracklets):
-            o.tracklets = keep
-            o.rows = _rows(tr, keep)
+        off = _tracklet_sigmas(o, result) >= cfg.maintain_tracklet_sigmas
+        if off.any():
+            o.tracklets = [k for k, bad in zip(o.tracklets, off, strict=True) if not bad]
+            o.rows = _rows(result.tracklets, o.tracklets)
             changed.append(o)
     return changed
 
