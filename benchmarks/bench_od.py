@@ -72,6 +72,11 @@ def run() -> dict:
     night2 = (meas.times - t0).to_value("sec") > 43200
     m2 = meas[night2]
     t_ekf = _timed(lambda: ekf_update(epoch, truth[:, -1], cov, m2, prop))
+    cov7 = np.zeros((n, 7, 7))
+    cov7[:, :6, :6] = cov
+    cov7[:, 6, 6] = 1.0
+    cr = np.full(n, 1.3)
+    t_ekf_cr = _timed(lambda: ekf_update(epoch, truth[:, -1], cov7, m2, prop, cr=cr))
 
     def per_object():
         for i in range(n):
@@ -93,6 +98,8 @@ def run() -> dict:
         "ekf_objects_per_s": round(n / t_ekf, 1),
         "baseline_ekf_objects_per_s_one_at_a_time": round(n / t_loop, 1),
         "ratio_ekf_vectorised_to_loop": round(t_loop / t_ekf, 2),
+        "ekf_with_cr_objects_per_s": round(n / t_ekf_cr, 1),
+        "ratio_ekf_with_cr_to_state_only_time": round(t_ekf_cr / t_ekf, 2),
     }
 
 

@@ -231,6 +231,47 @@ def test_ekf_second_night_update(scenario):
     assert res.accepted.mean() > 0.9
 
 
+def test_ekf_carries_cr(scenario):
+    """Night-1 batch fit with C_R, then the 7-state EKF absorbs night 2: the error falls,
+    C_R tightens, and the covariance stays realistic (NEES of the state)."""
+    sc = scenario
+    meas, night2 = sc["meas"], sc["night2"]
+    n1 = meas[~night2]
+    epoch = grid(T0, float((n1.times - T0).to_value("sec").max()))
+    truth_e, _ = truth_propagator(sc["amr"]).propagate(T0, sc["truth"][:, 0], Time([epoch]))
+    guess = truth_e[:, 0] + sc["perturbation"]
+    est = batch_least_squares(
+        n1, epoch, guess, estimator_propagator(), BatchOptions(estimate_cr=True)
+    )
+    x = np.array([e.state for e in est])
+    cr = np.array([e.cr for e in est])
+    P = np.array([e.full_covariance for e in est])
+    res = ekf_update(epoch, x, P, meas[night2], estimator_propagator(), q_km2_s3=1e-16, cr=cr)
+    truth_last = np.empty((len(est), 6))
+    for i in range(len(est)):
+        prop = truth_propagator(sc["amr"][i : i + 1])
+        st, _ = prop.propagate(T0, sc["truth"][i, 0][None], res.times[i : i + 1])
+        truth_last[i] = st[0, 0]
+    d = res.states - truth_last
+    nees = np.einsum("ki,kij,kj->k", d, np.linalg.inv(res.covariances[:, :6, :6]), d)
+    lo, hi = chi2.ppf([0.025, 0.975], 6)
+    in_band = np.mean((nees > lo) & (nees < hi))
+    sigma_before = np.sqrt(P[:, 6, 6])
+    sigma_after = np.sqrt(res.covariances[:, 6, 6])
+    cr_z = (res.cr - sc["cr_true"]) / sigma_after
+    err = np.linalg.norm(d[:, :3], axis=1)
+    print(
+        f"\nEKF with C_R: median error at the last row {np.median(err) * 1e3:.0f} m, NEES in "
+        f"band {in_band:.0%}; C_R sigma median {np.median(sigma_before):.2f} -> "
+        f"{np.median(sigma_after):.2f}, |z| median {np.median(np.abs(cr_z)):.2f}"
+    )
+    assert res.covariances.shape == (len(est), 7, 7)
+    assert np.median(sigma_after) < 0.7 * np.median(sigma_before)
+    assert np.median(np.abs(cr_z)) < 1.5
+    assert in_band >= 0.8
+    assert np.median(err) < 0.3
+
+
 def _object_rows(sc, i):
     """Rows of object ``i`` as a one-object set, its epoch and first guess."""
     meas = sc["meas"]

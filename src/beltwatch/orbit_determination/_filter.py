@@ -6,6 +6,10 @@ time order as deviations from that reference trajectory, with white-acceleration
 process noise, Joseph-form updates and innovation gating (a row whose normalised
 innovation squared exceeds the chi-square gate is rejected, not absorbed).
 The loop runs over "k-th row of each object", vectorised over objects.
+
+With ``cr`` given, the SRP coefficient is a seventh state (as in batch LS): the reference
+trajectory uses each object's C_R, its sensitivity comes from a second propagation with
+C_R x (1 + ``cr_rel_step``), and covariances are 7x7 (state, C_R).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ import numpy as np
 from astropy.time import Time
 from scipy.stats import chi2
 
-from beltwatch.orbit_determination._batch import StmPropagator, _union_times
+from beltwatch.orbit_determination._batch import StmPropagator, _union_times, propagator_with_cr
 from beltwatch.orbit_determination._measurements import (
     MeasurementSet,
     predict,
@@ -28,14 +32,16 @@ from beltwatch.timescales import seconds_between
 
 @dataclass(frozen=True, eq=False)
 class FilterResult:
-    """Updated states (n, 6) and covariances (n, 6, 6) at ``times`` (each object's last
-    measurement time, or the input epoch if it had none); per-row acceptance."""
+    """Updated states (n, 6) and covariances (n, 6, 6), or (n, 7, 7) with C_R, at
+    ``times`` (each object's last measurement time, or the input epoch if it had none);
+    per-row acceptance; updated C_R (n,) when it was estimated."""
 
     times: Time
     states: np.ndarray
     covariances: np.ndarray
     accepted: np.ndarray
     nis: np.ndarray
+    cr: np.ndarray | None = None
 
 
 def process_noise(dt_s: np.ndarray, q_km2_s3: float) -> np.ndarray:
@@ -55,19 +61,33 @@ def ekf_update(
     propagator: StmPropagator,
     q_km2_s3: float = 1e-14,
     gate_probability: float = 0.9999,
+    cr: np.ndarray | None = None,
+    cr_rel_step: float = 0.01,
 ) -> FilterResult:
-    """Update n objects (states (n, 6), covariances (n, 6, 6) GCRS at ``epoch``) with
-    ``meas`` (``object_index`` 0..n-1, times after ``epoch``)."""
+    """Update n objects (states (n, 6), covariances (n, 6, 6) GCRS at ``epoch``; with
+    ``cr`` (n,), covariances (n, 7, 7) of state and C_R) with ``meas`` (``object_index``
+    0..n-1, times after ``epoch``)."""
     x0 = np.atleast_2d(np.asarray(states, float))
     n = x0.shape[0]
-    P = np.array(covariances, dtype=float).reshape(n, 6, 6)
-    dx = np.zeros((n, 6))
+    p = 6 if cr is None else 7
+    P = np.array(covariances, dtype=float).reshape(n, p, p)
+    dx = np.zeros((n, p))
     accepted = np.zeros(len(meas), dtype=bool)
     nis = np.full(len(meas), np.nan)
+    cr0 = None if cr is None else np.broadcast_to(np.asarray(cr, float), (n,)).copy()
     if len(meas) == 0:
-        return FilterResult(Time([epoch] * n), x0.copy(), P, accepted, nis)
+        return FilterResult(Time([epoch] * n), x0.copy(), P, accepted, nis, cr0)
     times, col = _union_times(meas)
-    ref, stm = propagator.propagate(epoch, x0, times, with_stm=True)
+    if cr0 is None:
+        ref, stm = propagator.propagate(epoch, x0, times, with_stm=True)
+    else:
+        ref, stm6 = propagator_with_cr(propagator, cr0).propagate(epoch, x0, times, with_stm=True)
+        h = cr_rel_step * np.maximum(np.abs(cr0), 0.1)
+        shifted, _ = propagator_with_cr(propagator, cr0 + h).propagate(epoch, x0, times)
+        stm = np.zeros((*stm6.shape[:2], 7, 7))
+        stm[..., :6, :6] = stm6
+        stm[..., :6, 6] = (shifted - ref) / h[:, None, None]
+        stm[..., 6, 6] = 1.0
     t_rel = np.atleast_1d(seconds_between(epoch, times))
     obj = meas.object_index
     order = np.lexsort((t_rel[col], obj))
@@ -75,7 +95,8 @@ def ekf_update(
     starts = np.r_[0, np.flatnonzero(np.diff(obj[order])) + 1]
     for s, e in zip(starts, np.r_[starts[1:], len(order)], strict=True):
         rank[order[s:e]] = np.arange(e - s)
-    phi_prev = np.broadcast_to(np.eye(6), (n, 6, 6)).copy()
+    phi_prev = np.broadcast_to(np.eye(p), (n, p, p)).copy()
+    q_pad = np.zeros((p, p))
     t_prev = np.zeros(n)
     last_col = np.full(n, -1)
     gate2, gate3 = chi2.ppf(gate_probability, 2), chi2.ppf(gate_probability, 3)
@@ -86,11 +107,14 @@ def ekf_update(
         rel = phi @ np.linalg.inv(phi_prev[o])
         dt = t_rel[c] - t_prev[o]
         dxo = np.einsum("kij,kj->ki", rel, dx[o])
-        Po = rel @ P[o] @ np.swapaxes(rel, 1, 2) + process_noise(dt, q_km2_s3)
+        q = np.broadcast_to(q_pad, (len(rows), p, p)).copy()
+        q[:, :6, :6] = process_noise(dt, q_km2_s3)  # C_R itself carries no process noise
+        Po = rel @ P[o] @ np.swapaxes(rel, 1, 2) + q
         sub = meas[rows]
         x_ref = ref[o, c]
         pred, H = predict(sub, x_ref[:, :3], x_ref[:, 3:])
-        Hs = scaled_partials(sub, H)
+        Hs = np.zeros((len(rows), 3, p))
+        Hs[..., :6] = scaled_partials(sub, H)  # rows do not depend on C_R directly
         present = ~np.isnan(sub.values)
         y = np.where(present, residuals(sub, pred), 0.0) - np.einsum("kij,kj->ki", Hs, dxo)
         y = np.where(present, y, 0.0)
@@ -105,14 +129,16 @@ def ekf_update(
         K = Po @ np.swapaxes(Hs, 1, 2) @ S_inv
         K = np.where(ok[:, None, None], K, 0.0)
         dxo = dxo + np.einsum("kij,kj->ki", K, y)
-        IKH = np.eye(6) - K @ Hs
+        IKH = np.eye(p) - K @ Hs
         Po = IKH @ Po @ np.swapaxes(IKH, 1, 2) + K @ Rm @ np.swapaxes(K, 1, 2)
         dx[o], P[o], phi_prev[o], t_prev[o], last_col[o] = dxo, Po, phi, t_rel[c], c
         accepted[rows], nis[rows] = ok, d2
     out_states = x0.copy()
     has = last_col >= 0
-    out_states[has] = ref[np.flatnonzero(has), last_col[has]] + dx[has]
+    out_states[has] = ref[np.flatnonzero(has), last_col[has]] + dx[has, :6]
+    cr_out = None if cr0 is None else cr0 + dx[:, 6]
     epoch_tai = epoch.tai
     jd1 = np.where(has, times.tai.jd1[np.maximum(last_col, 0)], epoch_tai.jd1)
     jd2 = np.where(has, times.tai.jd2[np.maximum(last_col, 0)], epoch_tai.jd2)
-    return FilterResult(Time(jd1, jd2, format="jd", scale="tai"), out_states, P, accepted, nis)
+    when = Time(jd1, jd2, format="jd", scale="tai")
+    return FilterResult(when, out_states, P, accepted, nis, cr_out)
