@@ -136,6 +136,9 @@ def test_convert_tdm_to_udl_json_and_back(tmp_path: Path, dataset) -> None:
     )
     first, again = json.loads(src.read_text()), json.loads((tmp_path / "again.json").read_text())
     assert sorted(r["satNo"] for r in first) == sorted(r["satNo"] for r in again)
+    # One TDM per marking in the file; observation ids stay unique across the messages.
+    assert len(read_messages(tmp_path / "o.tdm")) > 1
+    assert len({r["id"] for r in again}) == len(again)
     assert {r["classificationMarking"] for r in first} == {
         r["classificationMarking"] for r in again
     }

@@ -74,13 +74,14 @@ def convert(
         messages = parse_messages(text, str(source))
         if to == "udl-json":
             observations = []
-            for message in messages:
+            for number, message in enumerate(messages):
                 if message.kind != "TDM":
                     raise InputError(
                         f"only a TDM converts to UDL-style JSON, not a {message.kind}",
                         source=str(source),
                     )
-                observations += observations_from_tdm(message)
+                prefix = f"tdm{number}" if len(messages) > 1 else None
+                observations += observations_from_tdm(message, id_prefix=prefix)
             result = udl_json(observations)
         else:
             result = encode_message(messages, to)

@@ -1,41 +1,60 @@
-"""``beltwatch od``: orbits from UDL-style JSON observations (batch least squares).
+"""``beltwatch od``: orbits from observations (UDL-style JSON or CCSDS TDM), batch LS.
 
 Writes DIR/orbits.json (one record per object: epoch = last observation time, GCRS
-state, 6x6 covariance in km and km/s, RMS, counts, C_R), DIR/rejected.json (observation
-id -> reason, objects that failed and why, UCT observation ids) and a residual plot
-per object (DIR/residuals/<norad_id>.svg). Catalog maintenance: ``--catalog`` (element
-sets) and ``--prior`` (an earlier orbits.json, whose C_R and sigma become the C_R a
-priori) give starting orbits; objects without one start from IOD.
+state, 6x6 covariance in km and km/s, RMS, counts, C_R, markings), per object a CCSDS
+OPM (state and covariance at epoch) and OEM (the predicted trajectory) under DIR/opm and
+DIR/oem, marked with the combination of its observations' markings (the policy's
+``combine``: the highest level, releasable only where every input is), DIR/rejected.json
+(observation id -> reason, objects that failed and why, UCT observation ids) and a
+residual plot per object (DIR/residuals/<norad_id>.svg). A TDM carries no observer
+state: each segment's PARTICIPANT_1 is looked up in the scenario (a sensor, host or
+site id); rows of unknown observers are rejected with that reason. Catalog
+maintenance: ``--catalog`` (element sets) and ``--prior`` (an earlier orbits.json, whose
+C_R and sigma become the C_R a priori) give starting orbits; others start from IOD.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import typer
+from astropy.time import Time, TimeDelta
 from rich.console import Console
 
 from beltwatch._io import write_atomic
 from beltwatch.catalog import load_catalog
 from beltwatch.errors import InputError
-from beltwatch.formats import read_udl_observations
+from beltwatch.formats import (
+    format_marking,
+    observations_from_tdm,
+    oem_from_states,
+    opm_from_state,
+    parse_messages,
+    read_udl_observations,
+    write_message,
+)
+from beltwatch.formats._io import read_text
 from beltwatch.orbit_determination import (
     ARCSEC,
     BatchOptions,
     OrbitEstimate,
     OrbitPrior,
     determine_orbits,
+    propagator_with_cr,
 )
 from beltwatch.propagation import (
     ForceModel,
     NumericalPropagator,
     Sgp4Propagator,
 )
-from beltwatch.timescales import format_utc, parse_utc
-from beltwatch.values import Observation
+from beltwatch.sensors import Observer, Scenario, default_scenario, load_scenario
+from beltwatch.sharing import load_policy
+from beltwatch.timescales import format_utc, parse_utc, time_grid
+from beltwatch.values import Markings, Observation, OrbitState
 
 
 def od_force_model(area_to_mass_m2_kg: float, cr: float) -> ForceModel:
@@ -43,7 +62,9 @@ def od_force_model(area_to_mass_m2_kg: float, cr: float) -> ForceModel:
     return ForceModel.geo_default(area_to_mass_m2_kg, cr)
 
 
-def orbit_record(norad: int, est: OrbitEstimate, started_from: str = "iod") -> dict:
+def orbit_record(
+    norad: int, est: OrbitEstimate, started_from: str = "iod", markings: Markings | None = None
+) -> dict:
     return {
         "norad_id": norad,
         "epoch_utc": format_utc(est.epoch),
@@ -57,7 +78,81 @@ def orbit_record(norad: int, est: OrbitEstimate, started_from: str = "iod") -> d
         "cr": None if est.cr is None else round(float(est.cr), 4),
         "cr_sigma": None if est.cr_sigma is None else round(float(est.cr_sigma), 4),
         "started_from": started_from,
+        "markings": None if markings is None else format_marking(markings),
     }
+
+
+def read_observations(path: Path, scenario: Scenario) -> list[Observation]:
+    """UDL-style JSON, or the RADEC segments of CCSDS TDMs with observer states from
+    ``scenario`` (NaN, hence rejected later, for an observer it does not know)."""
+    text = read_text(path)
+    if text.lstrip().startswith(("[", "{")):
+        return read_udl_observations(path)
+    observations: list[Observation] = []
+    messages = parse_messages(text, str(path))
+    for number, message in enumerate(messages):
+        if message.kind != "TDM":
+            raise InputError(f"expected observations, got a {message.kind}", source=str(path))
+        prefix = f"tdm{number}" if len(messages) > 1 else None
+        observations += observations_from_tdm(message, id_prefix=prefix)
+    return with_observer_states(observations, scenario)
+
+
+def _observer(scenario: Scenario, name: str) -> Observer | None:
+    if name in scenario.sensors:
+        return scenario.sensors[name].platform
+    return scenario.hosts.get(name) or scenario.sites.get(name)
+
+
+def with_observer_states(observations: list[Observation], scenario: Scenario) -> list:
+    """Observations whose observer state is missing get it from the scenario platform named
+    by their sensor id (one vectorised call per sensor)."""
+    out = list(observations)
+    missing: dict[str, list[int]] = {}
+    for k, ob in enumerate(out):
+        if not np.all(np.isfinite(ob.observer_position_km)):
+            missing.setdefault(ob.sensor_id, []).append(k)
+    for name, rows in missing.items():
+        platform = _observer(scenario, name)
+        if platform is None:
+            continue
+        times = Time([out[k].time.utc for k in rows])
+        r, v = platform.states_gcrs(times)
+        for j, k in enumerate(rows):
+            out[k] = replace(out[k], observer_position_km=r[j], observer_velocity_km_s=v[j])
+    return out
+
+
+def orbit_products(
+    norad: int,
+    est: OrbitEstimate,
+    markings: Markings,
+    propagator: NumericalPropagator,
+    out: Path,
+    hours: float,
+    step_s: float,
+) -> None:
+    """DIR/opm/<norad>.opm (state and covariance at epoch) and DIR/oem/<norad>.oem (the
+    predicted trajectory over ``hours`` after the epoch, every ``step_s``), both marked."""
+    state = OrbitState(
+        est.epoch.utc,
+        est.position_km,
+        est.velocity_km_s,
+        "gcrs",
+        est.covariance,
+        norad,
+        markings,
+    )
+    write_message(opm_from_state(state), out / "opm" / f"{norad}.opm", "kvn")
+    start = est.epoch.utc
+    times = time_grid(start, start + TimeDelta(hours * 3600.0, format="sec"), step_s)
+    prop = propagator if est.cr is None else propagator_with_cr(propagator, [est.cr])
+    states, _ = prop.propagate(est.epoch, est.state[None], times)
+    trajectory = [
+        OrbitState(times[k], states[0, k, :3], states[0, k, 3:], "gcrs", None, norad, markings)
+        for k in range(len(times))
+    ]
+    write_message(oem_from_states(trajectory), out / "oem" / f"{norad}.oem", "kvn")
 
 
 def catalog_priors(path: Path, observations: list[Observation]) -> dict[int, OrbitPrior]:
@@ -138,9 +233,9 @@ def residual_svg(norad: int, hours: np.ndarray, res_arcsec: np.ndarray, used: np
         f'<line x1="{pad}" y1="{h / 2}" x2="{w - pad}" y2="{h / 2}" stroke="#888"/>',
     ]
     for col, colour in ((0, "#1f77b4"), (1, "#d62728")):
-        for t, r, u in zip(hours, res_arcsec[:, col], used, strict=True):
+        for t, r, kept in zip(hours, res_arcsec[:, col], used, strict=True):
             x, y = xy(float(t), float(r))
-            fill = colour if u else "none"
+            fill = colour if kept else "none"
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{fill}" stroke="{colour}"/>'
             )
@@ -149,7 +244,9 @@ def residual_svg(norad: int, hours: np.ndarray, res_arcsec: np.ndarray, used: np
 
 
 def od_command(
-    obs: Annotated[Path, typer.Option(help="Observations: UDL-style JSON (EO observations).")],
+    obs: Annotated[
+        Path, typer.Option(help="Observations: UDL-style JSON (EO observations) or CCSDS TDM.")
+    ],
     out: Annotated[Path, typer.Option(help="Output directory.")],
     area_to_mass: Annotated[
         float, typer.Option(help="Assumed area-to-mass ratio for SRP, m^2/kg.")
@@ -173,9 +270,24 @@ def od_command(
             "C_R a priori (catalog maintenance); wins over --catalog."
         ),
     ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="Scenario TOML naming the observers of a TDM (default: shipped)."),
+    ] = None,
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="Policy TOML whose levels mark the products (default: shipped)."),
+    ] = None,
+    oem_hours: Annotated[
+        float, typer.Option(help="Span of each OEM after the epoch, hours.")
+    ] = 24.0,
+    oem_step_s: Annotated[float, typer.Option(help="Step of each OEM, seconds.")] = 600.0,
 ) -> None:
     """Batch least-squares orbits (GCRS) for every object in an observation file."""
-    observations = read_udl_observations(obs)
+    rules = load_policy(policy)
+    observations = read_observations(
+        obs, load_scenario(scenario) if scenario else default_scenario()
+    )
     priors = catalog_priors(catalog, observations) if catalog else {}
     if prior:
         priors.update(read_orbit_priors(prior))
@@ -185,9 +297,15 @@ def od_command(
     run = determine_orbits(
         observations, propagator, BatchOptions(estimate_cr=estimate_cr), priors=priors
     )
+    marks: dict[int, list[Markings]] = {}
+    for ob in observations:
+        if ob.norad_id is not None:
+            marks.setdefault(int(ob.norad_id), []).append(ob.markings)
     records = []
     for norad, est in run.estimates.items():
-        records.append(orbit_record(norad, est, run.started_from[norad]))
+        markings = rules.combine(marks[norad])
+        records.append(orbit_record(norad, est, run.started_from[norad], markings))
+        orbit_products(norad, est, markings, propagator, out, oem_hours, oem_step_s)
         meas = run.measurements[norad]
         hours = (meas.times - meas.times[0]).to_value("hr")
         svg = residual_svg(norad, np.atleast_1d(hours), est.residuals[:, :2] / ARCSEC, est.used)

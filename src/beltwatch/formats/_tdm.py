@@ -145,8 +145,12 @@ def observations_from_tdm(
     *,
     observer_state: ObserverState | None = None,
     default_markings: Markings | None = None,
+    id_prefix: str | None = None,
 ) -> list[Observation]:
     """Observations from the RADEC segments of a TDM (other segments are skipped).
+
+    Observation ids are ``<prefix>-<segment>-<row>`` with the prefix ``id_prefix``, else
+    the MESSAGE_ID, else "tdm": give each message of a multi-message file its own prefix.
 
     ``observer_state(times) -> (position_km (n, 3), velocity_km_s (n, 3))`` in GCRS gives
     the observer; without it the observer state is NaN. EME2000/J2000 angles are rotated
@@ -169,7 +173,8 @@ def observations_from_tdm(
     for number, segment in enumerate(message.segments):
         if (segment.meta("ANGLE_TYPE") or "").upper() != "RADEC":
             continue
-        out += _segment_observations(message, number, segment, markings, observer_state)
+        prefix = id_prefix or message.header_value("MESSAGE_ID") or "tdm"
+        out += _segment_observations(message, number, segment, markings, observer_state, prefix)
     return out
 
 
@@ -179,6 +184,7 @@ def _segment_observations(
     segment: Segment,
     markings: Markings,
     observer_state: ObserverState | None,
+    prefix: str,
 ) -> list[Observation]:
     frame = (segment.meta("REFERENCE_FRAME") or "").upper()
     if frame not in ("GCRF", "ICRF", "EME2000", "J2000"):
@@ -220,7 +226,6 @@ def _segment_observations(
         pos = vel = np.full((len(rows), 3), np.nan)
     target = segment.meta("PARTICIPANT_2") or ""
     norad = int(target.split()[1]) if re.fullmatch(r"NORAD \d+", target) else None
-    prefix = message.header_value("MESSAGE_ID") or "tdm"
     return [
         Observation(
             obs_id=f"{prefix}-{number}-{i}",

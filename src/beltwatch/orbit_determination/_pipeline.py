@@ -78,7 +78,10 @@ def screen(observations: Sequence[Observation], run: OdRun) -> list[Observation]
         elif abs(ob.dec_rad) > np.pi / 2:
             reason = "declination outside [-90, 90] deg"
         elif not np.all(np.isfinite(ob.observer_position_km)):
-            reason = "observer position (senx/seny/senz) missing or not finite"
+            reason = (
+                "observer position missing or not finite (UDL senx/seny/senz; in a TDM, "
+                "an observer the scenario does not name)"
+            )
         seen.add(ob.obs_id)
         if reason:
             run.rejected[ob.obs_id] = reason
