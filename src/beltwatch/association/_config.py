@@ -1,4 +1,5 @@
-"""Association settings: gates, the element-set covariance model, the UCT number range."""
+"""Association settings: gates, the element-set covariance model, the UCT number range,
+linking and maintenance controls (every default in one place)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ class AssociationConfig:
     element-set epoch ``tle_sigma_km`` growing linearly by ``tle_growth_km_per_day`` with
     the age |t - epoch| (in-track dominates); velocity sigmas are the position growth per
     second plus the mean motion times the position sigma times ``tle_velocity_factor``.
+    An object with >= ``time_bias_min_tracklets`` tagged tracklets gets a time-bias line
+    that replaces its in-track growth (see ``_correlate._time_bias``); set 0 to disable.
+
+    ``link_*`` and ``confirm_*``: UCT linking (``_linking`` module docstring);
+    ``maintain_*``: re-correlation against new objects (``_maintain`` module docstring).
     """
 
     gate_probability: float = 0.99999

@@ -9,11 +9,12 @@ same fit). Pairs inside the chi-square gate are assigned globally per frame sequ
 (tracklets of one sensor overlapping in time) by ``scipy.optimize.linear_sum_assignment``
 on cost d^2 + ln(det S / det R_fit), one object per tracklet and one tracklet per object.
 A tracklet is reported ambiguous (all candidates listed, not tagged) when the best joint
-assignment of its sequence without its pairing - another object, or a swap with another
-tracklet - costs less than ``ambiguity_delta`` more. Ambiguous tracklets are then
-re-evaluated with each candidate's time bias (the in-track error of its element set,
-measured by its tagged tracklets within ``time_bias_window_hours``) and the in-track
-sigma of the element-set model reset to its epoch value, and the assignment is redone.
+assignment of its sequence without its pairing (another object, a swap with another
+tracklet, the object going to another tracklet) costs less than ``ambiguity_delta`` more;
+a tracklet left a UCT is ambiguous when the best assignment that tags it is that close.
+Between two assignment passes every object with enough tagged tracklets gets a time-bias
+line (its element set's in-track error, see :func:`_time_bias`); its pairs are re-evaluated
+with the shifted prediction and the in-track sigma set to the line's scatter.
 Tracklets with no object inside the gate become UCTs, numbered from the configured range.
 """
 

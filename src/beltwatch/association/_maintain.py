@@ -16,10 +16,11 @@ same tracklet-level Mahalanobis distance as :func:`~beltwatch.association.correl
   than its best catalog candidate's: a removed or uncataloged object that had fallen in a
   co-located neighbour's wide element-set gate.
 
-Changed objects are refitted; then in every object, tracklets whose residual RMS exceeds
-``maintain_tracklet_sigmas`` observation sigmas (a neighbour's tracklet taken by linking,
-rows the batch fit rejected) are split off, and objects that fall below M-of-N or do not
-converge are dropped.
+Every object is verified before (a foreign tracklet would block its visit) and, when it
+absorbed tracklets, after: tracklets whose residual RMS exceeds ``maintain_tracklet_sigmas``
+times max(1, the object's median tracklet RMS) in observation sigmas (a neighbour's
+tracklet taken by linking, rows the batch fit rejected) are split off and the object
+refitted. Objects that fall below M-of-N or do not converge are dropped.
 """
 
 from __future__ import annotations
@@ -182,7 +183,8 @@ def _join_fragments(objs, owner, gated, result, propagator, cfg):
     for (i, j), trial in zip(pairs, trials, strict=True):
         worse = max(objs[i].estimate.rms_arcsec, objs[j].estimate.rms_arcsec)
         ok = trial.estimate.converged
-        ok = ok and np.all(_tracklet_sigmas(trial, result) < cfg.maintain_tracklet_sigmas)
+        sig = _tracklet_sigmas(trial, result)
+        ok = ok and np.all(sig < cfg.maintain_tracklet_sigmas * max(1.0, float(np.median(sig))))
         ok = ok and trial.estimate.rms_arcsec < cfg.maintain_join_rms_factor * worse
         if ok and merged_into[i] == i and merged_into[j] == j:
             out[i] = trial
@@ -226,10 +228,12 @@ def _tracklet_sigmas(o: NewObject, result) -> np.ndarray:
 
 
 def _split_outliers(objs, result, cfg) -> list[NewObject]:
-    """Drop tracklets whose residual RMS exceeds the limit; the objects changed."""
+    """Drop tracklets whose residual RMS exceeds ``maintain_tracklet_sigmas`` times the
+    larger of 1 and the object's median tracklet RMS (in sigmas); the objects changed."""
     changed = []
     for o in objs:
-        off = _tracklet_sigmas(o, result) >= cfg.maintain_tracklet_sigmas
+        sig = _tracklet_sigmas(o, result)
+        off = sig >= cfg.maintain_tracklet_sigmas * max(1.0, float(np.median(sig)))
         if off.any():
             o.tracklets = [k for k, bad in zip(o.tracklets, off, strict=True) if not bad]
             o.rows = _rows(result.tracklets, o.tracklets)
