@@ -70,6 +70,7 @@ class AssociationConfig:
     # maintenance (re-correlation against new objects' orbits)
     maintain_model_km: float = 1.0
     maintain_join_rms_factor: float = 1.5
+    maintain_join_max_off_fraction: float = 0.1
     maintain_tracklet_sigmas: float = 5.0
 
     def __post_init__(self) -> None:

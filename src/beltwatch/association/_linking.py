@@ -377,8 +377,9 @@ def batch_fit(new: list[NewObject], table, propagator) -> None:
         propagator,
         # C_R solved for: the SRP of an unknown object is unknown. Converged when the RMS
         # settles to 1 %: with C_R and data editing, steps of ~0.1 km can go on for tens
-        # of iterations without changing the fit.
-        BatchOptions(estimate_cr=True, tolerance=0.01),
+        # of iterations without changing the fit. Good tracks converge in < 10 iterations;
+        # the limit bounds the time a diverging (wrongly linked) track costs all others.
+        BatchOptions(estimate_cr=True, tolerance=0.01, max_iterations=15),
     )
     for obj, est in zip(new, estimates, strict=True):
         obj.estimate = est

@@ -8,8 +8,8 @@ same tracklet-level Mahalanobis distance as :func:`~beltwatch.association.correl
 
 * a tracklet of another new object that fits: the two objects are fragments of one when
   most of either's tracklets fit the other and a joint batch fit converges with an RMS
-  below ``maintain_join_rms_factor`` times the worse of the two and no tracklet off by
-  ``maintain_tracklet_sigmas``;
+  below ``maintain_join_rms_factor`` times the worse of the two and at most
+  ``maintain_join_max_off_fraction`` of the tracklets off (see below; split off after);
 * an unlinked UCT tracklet that fits is absorbed (one tracklet per visit and object);
 * a tracklet tagged to a cataloged object (or ambiguous) is re-tagged to the new object
   when its cost (d^2 + ln det S / det R_fit) is lower by more than ``ambiguity_delta``
@@ -20,7 +20,8 @@ Every object is verified before (a foreign tracklet would block its visit) and, 
 absorbed tracklets, after: tracklets whose residual RMS exceeds ``maintain_tracklet_sigmas``
 times max(1, the object's median tracklet RMS) in observation sigmas (a neighbour's
 tracklet taken by linking, rows the batch fit rejected) are split off and the object
-refitted. Objects that fall below M-of-N or do not converge are dropped.
+refitted; an object whose refit does not converge goes back to its tracklets and orbit
+before the step. Objects that fall below M-of-N are dropped.
 """
 
 from __future__ import annotations
@@ -64,12 +65,15 @@ def maintain(
     n_before = len(objs)
     objs = _join_fragments(objs, _owner(tr, objs), d2 < _gate(tr, cfg), result, propagator, cfg)
     if len(objs) != n_before:
+        _verify(objs, result, propagator, cfg)
         d2, cost = _statistics(result, objs, propagator, cfg)
+    before = {id(o): (list(o.tracklets), o.rows, o.estimate) for o in objs}
     changed = _absorb(objs, _owner(tr, objs), d2 < _gate(tr, cfg), d2, cost, result, cfg)
     if changed:
         absorbed = [objs[i] for i in sorted(changed)]
         _refit(absorbed, result, propagator)
         _verify(absorbed, result, propagator, cfg)
+        _keep_converged(absorbed, before)
     t_first = tr.t_ref_s.min()
     for o in objs:
         o.nights = len({int((tr.t_ref_s[j] - t_first) // cfg.night_length_s) for j in o.tracklets})
@@ -93,9 +97,18 @@ def _owner(tr, objs) -> np.ndarray:
 
 def _verify(objs, result, propagator, cfg) -> None:
     """Split off tracklets off the objects' fits (see _split_outliers) and refit those."""
+    before = {id(o): (o.tracklets, o.rows, o.estimate) for o in objs}
     split = _split_outliers(objs, result, cfg)
     if split:
         _refit(split, result, propagator)
+        _keep_converged(split, before)
+
+
+def _keep_converged(objs, before) -> None:
+    """Objects whose refit did not converge go back to their state ``before``."""
+    for o in objs:
+        if not o.estimate.converged:
+            o.tracklets, o.rows, o.estimate = before[id(o)]
 
 
 def _gate(tr, cfg) -> np.ndarray:
@@ -184,7 +197,8 @@ def _join_fragments(objs, owner, gated, result, propagator, cfg):
         worse = max(objs[i].estimate.rms_arcsec, objs[j].estimate.rms_arcsec)
         ok = trial.estimate.converged
         sig = _tracklet_sigmas(trial, result)
-        ok = ok and np.all(sig < cfg.maintain_tracklet_sigmas * max(1.0, float(np.median(sig))))
+        off = sig >= cfg.maintain_tracklet_sigmas * max(1.0, float(np.median(sig)))
+        ok = ok and off.mean() <= cfg.maintain_join_max_off_fraction  # those split off later
         ok = ok and trial.estimate.rms_arcsec < cfg.maintain_join_rms_factor * worse
         if ok and merged_into[i] == i and merged_into[j] == j:
             out[i] = trial
