@@ -56,6 +56,7 @@ class AssociationConfig:
     link_circular_gate_deg_per_hour: float = 0.15
     link_rate_gate_arcsec_s: float = 0.5
     link_gate_probability: float = 0.99999
+    link_near_miss_factor: float = 4.0
     link_model_km: float = 1.0
     link_model_km_per_hour: float = 1.0
     link_model_km_s: float = 1e-4

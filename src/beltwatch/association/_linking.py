@@ -13,7 +13,9 @@ Tracklets are taken in time order; every link is a hypothesis that an orbit fit 
    * fitted tracks (two tracklets or more): the tracklet-level Mahalanobis distance of
      its 4-vector (tangent-plane position and angular rate) to the track's two-body
      prediction, S = J P J^T + R_fit + Q, P the fit covariance and Q a two-body model
-     error growing with the extrapolation time; chi-square gate (4 dof);
+     error growing with the extrapolation time; chi-square gate (4 dof); near misses up
+     to ``link_near_miss_factor`` times the gate are tried last (the windowed two-body
+     fit, not its extrapolation, decides);
    * one-tracklet tracks ``link_min_separation_s`` to ``link_pair_hours`` earlier: the
      best member of their hypothesis family within ``link_circular_gate_deg`` +
      ``link_circular_gate_deg_per_hour`` x hours and ``link_rate_gate_arcsec_s``.
@@ -233,7 +235,8 @@ class _Linker:
         return not same_visit(self.tr, track.tracklets, [k], self.cfg)
 
     def _fitted_candidates(self, k: int) -> list[tuple[float, _Track, np.ndarray]]:
-        """(d^2, track, state at t_k) of fitted tracks whose prediction gates tracklet k."""
+        """(d^2, track, state at t_k) of fitted tracks whose prediction gates tracklet k
+        (or nearly: up to ``link_near_miss_factor`` times the gate, ranked last)."""
         tr, cfg = self.tr, self.cfg
         t_k = float(tr.t_ref_s[k])
         fitted = [t for t in self.tracks if t.sqrt_cov is not None and self._separated(t, k)]
@@ -257,7 +260,9 @@ class _Linker:
         d2 = np.sum(delta * np.linalg.solve(S, delta[..., None])[..., 0], axis=-1)
         return [
             (float(d2[i]), fitted[i], Xk[i, 0])
-            for i in np.flatnonzero(np.isfinite(d2) & (d2 < self.gate_d2))
+            for i in np.flatnonzero(
+                np.isfinite(d2) & (d2 < cfg.link_near_miss_factor * self.gate_d2)
+            )
         ]
 
     def _pair_candidates(self, k: int) -> list[tuple[float, _Track, np.ndarray]]:
