@@ -5,7 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Packages held to mypy in `make lint` (the typed core; others are being brought in).
 TYPED_CORE := src/beltwatch/timescales src/beltwatch/frames src/beltwatch/catalog \
-	src/beltwatch/propagation src/beltwatch/analytics src/beltwatch/values.py \
+	src/beltwatch/propagation src/beltwatch/orbit_determination src/beltwatch/analytics \
+	src/beltwatch/values.py \
 	src/beltwatch/errors.py src/beltwatch/_io.py src/beltwatch/pipeline.py
 
 .PHONY: run test bench lint clean install

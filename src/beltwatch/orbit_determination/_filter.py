@@ -84,6 +84,7 @@ def ekf_update(
         ref, stm6 = propagator_with_cr(propagator, cr0).propagate(epoch, x0, times, with_stm=True)
         h = cr_rel_step * np.maximum(np.abs(cr0), 0.1)
         shifted, _ = propagator_with_cr(propagator, cr0 + h).propagate(epoch, x0, times)
+        assert stm6 is not None  # asked for with_stm
         stm = np.zeros((*stm6.shape[:2], 7, 7))
         stm[..., :6, :6] = stm6
         stm[..., :6, 6] = (shifted - ref) / h[:, None, None]

@@ -139,10 +139,8 @@ def initial_state(meas: MeasurementSet) -> np.ndarray | None:
         except ValueError:  # no Lambert arc for any start
             return None
     for sol in solutions:
-        if (
-            np.isfinite(sol.residual_rad)
-            and 6600.0 < semi_major_axis_km(sol.position_km, sol.velocity_km_s) < 1.0e6
-        ):
+        a_km = float(semi_major_axis_km(sol.position_km, sol.velocity_km_s))
+        if np.isfinite(sol.residual_rad) and 6600.0 < a_km < 1.0e6:
             r, v = kepler_propagate(sol.position_km, sol.velocity_km_s, t[-1] - sol.time_s)
             return np.concatenate([r, v])
     return None
@@ -150,7 +148,7 @@ def initial_state(meas: MeasurementSet) -> np.ndarray | None:
 
 def _prior_start(prior: OrbitPrior, epoch: Time, propagator: StmPropagator) -> np.ndarray | None:
     """The prior's state moved to ``epoch`` (with its C_R when the model has SRP)."""
-    if abs(seconds_between(prior.epoch, epoch)) < 1e-6:
+    if abs(float(seconds_between(prior.epoch, epoch))) < 1e-6:
         return np.asarray(prior.state, float)
     if prior.cr is not None:
         with contextlib.suppress(InputError):  # a model without SRP propagates without it
@@ -206,7 +204,8 @@ def determine_orbits(
     good = screen(observations, run)
     by_object: dict[int, list[Observation]] = {}
     for ob in good:
-        by_object.setdefault(int(ob.norad_id), []).append(ob)
+        if ob.norad_id is not None:  # always: screen set the UCTs aside
+            by_object.setdefault(int(ob.norad_id), []).append(ob)
     for norad, obs in sorted(by_object.items()):
         if len(obs) < min_observations:
             run.failed[norad] = f"only {len(obs)} observations (need {min_observations})"
