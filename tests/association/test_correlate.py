@@ -62,10 +62,10 @@ def test_colocated_pairs_not_cross_tagged(colocated_run):
 
 def test_colocated_neighbour_missing_from_catalog_not_swallowed(colocated_run, catalog):
     """Members of co-located pairs left out of the catalog fall in the cataloged
-    neighbour's gate; one object takes one tracklet per sequence, so nearly all of their
-    observations stay UCTs. Measured (seed 3, 12 h): 15 of 1,350 tagged to the neighbour
-    (1.1 %) - correlation alone cannot tell which of two close tracklets is the cataloged
-    one; ``maintain`` re-tags them once the left-out object is a new object."""
+    neighbour's gate; one object takes one tracklet per sequence, and only when it is
+    clearly the better one (a contested tag is ambiguous), so none of their observations
+    is tagged to the neighbour. Measured (seed 3, 12 h): 1,327 of 1,350 UCT, 23 ambiguous,
+    0 tagged (15 tagged before contested tags were reported ambiguous)."""
     pairs, table, _ = colocated_run
     ids = np.unique(np.array(pairs).ravel())
     left_out = np.unique([b for _, b in pairs])
@@ -73,10 +73,8 @@ def test_colocated_neighbour_missing_from_catalog_not_swallowed(colocated_run, c
     result = correlate(table, kept)
     tagged = result.obs_status == "correlated"
     of_left_out = np.isin(table.truth_id, left_out)
-    assert np.all(
-        result.obs_object_id[tagged & ~of_left_out] == table.truth_id[tagged & ~of_left_out]
-    )
-    assert np.mean(tagged[of_left_out]) < 0.02
+    assert of_left_out.sum() > 1000
+    assert np.all(result.obs_object_id[tagged] == table.truth_id[tagged])
     assert np.mean(result.obs_status[of_left_out] == "uct") > 0.95
 
 
