@@ -155,3 +155,39 @@ def test_correlate_cli(tmp_path, run_cli, colocated_run, geo_latest_path):
 
 def test_single_sigma_units():
     assert pytest.approx(np.radians(1 / 3600)) == ARCSEC
+
+
+def test_correlate_cli_fits_new_objects(tmp_path, geo_latest_path):
+    """`beltwatch correlate` (fitting by default) on three days of the survey for 3 removed
+    and 12 cataloged objects: removed objects come back as new objects with orbits, none
+    merged, and none of their observations tagged to a cataloged object."""
+    from tests.association._survey import survey
+
+    from beltwatch.catalog import format_tle, load_catalog
+    from beltwatch.cli import main
+
+    table, removed, kept, *_ = survey(str(geo_latest_path))
+    rng = np.random.default_rng(5)
+    gone = rng.choice(removed, 3, replace=False)
+    present = rng.choice(kept.norad_id, 12, replace=False)
+    sub = table.take(np.flatnonzero(np.isin(table.truth_id, np.r_[gone, present])))
+    obs = observations_from_table(sub, Markings("USA", "PARTNER", frozenset({"JPN"})))
+    write_udl_observations(obs, tmp_path / "obs.json")
+    catalog = load_catalog(geo_latest_path).catalog
+    (tmp_path / "cat.tle").write_text(
+        format_tle(catalog[~np.isin(catalog.norad_id, gone)].latest())
+    )
+    args = ["--obs", str(tmp_path / "obs.json"), "--catalog", str(tmp_path / "cat.tle")]
+    main(["correlate", *args, "--out", str(tmp_path / "out")])
+    truth = dict(zip(sub.obs_id.tolist(), sub.truth_id.tolist(), strict=True))
+    tagged = json.loads((tmp_path / "out" / "correlated.json").read_text())
+    assert all(v["norad_id"] == truth[k] for k, v in tagged.items())
+    new = json.loads((tmp_path / "out" / "uct.json").read_text())["new_objects"]
+    found = set()
+    for obj in new:
+        owners = {truth[k] for k in obj["observation_ids"]}
+        assert len(owners) == 1, f"new object {obj['object_id']} merges {owners}"
+        found |= owners
+        assert obj["orbit"]["rms_arcsec"] < 2.0
+        assert np.array(obj["orbit"]["covariance"]).shape == (6, 6)
+    assert found == set(gone.tolist())

@@ -1,11 +1,17 @@
 """``beltwatch correlate``: tag observations with catalog objects (or UCT numbers).
 
 Reads UDL-style JSON observations and a catalog (TLE/OMM), correlates every tracklet
-(beltwatch.association.correlate) and links UCTs into new objects (two-body orbits; no
-batch least squares here). Writes DIR/correlated.json (observation id -> catalog number,
-Mahalanobis distance squared), DIR/uct.json (observation id -> UCT number, and the new
-objects: UCT number, observation ids, nights), DIR/ambiguous.json (observation id ->
-candidate objects with d^2) and DIR/rejected.json (observation id -> reason).
+(beltwatch.association.correlate) and links UCTs into new objects. By default (``--fit``)
+each new object gets a batch least-squares orbit on the numerical propagator (the od
+estimator's force model, C_R solved for) and the survey is re-correlated against those
+orbits (beltwatch.association.maintain: fragments joined, UCTs absorbed, tracklets
+that had fallen in a co-located cataloged neighbour's gate re-tagged); ``--no-fit``
+keeps the two-body linking only (faster, and blind to such cross-tags).
+Writes DIR/correlated.json (observation id -> catalog number, Mahalanobis distance
+squared), DIR/uct.json (observation id -> UCT number, and the new objects: UCT number,
+observation ids, nights, and with ``--fit`` the orbit at the last observation: GCRS
+state, 6x6 covariance, RMS, C_R), DIR/ambiguous.json (observation id -> candidate objects
+with d^2) and DIR/rejected.json (observation id -> reason).
 """
 
 from __future__ import annotations
@@ -26,9 +32,28 @@ from beltwatch.association import (
     ObservationTable,
     correlate,
 )
-from beltwatch.association._linking import link_ucts
+from beltwatch.association._linking import NewObject, link_ucts
+from beltwatch.association._maintain import maintain
 from beltwatch.catalog import load_catalog
+from beltwatch.cli._od import od_propagator
 from beltwatch.formats import read_udl_observations
+from beltwatch.timescales import format_utc
+
+
+def new_object_record(obj: NewObject, obs_ids: list[str]) -> dict:
+    record: dict = {"object_id": obj.object_id, "nights": obj.nights, "observation_ids": obs_ids}
+    est = obj.estimate
+    if est is not None and est.converged:
+        record["orbit"] = {
+            "epoch_utc": format_utc(est.epoch),
+            "frame": "GCRS",
+            "position_km": est.position_km.tolist(),
+            "velocity_km_s": est.velocity_km_s.tolist(),
+            "covariance": est.covariance.tolist(),
+            "rms_arcsec": round(est.rms_arcsec, 4),
+            "cr": None if est.cr is None else round(float(est.cr), 4),
+        }
+    return record
 
 
 def correlate_command(
@@ -38,6 +63,12 @@ def correlate_command(
     uct_first: Annotated[int, typer.Option(help="First UCT number.")] = 800_000_000,
     uct_last: Annotated[int, typer.Option(help="Last UCT number.")] = 899_999_999,
     gate_probability: Annotated[float, typer.Option(help="Chi-square gate probability.")] = 0.99999,
+    fit: Annotated[
+        bool,
+        typer.Option(
+            help="Batch least-squares orbits for new objects and re-correlation against them."
+        ),
+    ] = True,
 ) -> None:
     """Correlate observations to a catalog; UCTs numbered and linked into new objects."""
     cfg = AssociationConfig(
@@ -47,7 +78,12 @@ def correlate_command(
     cat = load_catalog(catalog).catalog.latest()
     table = ObservationTable.from_observations(observations, cfg.default_sigma_arcsec)
     result = correlate(table, cat, cfg)
-    new, _ = link_ucts(result, cfg)
+    if fit:
+        propagator = od_propagator()
+        new, _ = link_ucts(result, cfg, propagator=propagator)
+        result, new = maintain(result, new, propagator, cfg)
+    else:
+        new, _ = link_ucts(result, cfg)
     tr = result.tracklets
     correlated, uct, ambiguous = {}, {}, {}
     for k in range(0 if tr is None else len(tr)):
@@ -64,14 +100,7 @@ def correlate_command(
                 ambiguous[oid] = [
                     {"norad_id": c.object_id, "d2": round(c.d2, 3)} for c in result.candidates[k]
                 ]
-    new_objects = [
-        {
-            "object_id": o.object_id,
-            "nights": o.nights,
-            "observation_ids": [str(table.obs_id[i]) for i in o.rows],
-        }
-        for o in new
-    ]
+    new_objects = [new_object_record(o, [str(table.obs_id[i]) for i in o.rows]) for o in new]
     rejected = {oid: reason for _, oid, reason in result.rejected}
     write_atomic(out / "correlated.json", json.dumps(correlated, indent=1) + "\n")
     write_atomic(

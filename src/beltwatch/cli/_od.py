@@ -57,9 +57,11 @@ from beltwatch.timescales import format_utc, parse_utc, time_grid
 from beltwatch.values import Markings, Observation, OrbitState
 
 
-def od_force_model(area_to_mass_m2_kg: float, cr: float) -> ForceModel:
-    """The estimator's forces: Earth gravity 4x4 (zonal and tesseral), Sun, Moon, SRP."""
-    return ForceModel.geo_default(area_to_mass_m2_kg, cr)
+def od_propagator(area_to_mass_m2_kg: float = 0.01, cr: float = 1.3) -> NumericalPropagator:
+    """The estimator: Earth gravity 4x4 (zonal and tesseral), Sun, Moon, cannonball SRP
+    with the assumed area-to-mass and C_R, integrated tightly enough for 1-arcsec data."""
+    forces = ForceModel.geo_default(area_to_mass_m2_kg, cr)
+    return NumericalPropagator(forces, rtol=1e-10, atol_km=1e-6, atol_km_s=1e-9)
 
 
 def orbit_record(
@@ -291,9 +293,7 @@ def od_command(
     priors = catalog_priors(catalog, observations) if catalog else {}
     if prior:
         priors.update(read_orbit_priors(prior))
-    propagator = NumericalPropagator(
-        od_force_model(area_to_mass, cr), rtol=1e-10, atol_km=1e-6, atol_km_s=1e-9
-    )
+    propagator = od_propagator(area_to_mass, cr)
     run = determine_orbits(
         observations, propagator, BatchOptions(estimate_cr=estimate_cr), priors=priors
     )
