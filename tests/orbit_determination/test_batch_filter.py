@@ -287,6 +287,14 @@ def test_batch_rejects_outliers(scenario):
     (est,) = batch_least_squares(replace(one, values=values), epoch, guess, estimator_propagator())
     assert est.n_rejected >= 2
     assert not est.used[[3, 10]].any()
+    # Rows stop flipping in and out after edit_max_flips changes; with none allowed, the
+    # outliers stay in the fit.
+    opts = BatchOptions(edit_max_flips=0)
+    (kept,) = batch_least_squares(
+        replace(one, values=values), epoch, guess, estimator_propagator(), opts
+    )
+    assert kept.n_rejected == 0
+    assert kept.rms_arcsec > 3 * est.rms_arcsec
 
 
 def test_radec_model_matches_light_time_convention():

@@ -47,7 +47,9 @@ class BatchOptions:
     max_iterations: int = 25
     edit_sigma: float = 4.0
     edit_after_iteration: int = 2
+    edit_max_flips: int = 3  # a row that changed in/out this often keeps its state
     tolerance: float = 1e-3
+    step_sigma_tolerance: float = 0.01  # converged when every step is below this x sigma
     maneuver_time: Time | None = None
     max_step_km: float = 2000.0
     max_step_km_s: float = 0.2
@@ -190,6 +192,7 @@ def batch_least_squares(
     comp = ~np.isnan(meas.values)  # scalar components present in each row
     sig = np.where(comp, meas.sigmas, 1.0)
     used = np.ones(len(meas), dtype=bool)
+    flips = np.zeros(len(meas), dtype=np.int64)
     prior_info = None
     if apriori_covariance is not None:
         prior_info = np.linalg.inv(np.asarray(apriori_covariance, float).reshape(n_obj, 6, 6))
@@ -226,7 +229,12 @@ def batch_least_squares(
             med = np.zeros(n_obj)
             for i in np.unique(obj):
                 med[i] = np.median(row_norm[obj == i]) / 0.6745 * 0.8
-            used = row_norm < opts.edit_sigma * np.maximum(1.0, med[obj])
+            new_used = row_norm < opts.edit_sigma * np.maximum(1.0, med[obj])
+            # A row on the edge flips in and out as the solution moves by its noise and
+            # keeps the fit from settling: after a few flips it keeps its state.
+            new_used = np.where(flips >= opts.edit_max_flips, used, new_used)
+            flips += new_used != used
+            used = new_used
         w = used[:, None].astype(float)
         zz = z * w
         info = np.zeros((n_obj, n_par, n_par))
@@ -263,7 +271,12 @@ def batch_least_squares(
         bad = ~np.all(np.isfinite(delta), axis=1)
         delta[bad] = 0.0
         failed |= bad
-        step_small = np.all(np.abs(delta[:, :3]) < 1e-3, axis=1)  # < 1 m
+        # Small steps: below 1 m, or below a small fraction of every parameter's sigma (a
+        # weakly determined orbit may otherwise wander by its noise without settling).
+        sigma = np.sqrt(np.maximum(np.einsum("kii->ki", _invert(info)), 1e-300))
+        step_small = np.all(np.abs(delta[:, :3]) < 1e-3, axis=1) | np.all(
+            np.abs(delta) <= opts.step_sigma_tolerance * sigma, axis=1
+        )
         settled = np.abs(rms_prev - rms) <= opts.tolerance * np.maximum(rms, 1e-12)
         x[~converged] += delta[~converged, :6]
         if n_dyn > 6:
