@@ -89,6 +89,22 @@ def propagator_with_cr(propagator, cr) -> NumericalPropagator:
     return _replace(propagator, force_model=ForceModel(tuple(forces)))
 
 
+def with_cr_column(propagator, cr: np.ndarray, trajectory, rel_step: float = 0.01):
+    """States (n, m, 6) and partials with a d state / d C_R column appended (n, m, 6, p + 1).
+
+    ``trajectory(propagator, with_stm) -> (states, partials)`` runs once with each object's
+    ``cr`` and once, without partials, with C_R x (1 + ``rel_step``) (at least 0.1 x
+    ``rel_step``): a forward difference, accurate to ~1e-3 relative since the SRP
+    acceleration is linear in C_R and the trajectory nearly so over days.
+    """
+    cr = np.asarray(cr, dtype=float)
+    states, partial = trajectory(propagator_with_cr(propagator, cr), True)
+    h = rel_step * np.maximum(np.abs(cr), 0.1)
+    shifted, _ = trajectory(propagator_with_cr(propagator, cr + h), False)
+    sens = (shifted - states) / h[:, None, None]
+    return states, np.concatenate([partial, sens[..., None]], axis=-1)
+
+
 @dataclass(frozen=True, eq=False)
 class OrbitEstimate:
     """Estimated GCRS state (km, km/s) at ``epoch`` with its 6x6 covariance (km, km/s)."""
@@ -206,13 +222,12 @@ def batch_least_squares(
     iteration = 0
     for iteration in range(1, opts.max_iterations + 1):
         if opts.estimate_cr:
-            prop_i = propagator_with_cr(propagator, cr)
-            states, partial = _trajectory(prop_i, epoch, x, times, opts.maneuver_time, dv)
-            h = opts.cr_rel_step * np.maximum(np.abs(cr), 0.1)
-            prop_h = propagator_with_cr(propagator, cr + h)
-            s_h, _ = _trajectory(prop_h, epoch, x, times, opts.maneuver_time, dv, False)
-            sens = (s_h - states) / h[:, None, None]  # (n, m, 6) d state / d C_R
-            partial = np.concatenate([partial, sens[..., None]], axis=-1)
+            states, partial = with_cr_column(
+                propagator,
+                cr,
+                lambda prop, stm: _trajectory(prop, epoch, x, times, opts.maneuver_time, dv, stm),
+                opts.cr_rel_step,
+            )
         else:
             states, partial = _trajectory(propagator, epoch, x, times, opts.maneuver_time, dv)
         st = states[obj, col]
@@ -344,18 +359,22 @@ def propagate_estimate(
     """
     x0 = estimate.state[None]
     t = Time([time]) if np.ndim(time.jd1) == 0 else time
-    if estimate.cr is not None:
-        propagator = propagator_with_cr(propagator, [estimate.cr])
-    states, stm = propagator.propagate(estimate.epoch, x0, t, with_stm=True)
-    phi = stm[0, -1]
-    cov = phi @ estimate.covariance @ phi.T
     full = estimate.full_covariance
     if estimate.cr is not None and full is not None and full.shape == (7, 7):
-        h = 0.01 * max(abs(estimate.cr), 0.1)
-        s_h, _ = propagator_with_cr(propagator, [estimate.cr + h]).propagate(estimate.epoch, x0, t)
-        jac = np.concatenate([phi, ((s_h[0, -1] - states[0, -1]) / h)[:, None]], axis=1)
+
+        def trajectory(prop, stm):
+            return prop.propagate(estimate.epoch, x0, t, with_stm=stm)
+
+        states, partial = with_cr_column(propagator, np.array([estimate.cr]), trajectory)
+        jac = partial[0, -1]  # (6, 7)
         cov = jac @ full @ jac.T
         full = np.block([[cov, jac @ full[:, 6:]], [full[6:] @ jac.T, full[6:, 6:]]])
+    else:
+        if estimate.cr is not None:
+            propagator = propagator_with_cr(propagator, [estimate.cr])
+        states, stm = propagator.propagate(estimate.epoch, x0, t, with_stm=True)
+        phi = stm[0, -1]
+        cov = phi @ estimate.covariance @ phi.T
     return OrbitEstimate(
         epoch=t[-1],
         position_km=states[0, -1, :3],

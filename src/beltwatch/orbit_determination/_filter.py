@@ -20,7 +20,7 @@ import numpy as np
 from astropy.time import Time
 from scipy.stats import chi2
 
-from beltwatch.orbit_determination._batch import StmPropagator, _union_times, propagator_with_cr
+from beltwatch.orbit_determination._batch import StmPropagator, _union_times, with_cr_column
 from beltwatch.orbit_determination._measurements import (
     MeasurementSet,
     predict,
@@ -81,14 +81,15 @@ def ekf_update(
     if cr0 is None:
         ref, stm = propagator.propagate(epoch, x0, times, with_stm=True)
     else:
-        ref, stm6 = propagator_with_cr(propagator, cr0).propagate(epoch, x0, times, with_stm=True)
-        h = cr_rel_step * np.maximum(np.abs(cr0), 0.1)
-        shifted, _ = propagator_with_cr(propagator, cr0 + h).propagate(epoch, x0, times)
-        assert stm6 is not None  # asked for with_stm
-        stm = np.zeros((*stm6.shape[:2], 7, 7))
-        stm[..., :6, :6] = stm6
-        stm[..., :6, 6] = (shifted - ref) / h[:, None, None]
-        stm[..., 6, 6] = 1.0
+        ref, partial = with_cr_column(
+            propagator,
+            cr0,
+            lambda prop, with_stm: prop.propagate(epoch, x0, times, with_stm=with_stm),
+            cr_rel_step,
+        )
+        stm = np.zeros((*partial.shape[:2], 7, 7))
+        stm[..., :6, :] = partial
+        stm[..., 6, 6] = 1.0  # C_R is constant
     t_rel = np.atleast_1d(seconds_between(epoch, times))
     obj = meas.object_index
     order = np.lexsort((t_rel[col], obj))
