@@ -9,8 +9,8 @@ that had fallen in a co-located cataloged neighbour's gate re-tagged); ``--no-fi
 keeps the two-body linking only (faster, and blind to such cross-tags).
 Writes DIR/correlated.json (observation id -> catalog number, Mahalanobis distance
 squared), DIR/uct.json (observation id -> UCT number, and the new objects: UCT number,
-observation ids, nights, and with ``--fit`` the orbit at the last observation: GCRS
-state, 6x6 covariance, RMS, C_R), DIR/ambiguous.json (observation id -> candidate objects
+observation ids, nights, and with ``--fit`` the orbit at the last observation, as in
+`beltwatch od`'s orbits.json), DIR/ambiguous.json (observation id -> candidate objects
 with d^2) and DIR/rejected.json (observation id -> reason).
 """
 
@@ -35,24 +35,14 @@ from beltwatch.association import (
 from beltwatch.association._linking import NewObject, link_ucts
 from beltwatch.association._maintain import maintain
 from beltwatch.catalog import load_catalog
-from beltwatch.cli._od import od_propagator
+from beltwatch.cli._od import od_propagator, orbit_record
 from beltwatch.formats import read_udl_observations
-from beltwatch.timescales import format_utc
 
 
 def new_object_record(obj: NewObject, obs_ids: list[str]) -> dict:
     record: dict = {"object_id": obj.object_id, "nights": obj.nights, "observation_ids": obs_ids}
-    est = obj.estimate
-    if est is not None and est.converged:
-        record["orbit"] = {
-            "epoch_utc": format_utc(est.epoch),
-            "frame": "GCRS",
-            "position_km": est.position_km.tolist(),
-            "velocity_km_s": est.velocity_km_s.tolist(),
-            "covariance": est.covariance.tolist(),
-            "rms_arcsec": round(est.rms_arcsec, 4),
-            "cr": None if est.cr is None else round(float(est.cr), 4),
-        }
+    if obj.estimate is not None and obj.estimate.converged:
+        record["orbit"] = orbit_record(obj.object_id, obj.estimate, started_from="linking")
     return record
 
 
