@@ -1,4 +1,4 @@
-"""Value types that flow between stages: markings, observations, orbit states.
+"""Value types that flow between stages: markings, observations, orbit states, events.
 
 Immutable, typed, units in field names; times are astropy ``Time`` (UTC scale
 at the edges); vectors are GCRS (J2000-aligned) unless a ``frame`` field says
@@ -9,7 +9,10 @@ target at its light-time-corrected emission time, GCRS axes, aberration removed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
 
 import numpy as np
 from astropy.time import Time
@@ -67,3 +70,47 @@ class OrbitState:
     covariance: np.ndarray | None = None
     norad_id: int | None = None
     markings: Markings | None = None
+
+
+class EventKind(StrEnum):
+    """What an :class:`Event` reports."""
+
+    MANEUVER = "maneuver"
+    CONJUNCTION = "conjunction"
+    PROXIMITY = "proximity"
+    STATUS_CHANGE = "status_change"
+    NEW_OBJECT = "new_object"
+
+
+def _frozen(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+@dataclass(frozen=True, eq=False)
+class Event:
+    """An alert-worthy finding of an analytic: every analytic returns these.
+
+    ``time`` is when it happened (burn epoch, time of closest approach, status
+    change); ``time_sigma_s`` its 1-sigma uncertainty where estimated.
+    ``figures`` holds numbers with units in their names (``delta_v_m_s``,
+    ``miss_distance_km``, ``pc``, ``approach_rate_km_s`` ...); ``evidence`` holds
+    JSON-ready details of why (which quantity jumped by how many sigma, the
+    method, flags). ``markings`` is the sharing policy's ``combine`` of the
+    inputs' markings.
+    """
+
+    event_id: str
+    kind: EventKind
+    norad_ids: tuple[int, ...]
+    time: Time
+    markings: Markings
+    figures: Mapping[str, float] = field(default_factory=dict)
+    evidence: Mapping[str, object] = field(default_factory=dict)
+    summary: str = ""
+    time_sigma_s: float | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", EventKind(self.kind))
+        object.__setattr__(self, "norad_ids", tuple(int(n) for n in self.norad_ids))
+        object.__setattr__(self, "figures", _frozen(self.figures))
+        object.__setattr__(self, "evidence", _frozen(self.evidence))

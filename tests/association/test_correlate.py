@@ -10,8 +10,12 @@ from astropy.time import Time
 
 from beltwatch.association import AssociationConfig, correlate
 from beltwatch.association._simulate import simulate_survey
-from beltwatch.association._table import ARCSEC, ObservationTable, observations_from_table
+from beltwatch.association._table import (
+    ObservationTable,
+    observations_from_table,
+)
 from beltwatch.catalog import load_catalog
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.formats import write_udl_observations
 from beltwatch.sensors import HostPlatform
 from beltwatch.values import Markings
@@ -154,7 +158,7 @@ def test_correlate_cli(tmp_path, run_cli, colocated_run, geo_latest_path):
 
 
 def test_single_sigma_units():
-    assert pytest.approx(np.radians(1 / 3600)) == ARCSEC
+    assert pytest.approx(np.radians(1 / 3600)) == ARCSEC_RAD
 
 
 def test_correlate_cli_fits_new_objects(tmp_path, geo_latest_path):

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from beltwatch.association import AssociationConfig
-from beltwatch.association._linking import GEO_RADIUS_KM, admissible_hypotheses
-from beltwatch.orbit_determination import MU_EARTH_KM3_S2, kepler_propagate
+from beltwatch.association._linking import admissible_hypotheses
+from beltwatch.constants import GEO_RADIUS_KM, GM_EARTH_EGM2008_KM3_S2
+from beltwatch.orbit_determination import kepler_propagate
 
 
 def state_from_elements(a, e, i_deg, node_deg, argp_deg, nu_deg):
@@ -15,7 +16,7 @@ def state_from_elements(a, e, i_deg, node_deg, argp_deg, nu_deg):
     i, node, argp, nu = np.radians([i_deg, node_deg, argp_deg, nu_deg])
     p = a * (1 - e * e)
     r_pf = p / (1 + e * np.cos(nu)) * np.array([np.cos(nu), np.sin(nu), 0.0])
-    v_pf = np.sqrt(MU_EARTH_KM3_S2 / p) * np.array([-np.sin(nu), e + np.cos(nu), 0.0])
+    v_pf = np.sqrt(GM_EARTH_EGM2008_KM3_S2 / p) * np.array([-np.sin(nu), e + np.cos(nu), 0.0])
     cn, sn, ci, si, cw, sw = (
         np.cos(node),
         np.sin(node),

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from astropy.time import Time
 
+from beltwatch.constants import SPEED_OF_LIGHT_KM_S
 from beltwatch.frames import (
-    SPEED_OF_LIGHT_KM_S,
     aberrate,
     deaberrate,
     light_time_direction,

@@ -11,8 +11,12 @@ from __future__ import annotations
 import numpy as np
 from astropy.time import Time, TimeDelta
 
+from beltwatch.constants import ARCSEC_RAD, EARTH_RADIUS_WGS84_KM
 from beltwatch.frames import light_time_direction
-from beltwatch.orbit_determination import ARCSEC, MeasurementSet, radec_measurements
+from beltwatch.orbit_determination import (
+    MeasurementSet,
+    radec_measurements,
+)
 from beltwatch.propagation import (
     ForceModel,
     NumericalPropagator,
@@ -25,7 +29,6 @@ from beltwatch.propagation import (
 from beltwatch.sensors import HostPlatform, default_scenario, sensor_visibility
 
 QZS6_NORAD = 62876
-EARTH_RADIUS_KM = 6378.137
 
 
 def truth_propagator(area_to_mass_m2_kg) -> NumericalPropagator:
@@ -72,7 +75,7 @@ def earth_clear(target_km: np.ndarray, observer_km: np.ndarray, margin_km: float
     d = target_km - observer_km
     s = np.clip(-np.sum(observer_km * d, axis=-1) / np.sum(d * d, axis=-1), 0.0, 1.0)
     closest = observer_km + s[..., None] * d
-    return np.linalg.norm(closest, axis=-1) > EARTH_RADIUS_KM + margin_km
+    return np.linalg.norm(closest, axis=-1) > EARTH_RADIUS_WGS84_KM + margin_km
 
 
 def grid(start: Time, seconds) -> Time:
@@ -104,7 +107,7 @@ def simulate_space_radec(
         u, _, _ = light_time_direction(r[ok], v[ok], observer_r[ok])
         ra = np.mod(np.arctan2(u[:, 1], u[:, 0]), 2 * np.pi)
         dec = np.arcsin(u[:, 2])
-        sig = sigma_arcsec * ARCSEC
+        sig = sigma_arcsec * ARCSEC_RAD
         dec = dec + rng.standard_normal(dec.size) * sig
         ra = ra + rng.standard_normal(ra.size) * sig / np.cos(dec)
         parts.append(

@@ -17,8 +17,8 @@ import pytest
 from astropy.time import Time
 from scipy.stats import chi2
 
+from beltwatch.constants import ARCSEC_RAD, SPEED_OF_LIGHT_KM_S
 from beltwatch.orbit_determination import (
-    ARCSEC,
     BatchOptions,
     MeasurementSet,
     batch_least_squares,
@@ -41,7 +41,6 @@ from ._scenario import (
 )
 
 N_OBJECTS = 100
-SPEED_OF_LIGHT_KM_S = 299_792.458
 T0 = Time("2026-05-30T12:00:00", scale="utc")
 
 
@@ -283,7 +282,7 @@ def _object_rows(sc, i):
 def test_batch_rejects_outliers(scenario):
     one, epoch, guess = _object_rows(scenario, 0)
     values = one.values.copy()
-    values[[3, 10], 1] += 60 * ARCSEC
+    values[[3, 10], 1] += 60 * ARCSEC_RAD
     (est,) = batch_least_squares(replace(one, values=values), epoch, guess, estimator_propagator())
     assert est.n_rejected >= 2
     assert not est.used[[3, 10]].any()
@@ -305,7 +304,7 @@ def test_radec_model_matches_light_time_convention():
     target = np.array([[42164.0, 100.0, 50.0]])
     vel = np.array([[0.0, 3.07, 0.0]])
     obs = np.array([[-42164.0, 500.0, 0.0]])
-    m = radec_measurements(t, [0.0], [0.0], ARCSEC, obs)
+    m = radec_measurements(t, [0.0], [0.0], ARCSEC_RAD, obs)
     pred, H = predict(m, target, vel)
     # Finite-difference check of the RA/Dec partials (what batch LS and the EKF rely on); the
     # light-time term of the partials (order v/c of 1/range) is neglected by design.

@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.frames import light_time_direction
 from beltwatch.orbit_determination import (
-    ARCSEC,
     classical_elements,
     gauss,
     gooding,
@@ -194,10 +194,10 @@ def test_geo_iod_with_one_arcsec_noise(geo_catalog, where):
         rng = np.random.default_rng(1)
         n = ok_gauss = ok_gooding = in_set = 0
         for secs, u, ro, a_true, _ in _geo_cases(geo_catalog, site, n=30, span_s=60.0 * minutes):
-            un = _noisy(u, ARCSEC, rng)
+            un = _noisy(u, ARCSEC_RAD, rng)
             sols = gauss(secs, un, ro)
             ok_gauss += _within_1_percent(sols[0] if sols else None, a_true)
-            found = gooding_solutions(secs, un, ro, noise_rad=ARCSEC)
+            found = gooding_solutions(secs, un, ro, noise_rad=ARCSEC_RAD)
             ok_gooding += _within_1_percent(found[0] if found else None, a_true)
             in_set += any(_within_1_percent(s, a_true) for s in found)
             n += 1

@@ -15,13 +15,11 @@ import pytest
 from astropy.time import Time, TimeDelta
 from scipy.special import lpmv
 
+from beltwatch.constants import EARTH_RADIUS_EGM2008_KM, GEO_RADIUS_KM, GM_EARTH_EGM2008_KM3_S2
 from beltwatch.frames import rotation_matrices
 from beltwatch.propagation import TesseralHarmonics
 from beltwatch.propagation._environment import Environment
-from beltwatch.propagation._forces import EARTH_RADIUS_KM, GM_EARTH_KM3_S2
 from beltwatch.propagation._geopotential import EGM2008_CS_NM, unnormalised
-
-GEO_RADIUS_KM = 42164.17
 
 
 def _potential(p: np.ndarray) -> float:
@@ -32,8 +30,8 @@ def _potential(p: np.ndarray) -> float:
     for (n, m), (c, s) in EGM2008_CS_NM.items():
         legendre = (-1) ** m * lpmv(m, n, sin_lat)
         trig = unnormalised(n, m, c) * np.cos(m * lon) + unnormalised(n, m, s) * np.sin(m * lon)
-        total += (EARTH_RADIUS_KM / r) ** n * legendre * trig
-    return GM_EARTH_KM3_S2 / r * total
+        total += (EARTH_RADIUS_EGM2008_KM / r) ** n * legendre * trig
+    return GM_EARTH_EGM2008_KM3_S2 / r * total
 
 
 def test_acceleration_is_the_gradient_of_the_series():

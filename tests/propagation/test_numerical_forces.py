@@ -7,12 +7,19 @@ import pytest
 from astropy.time import Time
 from numpy.polynomial import legendre
 
-from beltwatch.frames import EARTH_EQUATORIAL_RADIUS_KM as EARTH_SHADOW_RADIUS_KM
-from beltwatch.frames import SUN_RADIUS_KM, moon_position_gcrs_km, sun_position_gcrs_km
+from beltwatch.constants import (
+    EARTH_RADIUS_EGM2008_KM,
+    EARTH_RADIUS_WGS84_KM,
+    GM_EARTH_EGM2008_KM3_S2,
+    SUN_RADIUS_IAU2015_KM,
+)
+from beltwatch.frames import (
+    moon_position_gcrs_km,
+    sun_position_gcrs_km,
+)
 from beltwatch.frames import sunlit_fraction as shadow_fraction
 from beltwatch.propagation import (
     EGM2008_J,
-    GM_EARTH_KM3_S2,
     Environment,
     ForceModel,
     PointMassEarth,
@@ -20,7 +27,6 @@ from beltwatch.propagation import (
     ThirdBody,
     ZonalHarmonics,
 )
-from beltwatch.propagation._forces import EARTH_RADIUS_KM
 
 EPOCH = Time("2026-07-10T00:00:00", scale="utc")
 ENV = Environment(EPOCH, 0.0, 86400.0)
@@ -33,10 +39,10 @@ def zonal_potential(r, pole):
     rn = np.sqrt(np.sum(r * r, axis=-1))
     s = (r @ pole) / rn
     total = sum(
-        jn * (EARTH_RADIUS_KM / rn) ** n * legendre.legval(s, [0] * n + [1])
+        jn * (EARTH_RADIUS_EGM2008_KM / rn) ** n * legendre.legval(s, [0] * n + [1])
         for n, jn in EGM2008_J.items()
     )
-    return -GM_EARTH_KM3_S2 / rn * total
+    return -GM_EARTH_EGM2008_KM3_S2 / rn * total
 
 
 def complex_step_jacobian(f, x, h=1e-20):
@@ -111,19 +117,19 @@ def test_conical_shadow_matches_sampling_of_the_solar_disc():
     grid = np.linspace(-1, 1, 201)
     gx, gy = np.meshgrid(grid, grid)
     inside = gx**2 + gy**2 <= 1
-    disc = sun + SUN_RADIUS_KM * (gx[inside, None] * side + gy[inside, None] * u)
+    disc = sun + SUN_RADIUS_IAU2015_KM * (gx[inside, None] * side + gy[inside, None] * u)
     sampled = []
     for p in points:
         d = disc - p
         d /= np.linalg.norm(d, axis=1, keepdims=True)
         closest = -np.sum(p * d, axis=1)  # parameter of closest approach to the Earth centre
         miss = np.linalg.norm(p + closest[:, None] * d, axis=1)
-        blocked = (closest > 0) & (miss < EARTH_SHADOW_RADIUS_KM)
+        blocked = (closest > 0) & (miss < EARTH_RADIUS_WGS84_KM)
         sampled.append(1 - blocked.mean())
     np.testing.assert_allclose(ours, sampled, atol=0.01)
     assert ours[0] == 0.0 and ours[-1] == 1.0 and np.any((ours > 0.05) & (ours < 0.95))
     cylinder = shadow_fraction(points, sun, "cylindrical")
-    np.testing.assert_array_equal(cylinder, np.where(offsets < EARTH_SHADOW_RADIUS_KM, 0.0, 1.0))
+    np.testing.assert_array_equal(cylinder, np.where(offsets < EARTH_RADIUS_WGS84_KM, 0.0, 1.0))
 
 
 def test_force_models_compose_by_addition():

@@ -18,19 +18,18 @@ import numpy as np
 import pytest
 from astropy.time import Time
 
+from beltwatch.constants import EARTH_RADIUS_EGM2008_KM, GM_EARTH_EGM2008_KM3_S2
 from beltwatch.propagation import (
     EGM2008_J,
-    GM_EARTH_KM3_S2,
     ForceModel,
     NumericalPropagator,
     PointMassEarth,
     ZonalHarmonics,
 )
-from beltwatch.propagation._forces import EARTH_RADIUS_KM
 
 EPOCH = Time("2026-07-10T00:00:00", scale="tt")
-MU = GM_EARTH_KM3_S2
-R = EARTH_RADIUS_KM
+MU = GM_EARTH_EGM2008_KM3_S2
+R = EARTH_RADIUS_EGM2008_KM
 
 
 def initial_state(a_km: float, e: float, inc_rad: float, raan_rad: float) -> np.ndarray:

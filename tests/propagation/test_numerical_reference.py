@@ -21,15 +21,15 @@ from astropy.utils import iers
 from numpy.polynomial import legendre
 from scipy.integrate import solve_ivp
 
-from beltwatch.propagation import ForceModel, NumericalPropagator
-from beltwatch.propagation._forces import (
+from beltwatch.constants import (
     AU_KM,
-    EARTH_RADIUS_KM,
-    EGM2008_J,
-    GM_EARTH_KM3_S2,
-    GM_MOON_KM3_S2,
-    GM_SUN_KM3_S2,
+    EARTH_RADIUS_EGM2008_KM,
+    GM_EARTH_EGM2008_KM3_S2,
+    GM_MOON_DE440_KM3_S2,
+    GM_SUN_DE440_KM3_S2,
 )
+from beltwatch.propagation import ForceModel, NumericalPropagator
+from beltwatch.propagation._forces import EGM2008_J
 
 EPOCH = Time("2026-07-10T00:00:00", scale="utc")
 DAYS = 7.0
@@ -46,7 +46,7 @@ def geo_states() -> np.ndarray:
         (4.0, 0.1, 0.01, 42400.0),
     ):
         rp = a * (1 - e)
-        vp = np.sqrt(GM_EARTH_KM3_S2 * (1 + e) / rp)
+        vp = np.sqrt(GM_EARTH_EGM2008_KM3_S2 * (1 + e) / rp)
         r = rp * np.array([np.cos(lon), np.sin(lon), 0.0])
         v = vp * np.array([-np.sin(lon) * np.cos(inc), np.cos(lon) * np.cos(inc), np.sin(inc)])
         out.append(np.concatenate([r, v]))
@@ -59,8 +59,8 @@ def zonal_potential(r: np.ndarray, pole: np.ndarray) -> np.ndarray:
     s = (r @ pole) / rn
     total = 0.0
     for n, jn in EGM2008_J.items():
-        total = total + jn * (EARTH_RADIUS_KM / rn) ** n * legendre.legval(s, [0] * n + [1])
-    return -GM_EARTH_KM3_S2 / rn * total
+        total = total + jn * (EARTH_RADIUS_EGM2008_KM / rn) ** n * legendre.legval(s, [0] * n + [1])
+    return -GM_EARTH_EGM2008_KM3_S2 / rn * total
 
 
 def zonal_acceleration(r: np.ndarray, pole: np.ndarray) -> np.ndarray:
@@ -101,7 +101,7 @@ class ReferenceForces:
         sun = -earth_helio["p"] * AU_KM
         moon = erfa.moon98(jd1, jd2)["p"] * AU_KM
         acc = zonal_acceleration(r, self.pole(t_s))
-        for mu, body in ((GM_SUN_KM3_S2, sun), (GM_MOON_KM3_S2, moon)):
+        for mu, body in ((GM_SUN_DE440_KM3_S2, sun), (GM_MOON_DE440_KM3_S2, moon)):
             d = body - r
             acc += mu * (
                 d / np.linalg.norm(d, axis=-1, keepdims=True) ** 3
@@ -117,7 +117,7 @@ class ReferenceForces:
 def kepler(r0: np.ndarray, v0: np.ndarray, dt: float) -> tuple[np.ndarray, np.ndarray]:
     """Two-body states (n, 3) after dt seconds: Kepler's equation in eccentric-anomaly
     differences, Newton iterations, Lagrange f and g (elliptic orbits)."""
-    mu = GM_EARTH_KM3_S2
+    mu = GM_EARTH_EGM2008_KM3_S2
     r0n = np.linalg.norm(r0, axis=-1)
     a = 1.0 / (2.0 / r0n - np.sum(v0 * v0, -1) / mu)
     sigma0 = np.sum(r0 * v0, -1) / np.sqrt(mu)
@@ -140,8 +140,8 @@ def kepler(r0: np.ndarray, v0: np.ndarray, dt: float) -> tuple[np.ndarray, np.nd
 def test_kepler_reference_closes_one_period():
     states0 = geo_states()
     r0, v0 = states0[:, :3], states0[:, 3:]
-    a = 1.0 / (2.0 / np.linalg.norm(r0, axis=-1) - np.sum(v0 * v0, -1) / GM_EARTH_KM3_S2)
-    period = 2 * np.pi * np.sqrt(a**3 / GM_EARTH_KM3_S2)
+    a = 1.0 / (2.0 / np.linalg.norm(r0, axis=-1) - np.sum(v0 * v0, -1) / GM_EARTH_EGM2008_KM3_S2)
+    period = 2 * np.pi * np.sqrt(a**3 / GM_EARTH_EGM2008_KM3_S2)
     for k in range(3):
         r, _ = kepler(r0[k : k + 1], v0[k : k + 1], float(period[k]))
         np.testing.assert_allclose(r[0], r0[k], atol=1e-8)
@@ -164,7 +164,7 @@ def test_seven_day_geo_agrees_with_independent_integrator_to_1_m():
     forces = ReferenceForces(EPOCH, span)
 
     r0, v0 = states0[:, :3], states0[:, 3:]
-    mu = GM_EARTH_KM3_S2
+    mu = GM_EARTH_EGM2008_KM3_S2
 
     def rhs(t, y):  # Encke: y = departure (dr, dv) from the osculating Kepler orbit at epoch
         d = y.reshape(n, 6)

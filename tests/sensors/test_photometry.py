@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from beltwatch.constants import EARTH_RADIUS_WGS84_KM, SUN_RADIUS_IAU2015_KM
 from beltwatch.frames import sunlit_fraction
 from beltwatch.sensors import (
     apparent_magnitude,
@@ -16,7 +17,6 @@ from beltwatch.sensors import (
     lambertian_plate_phase_function,
     reflected_flux_ratio,
 )
-from beltwatch.sensors._geometry import EARTH_RADIUS_KM, SUN_RADIUS_KM
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_plate_and_glint():
 def test_sunlit_fraction_matches_numerical_disc_overlap():
     """Conical shadow: flat-disc overlap vs counting sample points of the solar disc."""
     sun = np.array([1.496e8, 0.0, 0.0])
-    a = np.arcsin(SUN_RADIUS_KM / 1.496e8)
+    a = np.arcsin(SUN_RADIUS_IAU2015_KM / 1.496e8)
     rng = np.random.default_rng(1)
     u, w = rng.random(200_000), rng.random(200_000)
     disc = np.sqrt(u)[:, None] * np.stack([np.cos(2 * np.pi * w), np.sin(2 * np.pi * w)], 1)
@@ -103,7 +103,7 @@ def test_sunlit_fraction_matches_numerical_disc_overlap():
     for y in np.linspace(6000.0, 7000.0, 9):  # across the penumbra at GEO distance
         target = np.array([-42164.0, y, 0.0])
         to_sun = sun - target
-        b = np.arcsin(EARTH_RADIUS_KM / np.linalg.norm(target))
+        b = np.arcsin(EARTH_RADIUS_WGS84_KM / np.linalg.norm(target))
         c = np.arccos(np.dot(-target, to_sun) / np.linalg.norm(target) / np.linalg.norm(to_sun))
         # Sample the Sun's disc (small angles); hidden where within b of Earth's centre.
         hidden = np.hypot(c + a * disc[:, 0], a * disc[:, 1]) < b

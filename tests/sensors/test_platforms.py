@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 from astropy.time import TimeDelta
 
+from beltwatch.constants import GEO_RADIUS_KM
 from beltwatch.frames import transform_states
-from beltwatch.sensors import GEOSYNCHRONOUS_RADIUS_KM, GeoSlotHost, GroundSite, default_scenario
+from beltwatch.sensors import (
+    GeoSlotHost,
+    GroundSite,
+    default_scenario,
+)
 from beltwatch.timescales import parse_utc, time_grid
 
 skyfield_api = pytest.importorskip("skyfield.api")
@@ -37,7 +42,7 @@ def test_geo_slot_host_follows_its_slot():
         "slot", np.radians(190.0), np.radians(0.05), parse_utc("2026-05-30T00:00:00Z")
     )
     r, v = host.states_gcrs(TIMES)
-    assert np.allclose(np.linalg.norm(r, axis=1), GEOSYNCHRONOUS_RADIUS_KM, atol=1e-6)
+    assert np.allclose(np.linalg.norm(r, axis=1), GEO_RADIUS_KM, atol=1e-6)
     itrs, v_itrs = transform_states(r, v, TIMES, "gcrs", "itrs")
     lon = np.degrees(np.arctan2(itrs[:, 1], itrs[:, 0])) % 360.0
     lat = np.degrees(np.arcsin(itrs[:, 2] / np.linalg.norm(itrs, axis=1)))

@@ -18,10 +18,9 @@ import numpy as np
 import pytest
 from astropy.time import TimeDelta
 
+from beltwatch.constants import EARTH_RADIUS_WGS84_KM, SUN_RADIUS_IAU2015_KM
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.sensors import (
-    EARTH_RADIUS_KM,
-    SUN_RADIUS_KM,
     HostPlatform,
     default_scenario,
     sensor_visibility,
@@ -63,7 +62,7 @@ def _arccos_angle(a, b):
 def _reference_decisions(p, o, sun, moon, c) -> dict[str, np.ndarray]:
     """Decisions by other formulas; p, o, sun, moon: (..., 3) GCRS km (target at emission)."""
     d = p - o
-    radius = EARTH_RADIUS_KM + c.atmosphere_height_km
+    radius = EARTH_RADIUS_WGS84_KM + c.atmosphere_height_km
     # Ray o + s d hits the sphere for s in [s1, s2]; blocked if that overlaps [0, 1].
     a2, b1, c0 = np.sum(d * d, -1), np.sum(o * d, -1), np.sum(o * o, -1) - radius**2
     disc = b1**2 - a2 * c0
@@ -75,10 +74,10 @@ def _reference_decisions(p, o, sun, moon, c) -> dict[str, np.ndarray]:
     d_sun = np.linalg.norm(sun, axis=-1)
     behind = -np.sum(p * s_hat, -1)  # distance along the anti-Sun axis
     off_axis = np.linalg.norm(np.cross(p, s_hat), axis=-1)
-    sin_u = (SUN_RADIUS_KM - EARTH_RADIUS_KM) / d_sun
-    sin_p = (SUN_RADIUS_KM + EARTH_RADIUS_KM) / d_sun
-    apex_u = EARTH_RADIUS_KM / sin_u  # umbra cone apex behind Earth
-    apex_p = EARTH_RADIUS_KM / sin_p  # penumbra cone apex toward the Sun
+    sin_u = (SUN_RADIUS_IAU2015_KM - EARTH_RADIUS_WGS84_KM) / d_sun
+    sin_p = (SUN_RADIUS_IAU2015_KM + EARTH_RADIUS_WGS84_KM) / d_sun
+    apex_u = EARTH_RADIUS_WGS84_KM / sin_u  # umbra cone apex behind Earth
+    apex_p = EARTH_RADIUS_WGS84_KM / sin_p  # penumbra cone apex toward the Sun
     umbra = (behind > 0) & (off_axis < (apex_u - behind) * np.tan(np.arcsin(sin_u)))
     penumbra_or_umbra = (behind > 0) & (off_axis < (apex_p + behind) * np.tan(np.arcsin(sin_p)))
     return {
@@ -86,7 +85,7 @@ def _reference_decisions(p, o, sun, moon, c) -> dict[str, np.ndarray]:
         "sun": _arccos_angle(d, sun - o) < c.sun_exclusion_rad,
         "moon": _arccos_angle(d, moon - o) < c.moon_exclusion_rad,
         "earth_limb": limb < c.earth_limb_exclusion_rad,
-        "cylindrical_shadow": (behind > 0) & (off_axis < EARTH_RADIUS_KM),
+        "cylindrical_shadow": (behind > 0) & (off_axis < EARTH_RADIUS_WGS84_KM),
         "umbra": umbra,
         "sunlit": ~penumbra_or_umbra,
     }

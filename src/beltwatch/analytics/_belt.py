@@ -8,10 +8,10 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.catalog import Catalog, OrbitClass
+from beltwatch.constants import GMST1982_TURNS_PER_UT1_DAY
 from beltwatch.propagation import Ephemeris
 
 STATIONARY_MAX_DRIFT_DEG_PER_DAY = 0.05
-SIDEREAL_TURNS_PER_DAY = 1.00273790935
 # Longitude window watched by the QZS-6 hosted payload (deg east): an assumption.
 INDO_PACIFIC_WINDOW_DEG = (30.0, 150.0)
 
@@ -38,7 +38,7 @@ class BeltTrack:
         days = (self.times - self.times[0]).to_value("day")
         if days.size < 7:
             return np.full(self.norad_id.size, np.nan)
-        phase = 2.0 * np.pi * SIDEREAL_TURNS_PER_DAY * days
+        phase = 2.0 * np.pi * GMST1982_TURNS_PER_UT1_DAY * days
         design = np.stack(
             [
                 np.ones_like(days),

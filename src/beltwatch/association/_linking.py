@@ -43,10 +43,13 @@ from scipy.stats import chi2
 
 from beltwatch.association._config import AssociationConfig
 from beltwatch.association._correlate import UCT, CorrelationResult, predicted_beta
-from beltwatch.association._table import ARCSEC, Tracklets, time_from_seconds
+from beltwatch.association._table import (
+    Tracklets,
+    time_from_seconds,
+)
+from beltwatch.constants import ARCSEC_RAD, GEO_RADIUS_KM, GM_EARTH_EGM2008_KM3_S2
 from beltwatch.frames import light_time_direction, unit_vector_from_radec
 from beltwatch.orbit_determination import (
-    MU_EARTH_KM3_S2,
     BatchOptions,
     MeasurementSet,
     OrbitEstimate,
@@ -55,7 +58,6 @@ from beltwatch.orbit_determination import (
     radec_measurements,
 )
 
-GEO_RADIUS_KM = 42164.0
 _STEPS = np.array([1.0, 1.0, 1.0, 1e-4, 1e-4, 1e-4])  # km, km/s: finite-difference steps
 
 
@@ -90,7 +92,7 @@ def admissible_hypotheses(
     observer_km: np.ndarray,
     observer_velocity_km_s: np.ndarray,
     config: AssociationConfig | None = None,
-    mu: float = MU_EARTH_KM3_S2,
+    mu: float = GM_EARTH_EGM2008_KM3_S2,
 ) -> np.ndarray:
     """GCRS states (H, 6) sampled from a tracklet's admissible region (unit direction, its
     rate in rad/s as a 3-vector, observer state): for each radial velocity and
@@ -157,7 +159,7 @@ def _fit_two_body(state, epoch_s, t_s, unit_obs, obs_km, sigma_rad, iterations: 
     d = _directions(x, epoch_s, t_s, obs_km) - unit_obs
     res = np.concatenate([np.sum(d * e1, -1), np.sum(d * e2, -1)]) * w
     chi2_red = float(np.sum(res**2) / max(len(res) - 6, 1))
-    rms = float(np.sqrt(np.mean((res / w) ** 2)) / ARCSEC)
+    rms = float(np.sqrt(np.mean((res / w) ** 2)) / ARCSEC_RAD)
     try:
         P = np.linalg.inv(J.T @ J) * max(1.0, chi2_red)
         vals, vecs = np.linalg.eigh(0.5 * (P + P.T))
@@ -217,7 +219,9 @@ class _Linker:
             )
             if sqrt_cov is None or not rms < cfg.link_fit_rms_arcsec:
                 continue
-            sma = 1.0 / (2.0 / np.linalg.norm(x[:3]) - np.dot(x[3:], x[3:]) / MU_EARTH_KM3_S2)
+            sma = 1.0 / (
+                2.0 / np.linalg.norm(x[:3]) - np.dot(x[3:], x[3:]) / GM_EARTH_EGM2008_KM3_S2
+            )
             if not cfg.link_sma_km[0] < sma < cfg.link_sma_km[1]:
                 continue
             track.tracklets.append(k)
@@ -293,7 +297,7 @@ class _Linker:
         gate = np.radians(
             cfg.link_circular_gate_deg + cfg.link_circular_gate_deg_per_hour * dt / 3600.0
         )
-        rate_off = np.linalg.norm(rate - rate_k, axis=1) / ARCSEC
+        rate_off = np.linalg.norm(rate - rate_k, axis=1) / ARCSEC_RAD
         score = np.maximum(off / gate, rate_off / cfg.link_rate_gate_arcsec_s)
         out = []
         for i in np.unique(owner):

@@ -17,8 +17,12 @@ from collections.abc import Sequence
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from beltwatch.association._table import ARCSEC, ObservationTable, seconds_from_time
+from beltwatch.association._table import (
+    ObservationTable,
+    seconds_from_time,
+)
 from beltwatch.catalog import Catalog
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.frames import light_time_direction, radec_from_unit_vector, sun_position_gcrs_km
 from beltwatch.propagation import ForceModel, NumericalPropagator, Sgp4Propagator
 from beltwatch.sensors import Observer, angle_between, earth_occulted
@@ -72,7 +76,7 @@ def simulate_survey(
     host_r = np.concatenate([p[3] for p in parts])
     host_v = np.concatenate([p[4] for p in parts])
     ra, dec = radec_from_unit_vector(unit)
-    sig = sigma_arcsec * ARCSEC
+    sig = sigma_arcsec * ARCSEC_RAD
     dec = dec + rng.standard_normal(dec.size) * sig
     ra = np.mod(ra + rng.standard_normal(ra.size) * sig / np.cos(dec), 2 * np.pi)
     track_key = (which * len(targets) + obj.astype(np.int64)) * n_seq + seq_of[col]

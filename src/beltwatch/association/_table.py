@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import ARCSEC_RAD, J2000_JD
 from beltwatch.frames import unit_vector_from_radec
 from beltwatch.values import Observation
-
-ARCSEC = np.pi / 180.0 / 3600.0
-J2000_JD = 2451545.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,7 +76,7 @@ class ObservationTable:
                 for o in observations
             ]
         )
-        sig = np.where(np.isfinite(sig) & (sig > 0), sig, default_sigma_arcsec * ARCSEC)
+        sig = np.where(np.isfinite(sig) & (sig > 0), sig, default_sigma_arcsec * ARCSEC_RAD)
         vel = [
             np.zeros(3) if o.observer_velocity_km_s is None else o.observer_velocity_km_s
             for o in observations
@@ -321,7 +319,7 @@ def _smooth_residuals(table: ObservationTable, rows: list[int], floor_arcsec: fl
     coef, *_ = np.linalg.lstsq(A, xy, rcond=None)
     off = np.linalg.norm(xy - A @ coef, axis=-1)
     if deg == 1:
-        off = np.maximum(off - floor_arcsec * ARCSEC, 0.0)
+        off = np.maximum(off - floor_arcsec * ARCSEC_RAD, 0.0)
     return off / table.sigma_rad[r]
 
 

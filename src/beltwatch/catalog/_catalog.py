@@ -9,8 +9,9 @@ from typing import Any
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
+
 # WGS-72 gravitational parameter (km^3/s^2), the one SGP4 elements are defined with.
-MU_WGS72_KM3_S2 = 398600.8
 MINUTES_PER_DAY = 1440.0
 TWO_PI = 2.0 * np.pi
 
@@ -130,7 +131,7 @@ class Catalog:
     def semi_major_axis_km(self) -> np.ndarray:
         """Kepler semi-major axis from the mean motion (WGS-72 mu), km."""
         n_rad_s = self.mean_motion_rev_per_day * TWO_PI / 86400.0
-        return np.cbrt(MU_WGS72_KM3_S2 / n_rad_s**2)
+        return np.cbrt(GM_EARTH_WGS72_KM3_S2 / n_rad_s**2)
 
     def orbit_class(self) -> np.ndarray:
         """OrbitClass value per row (LEO: n >= 11.25 rev/day; GEO: 0.9 <= n <= 1.1, e < 0.1)."""

@@ -8,8 +8,7 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.catalog._catalog import Catalog
-
-DEG_TO_RAD = np.pi / 180.0
+from beltwatch.constants import DEG_RAD
 
 
 @dataclass
@@ -59,10 +58,10 @@ class RowCollector:
             epoch=epoch,
             mean_motion_rev_per_day=col("mean_motion_rev_per_day"),
             eccentricity=col("eccentricity"),
-            inclination_rad=col("inclination_deg") * DEG_TO_RAD,
-            raan_rad=col("raan_deg") * DEG_TO_RAD,
-            arg_perigee_rad=col("arg_perigee_deg") * DEG_TO_RAD,
-            mean_anomaly_rad=col("mean_anomaly_deg") * DEG_TO_RAD,
+            inclination_rad=col("inclination_deg") * DEG_RAD,
+            raan_rad=col("raan_deg") * DEG_RAD,
+            arg_perigee_rad=col("arg_perigee_deg") * DEG_RAD,
+            mean_anomaly_rad=col("mean_anomaly_deg") * DEG_RAD,
             bstar=col("bstar"),
             ndot_over_2=col("ndot_over_2"),
             nddot_over_6=col("nddot_over_6"),

@@ -16,9 +16,9 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.catalog._catalog import Catalog
+from beltwatch.constants import DEG_RAD, GMST1982_TURNS_PER_UT1_DAY
 from beltwatch.timescales import as_time, jd_pair
 
-SIDEREAL_REV_PER_DAY = 1.00273790935
 FIRST_SYNTHETIC_ID = 800_001
 # Longitude clusters (deg east) and weights: Americas, Atlantic/Europe, Middle East, Asia-Pacific.
 _SLOT_CLUSTERS_DEG = np.array([-100.0, -60.0, -20.0, 15.0, 50.0, 90.0, 125.0, 155.0])
@@ -49,7 +49,7 @@ def synthetic_geo_population(
     t0 = as_time(epoch, field="epoch")
     ut1 = jd_pair(t0, "utc")
     gmst = float(erfa.gmst82(ut1[0], ut1[1])[0])
-    deg = np.pi / 180.0
+    deg = DEG_RAD
 
     kinds, n_rev, ecc, inc, raan, argp, lon = [], [], [], [], [], [], []
 
@@ -68,7 +68,7 @@ def synthetic_geo_population(
     add(
         "station-kept",
         n,
-        SIDEREAL_REV_PER_DAY + rng.normal(0, 2e-6, n),
+        GMST1982_TURNS_PER_UT1_DAY + rng.normal(0, 2e-6, n),
         rng.uniform(1e-5, 5e-4, n),
         rng.uniform(0.0, 0.08, n) * deg,
         rng.uniform(0, 2 * np.pi, n),
@@ -80,7 +80,7 @@ def synthetic_geo_population(
     add(
         "drifting",
         n,
-        SIDEREAL_REV_PER_DAY - drift_deg_per_day / 360.0,
+        GMST1982_TURNS_PER_UT1_DAY - drift_deg_per_day / 360.0,
         rng.uniform(1e-4, 5e-3, n),
         rng.uniform(0.0, 2.0, n) * deg,
         rng.uniform(0, 2 * np.pi, n),
@@ -95,7 +95,7 @@ def synthetic_geo_population(
     add(
         "inclined",
         n,
-        SIDEREAL_REV_PER_DAY + rng.normal(0, 1.5e-3, n),
+        GMST1982_TURNS_PER_UT1_DAY + rng.normal(0, 1.5e-3, n),
         rng.uniform(1e-4, 3e-3, n),
         15.0 * np.sin(np.pi / 2 * age_fraction) * deg,
         (90.0 - 90.0 * age_fraction + rng.normal(0, 5, n)) * deg,
@@ -106,7 +106,7 @@ def synthetic_geo_population(
     add(
         "debris",
         n,
-        SIDEREAL_REV_PER_DAY + rng.normal(0, 8e-3, n),
+        GMST1982_TURNS_PER_UT1_DAY + rng.normal(0, 8e-3, n),
         rng.uniform(1e-3, 2e-2, n),
         rng.uniform(0.0, 14.0, n) * deg,
         rng.uniform(0, 2 * np.pi, n),

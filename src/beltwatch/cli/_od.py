@@ -26,6 +26,7 @@ from rich.console import Console
 
 from beltwatch._io import write_atomic
 from beltwatch.cli._od_inputs import catalog_priors, read_observations, read_orbit_priors
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.formats import (
     format_marking,
     oem_from_states,
@@ -33,7 +34,6 @@ from beltwatch.formats import (
     write_message,
 )
 from beltwatch.orbit_determination import (
-    ARCSEC,
     BatchOptions,
     OrbitEstimate,
     determine_orbits,
@@ -199,7 +199,7 @@ def od_command(
         orbit_products(norad, est, markings, propagator, out, oem_hours, oem_step_s)
         meas = run.measurements[norad]
         hours = (meas.times - meas.times[0]).to_value("hr")
-        svg = residual_svg(norad, np.atleast_1d(hours), est.residuals[:, :2] / ARCSEC, est.used)
+        svg = residual_svg(norad, np.atleast_1d(hours), est.residuals[:, :2] / ARCSEC_RAD, est.used)
         write_atomic(out / "residuals" / f"{norad}.svg", svg)
     write_atomic(out / "orbits.json", json.dumps(records, indent=1) + "\n")
     report = {

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from astropy.time import Time
 
+from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
 from beltwatch.formats._model import Entry, Group, Message, Segment
 from beltwatch.formats._odm import _header, message_markings
@@ -24,7 +25,6 @@ from beltwatch.timescales import parse_utc
 from beltwatch.values import Markings
 
 MEAN_ELEMENT_THEORY = "SGP4"
-GM_WGS72_KM3_S2 = 398600.8
 _DEG = math.pi / 180.0
 
 
@@ -107,7 +107,7 @@ def omm_from_elements(
             Entry("RA_OF_ASC_NODE", _angle_deg(elements.raan_rad)),
             Entry("ARG_OF_PERICENTER", _angle_deg(elements.arg_perigee_rad)),
             Entry("MEAN_ANOMALY", _angle_deg(elements.mean_anomaly_rad)),
-            Entry("GM", str(GM_WGS72_KM3_S2)),
+            Entry("GM", str(GM_EARTH_WGS72_KM3_S2)),
         ],
     )
     tle = Group(

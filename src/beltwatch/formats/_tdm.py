@@ -19,13 +19,13 @@ import erfa
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.errors import InputError
 from beltwatch.formats._marking_text import format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment
 from beltwatch.timescales import parse_utc
 from beltwatch.values import Markings, Observation
 
-ARCSEC_PER_RAD = math.degrees(1.0) * 3600.0
 _SIGMA = re.compile(r"sigma ANGLE_1 ([0-9.eE+-]+) arcsec, ANGLE_2 ([0-9.eE+-]+) arcsec")
 ObserverState = Callable[[Time], tuple[np.ndarray, np.ndarray]]
 
@@ -120,7 +120,7 @@ def tdm_from_observations(
 
 
 def _sigma_text(sigma_rad: float) -> str:
-    return f"{sigma_rad * ARCSEC_PER_RAD:.6g}"
+    return f"{sigma_rad / ARCSEC_RAD:.6g}"
 
 
 def _common_markings(observations: Sequence[Observation]) -> Markings:
@@ -213,7 +213,7 @@ def _segment_observations(
         dec = np.arcsin(np.clip(unit[:, 2], -1, 1))
     sigmas = _SIGMA.search(" ".join(e.value for e in segment.metadata if e.keyword == "COMMENT"))
     s1, s2 = (
-        (float(sigmas.group(i)) / ARCSEC_PER_RAD for i in (1, 2))
+        (float(sigmas.group(i)) * ARCSEC_RAD for i in (1, 2))
         if sigmas
         else (
             math.nan,

@@ -10,7 +10,6 @@ tables.
 
 from beltwatch.frames._bodies import moon_position_gcrs_km, sun_position_gcrs_km
 from beltwatch.frames._directions import (
-    SPEED_OF_LIGHT_KM_S,
     aberrate,
     deaberrate,
     light_time_direction,
@@ -18,18 +17,13 @@ from beltwatch.frames._directions import (
     unit_vector_from_radec,
 )
 from beltwatch.frames._shadow import (
-    EARTH_EQUATORIAL_RADIUS_KM,
-    SUN_RADIUS_KM,
     ShadowModel,
     sunlit_fraction,
 )
 from beltwatch.frames._transforms import FRAMES, Frame, rotation_matrices, transform_states
 
 __all__ = [
-    "EARTH_EQUATORIAL_RADIUS_KM",
     "FRAMES",
-    "SPEED_OF_LIGHT_KM_S",
-    "SUN_RADIUS_KM",
     "Frame",
     "ShadowModel",
     "aberrate",

@@ -11,9 +11,8 @@ import erfa
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import AU_KM
 from beltwatch.timescales import jd_pair
-
-AU_KM = 149_597_870.700
 
 
 def sun_position_gcrs_km(t: Time) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-SPEED_OF_LIGHT_KM_S = 299_792.458
+from beltwatch.constants import SPEED_OF_LIGHT_KM_S
 
 
 def light_time_direction(

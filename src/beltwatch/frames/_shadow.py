@@ -10,8 +10,7 @@ from typing import Literal
 
 import numpy as np
 
-EARTH_EQUATORIAL_RADIUS_KM = 6378.137  # WGS-84
-SUN_RADIUS_KM = 695_700.0  # IAU 2015 nominal solar radius
+from beltwatch.constants import EARTH_RADIUS_WGS84_KM, SUN_RADIUS_IAU2015_KM
 
 ShadowModel = Literal["conical", "cylindrical", "none"]
 
@@ -48,7 +47,7 @@ def sunlit_fraction(
     target_km: np.ndarray,
     sun_km: np.ndarray,
     model: ShadowModel = "conical",
-    radius_km: float = EARTH_EQUATORIAL_RADIUS_KM,
+    radius_km: float = EARTH_RADIUS_WGS84_KM,
 ) -> np.ndarray:
     """Fraction of the solar disc visible from geocentric ``target_km`` (1 sunlit, 0 umbra).
 
@@ -77,7 +76,7 @@ def sunlit_fraction(
     if np.any(near):
         rr, to_sun = r[near], s[near] - r[near]
         dn = _norm(to_sun)
-        a = np.arcsin(np.minimum(SUN_RADIUS_KM / dn, 1.0))
+        a = np.arcsin(np.minimum(SUN_RADIUS_IAU2015_KM / dn, 1.0))
         b = np.arcsin(np.minimum(radius_km / rn[near], 1.0))
         cos_c = np.einsum("ij,ij->i", -rr, to_sun) / (rn[near] * dn)
         out[near] = _disc_overlap_fraction(a, b, np.arccos(np.clip(cos_c, -1.0, 1.0)))

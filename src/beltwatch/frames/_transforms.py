@@ -9,14 +9,12 @@ import erfa
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import GMST1982_RATE_RAD_S
 from beltwatch.errors import InputError
 from beltwatch.timescales import earth_orientation, jd_pair
 
 Frame = Literal["teme", "gcrs", "itrs"]
 FRAMES: tuple[str, ...] = get_args(Frame)
-
-# Rate of GMST 1982 (rad per UT1 second): 1.002737909350795 turns per UT1 day.
-EARTH_ROTATION_RAD_S = 2.0 * np.pi * 1.002737909350795 / 86400.0
 
 
 def _rot_z(angle_rad: np.ndarray) -> np.ndarray:
@@ -99,8 +97,8 @@ def _apply_t(matrix: np.ndarray, vectors: np.ndarray) -> np.ndarray:
 def _omega_cross(r: np.ndarray) -> np.ndarray:
     """Earth rotation vector (z) crossed with r, in km/s for r in km."""
     out = np.empty_like(r)
-    out[..., 0] = -EARTH_ROTATION_RAD_S * r[..., 1]
-    out[..., 1] = EARTH_ROTATION_RAD_S * r[..., 0]
+    out[..., 0] = -GMST1982_RATE_RAD_S * r[..., 1]
+    out[..., 1] = GMST1982_RATE_RAD_S * r[..., 0]
     out[..., 2] = 0.0
     return out
 

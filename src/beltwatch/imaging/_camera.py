@@ -11,9 +11,8 @@ from __future__ import annotations
 import numpy as np
 from astropy.wcs import WCS, Sip
 
+from beltwatch.constants import DEG_RAD
 from beltwatch.frames import radec_from_unit_vector, unit_vector_from_radec
-
-RAD_TO_DEG = 180.0 / np.pi
 
 
 def camera_wcs(
@@ -36,8 +35,8 @@ def camera_wcs(
     w = WCS(naxis=2)
     w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
     w.wcs.crpix = [(cols + 1) / 2.0, (rows + 1) / 2.0]
-    w.wcs.crval = [ra_rad * RAD_TO_DEG, dec_rad * RAD_TO_DEG]
-    scale_deg = pixel_scale_rad * RAD_TO_DEG
+    w.wcs.crval = [ra_rad / DEG_RAD, dec_rad / DEG_RAD]
+    scale_deg = pixel_scale_rad / DEG_RAD
     c, s = np.cos(roll_rad), np.sin(roll_rad)
     w.wcs.cd = scale_deg * np.array([[-c, s], [s, c]])
     w.wcs.radesys = "ICRS"
@@ -68,7 +67,7 @@ def pixels_from_units(wcs: WCS, unit: np.ndarray) -> tuple[np.ndarray, np.ndarra
         front = u @ boresight > np.cos(min(1.5 * half_diagonal, 1.2))
     ra0, dec0 = np.radians(wcs.wcs.crval)
     x, y = wcs.all_world2pix(
-        np.where(front, ra, ra0) * RAD_TO_DEG, np.where(front, dec, dec0) * RAD_TO_DEG, 0
+        np.where(front, ra, ra0) / DEG_RAD, np.where(front, dec, dec0) / DEG_RAD, 0
     )
     return np.where(front, x, np.nan), np.where(front, y, np.nan)
 

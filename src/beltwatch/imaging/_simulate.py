@@ -22,6 +22,7 @@ from astropy.time import Time
 from astropy.wcs import WCS
 
 from beltwatch.catalog import Catalog
+from beltwatch.constants import ARCSEC_RAD, AU_KM, EARTH_ROTATION_RATE_RAD_S, SECONDS_PER_DAY
 from beltwatch.frames import (
     aberrate,
     light_time_direction,
@@ -29,7 +30,6 @@ from beltwatch.frames import (
     sun_position_gcrs_km,
     unit_vector_from_radec,
 )
-from beltwatch.frames._bodies import AU_KM
 from beltwatch.imaging._camera import camera_wcs, pixels_from_units, rotation_about_z
 from beltwatch.imaging._photometry import (
     electron_rate,
@@ -48,9 +48,6 @@ from beltwatch.propagation import Sgp4Propagator
 from beltwatch.sensors import OpticalSensor, earth_occulted
 from beltwatch.timescales import format_utc, jd_pair
 
-SIDEREAL_RATE_RAD_S = 7.292115146706979e-5
-ARCSEC = np.pi / 180.0 / 3600.0
-SECONDS_PER_DAY = 86_400.0
 DEFAULT_ALBEDO = 0.2
 # Lines of sight passing within this height of the surface are blocked (atmosphere).
 EARTH_GRAZE_HEIGHT_KM = 100.0
@@ -76,8 +73,8 @@ class FrameSettings:
 
     tracking: Literal["sidereal", "rate"] = "sidereal"
     distortion_k_per_px2: float = 2e-10
-    attitude_sigma_rad: float = 30.0 * ARCSEC
-    roll_sigma_rad: float = 60.0 * ARCSEC
+    attitude_sigma_rad: float = 30.0 * ARCSEC_RAD
+    roll_sigma_rad: float = 60.0 * ARCSEC_RAD
     star_mag_limit: float = 12.5
     bias_adu: float = 200.0
     hot_pixel_fraction: float = 2e-5
@@ -175,14 +172,16 @@ def simulate_sequence(
     radius, albedo = _sizes(catalog)
     rng = np.random.default_rng(settings.seed)
     hot = _hot_pixels(sensor, settings)
-    scale_rad = sensor.pixel_scale_arcsec * ARCSEC
+    scale_rad = sensor.pixel_scale_arcsec * ARCSEC_RAD
     boresight0 = unit_vector_from_radec(boresight_ra_rad, boresight_dec_rad)
     field_radius = scale_rad * np.hypot(sensor.detector_cols, sensor.detector_rows) / 2.0
     bright = stars.select(stars.mag <= settings.star_mag_limit)
-    field_stars = bright.in_cone(boresight0, field_radius + SIDEREAL_RATE_RAD_S * offsets_s[-1])
+    field_stars = bright.in_cone(
+        boresight0, field_radius + EARTH_ROTATION_RATE_RAD_S * offsets_s[-1]
+    )
     frames = []
     for k in range(n_frames):
-        boresight = rotation_about_z(SIDEREAL_RATE_RAD_S * offsets_s[k]) @ boresight0
+        boresight = rotation_about_z(EARTH_ROTATION_RATE_RAD_S * offsets_s[k]) @ boresight0
         ra_b, dec_b = radec_from_unit_vector(boresight)
         wcs_true = camera_wcs(
             sensor.detector_cols,
@@ -253,7 +252,7 @@ def _render_frame(
 ) -> SimulatedFrame:  # fmt: skip
     t = sensor.exposure_s
     sigma = sensor.psf_fwhm_arcsec / sensor.pixel_scale_arcsec * FWHM_TO_SIGMA
-    half = 0.5 * t * SIDEREAL_RATE_RAD_S
+    half = 0.5 * t * EARTH_ROTATION_RATE_RAD_S
     turn = np.array([-half, 0.0, half]) if settings.tracking == "rate" else np.zeros(3)
     cols, rows = sensor.detector_cols, sensor.detector_rows
 
@@ -391,7 +390,10 @@ def densest_field(
     good &= np.linalg.norm(np.nan_to_num(r) - obs_r[0], axis=1) > 1000.0
     apparent, _, _ = apparent_rso_directions(r[good], v[good], obs_r[0], obs_v[0])
     half = (
-        0.4 * sensor.pixel_scale_arcsec * ARCSEC * min(sensor.detector_cols, sensor.detector_rows)
+        0.4
+        * sensor.pixel_scale_arcsec
+        * ARCSEC_RAD
+        * min(sensor.detector_cols, sensor.detector_rows)
     )
     counts = (apparent @ apparent.T >= np.cos(half)).sum(axis=1)
     ra, dec = radec_from_unit_vector(apparent[int(np.argmax(counts))])

@@ -14,12 +14,11 @@ import erfa
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import AU_KM, MILLIARCSEC_RAD
 from beltwatch.frames import unit_vector_from_radec
-from beltwatch.frames._bodies import AU_KM
 from beltwatch.timescales import jd_pair
 
 HIPPARCOS_EPOCH_JD_TT = 2448349.0625  # J1991.25
-MAS_TO_RAD = np.pi / 180.0 / 3600.0 / 1000.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,8 +61,8 @@ class StarCatalog:
             if observer_barycentric_km is None
             else np.asarray(observer_barycentric_km, dtype=float) / AU_KM
         )
-        pmr = self.pm_ra_mas_yr * MAS_TO_RAD / np.cos(self.dec_rad)  # dRA/dt, rad/yr
-        pmd = self.pm_dec_mas_yr * MAS_TO_RAD
+        pmr = self.pm_ra_mas_yr * MILLIARCSEC_RAD / np.cos(self.dec_rad)  # dRA/dt, rad/yr
+        pmd = self.pm_dec_mas_yr * MILLIARCSEC_RAD
         px_arcsec = np.maximum(self.parallax_mas, 0.0) / 1000.0
         return erfa.pmpx(self.ra_rad, self.dec_rad, pmr, pmd, px_arcsec, 0.0, years, pob)
 

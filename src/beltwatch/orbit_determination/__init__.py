@@ -22,14 +22,12 @@ from beltwatch.orbit_determination._iod import (
     sphere_range_km,
 )
 from beltwatch.orbit_determination._kepler import (
-    MU_EARTH_KM3_S2,
     classical_elements,
     kepler_propagate,
     lambert,
     semi_major_axis_km,
 )
 from beltwatch.orbit_determination._measurements import (
-    ARCSEC,
     KIND_RADAR,
     KIND_RADEC,
     MeasurementSet,
@@ -49,10 +47,8 @@ from beltwatch.orbit_determination._pipeline import (
 )
 
 __all__ = [
-    "ARCSEC",
     "KIND_RADAR",
     "KIND_RADEC",
-    "MU_EARTH_KM3_S2",
     "BatchOptions",
     "FilterResult",
     "IodSolution",

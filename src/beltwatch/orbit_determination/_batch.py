@@ -21,9 +21,9 @@ from typing import Protocol
 import numpy as np
 from astropy.time import Time, TimeDelta
 
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.errors import InputError
 from beltwatch.orbit_determination._measurements import (
-    ARCSEC,
     KIND_RADEC,
     MeasurementSet,
     predict,
@@ -309,7 +309,7 @@ def batch_least_squares(
         rows = obj == i
         ang = comp[rows] & (meas.kind[rows, None] == KIND_RADEC)
         ang_res = res[rows][ang & used[rows, None]]
-        rms_arc = float(np.sqrt(np.mean(ang_res**2)) / ARCSEC) if ang_res.size else float("nan")
+        rms_arc = float(np.sqrt(np.mean(ang_res**2)) / ARCSEC_RAD) if ang_res.size else float("nan")
         out.append(
             OrbitEstimate(
                 epoch=epoch,

@@ -21,9 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
-from beltwatch.frames import SPEED_OF_LIGHT_KM_S
+from beltwatch.constants import GEO_RADIUS_KM, GM_EARTH_EGM2008_KM3_S2, SPEED_OF_LIGHT_KM_S
 from beltwatch.orbit_determination._kepler import (
-    MU_EARTH_KM3_S2,
     kepler_propagate,
     lambert,
 )
@@ -32,7 +31,7 @@ from beltwatch.orbit_determination._kepler import (
 MAX_RADIUS_KM = 1.0e6
 # Default Gooding start hypotheses: the target this far (km) from the Earth's centre at both
 # ends (near and far crossings of each sphere); covers MEO-to-beyond-GEO objects.
-HYPOTHESIS_RADII_KM = (20000.0, 30000.0, 42164.0, 50000.0, 60000.0)
+HYPOTHESIS_RADII_KM = (20000.0, 30000.0, GEO_RADIUS_KM, 50000.0, 60000.0)
 # An exact solution of three observations fits them to rounding; this (rad) separates a
 # converged solve from one that stopped on the slope of the residual valley.
 EXACT_FIT_RAD = 1e-9
@@ -109,7 +108,7 @@ def gauss(
     t_s,
     los,
     site_km,
-    mu: float = MU_EARTH_KM3_S2,
+    mu: float = GM_EARTH_EGM2008_KM3_S2,
     light_time: bool = True,
     improve: bool = True,
     max_iter: int = 100,
@@ -339,7 +338,7 @@ def gooding(
     los,
     site_km,
     range_guess_km: tuple[float, float] | None = None,
-    mu: float = MU_EARTH_KM3_S2,
+    mu: float = GM_EARTH_EGM2008_KM3_S2,
     light_time: bool = True,
     max_iter: int = 30,
 ) -> IodSolution | None:
@@ -363,7 +362,7 @@ def gooding_solutions(
     los,
     site_km,
     range_guesses_km: Sequence[tuple[float, float]] | None = None,
-    mu: float = MU_EARTH_KM3_S2,
+    mu: float = GM_EARTH_EGM2008_KM3_S2,
     light_time: bool = True,
     max_iter: int = 30,
     radii_km: Sequence[float] = HYPOTHESIS_RADII_KM,

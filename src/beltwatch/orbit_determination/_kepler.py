@@ -12,7 +12,7 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-MU_EARTH_KM3_S2 = 398600.4418
+from beltwatch.constants import GM_EARTH_EGM2008_KM3_S2
 
 
 def stumpff(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -37,7 +37,7 @@ def stumpff(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def kepler_fg(
-    r0: np.ndarray, v0: np.ndarray, dt: np.ndarray, mu: float = MU_EARTH_KM3_S2
+    r0: np.ndarray, v0: np.ndarray, dt: np.ndarray, mu: float = GM_EARTH_EGM2008_KM3_S2
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Lagrange coefficients (f, g, fdot, gdot) for states (..., 3) advanced by dt (...) s.
 
@@ -86,7 +86,7 @@ def _kepler_fg(r0, v0, dt, mu):
 
 
 def kepler_propagate(
-    r0: np.ndarray, v0: np.ndarray, dt: np.ndarray | float, mu: float = MU_EARTH_KM3_S2
+    r0: np.ndarray, v0: np.ndarray, dt: np.ndarray | float, mu: float = GM_EARTH_EGM2008_KM3_S2
 ) -> tuple[np.ndarray, np.ndarray]:
     """Two-body states (r, v) of shape (..., 3) after dt seconds (broadcast over leading axes)."""
     r0, v0, dt = np.broadcast_arrays(
@@ -100,7 +100,11 @@ def kepler_propagate(
 
 
 def lambert(
-    r1: np.ndarray, r2: np.ndarray, dt: float, mu: float = MU_EARTH_KM3_S2, prograde: bool = True
+    r1: np.ndarray,
+    r2: np.ndarray,
+    dt: float,
+    mu: float = GM_EARTH_EGM2008_KM3_S2,
+    prograde: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Single-revolution Lambert arc (v1, v2) from r1 to r2 in dt seconds (universal variables)."""
     r1 = np.asarray(r1, float)
@@ -153,14 +157,16 @@ def lambert(
     return v1, v2
 
 
-def semi_major_axis_km(r: np.ndarray, v: np.ndarray, mu: float = MU_EARTH_KM3_S2) -> np.ndarray:
+def semi_major_axis_km(
+    r: np.ndarray, v: np.ndarray, mu: float = GM_EARTH_EGM2008_KM3_S2
+) -> np.ndarray:
     """Osculating semi-major axis (km) of states (..., 3)."""
     rn = np.linalg.norm(r, axis=-1)
     v2 = np.sum(np.asarray(v) ** 2, axis=-1)
     return 1.0 / (2.0 / rn - v2 / mu)
 
 
-def classical_elements(r: np.ndarray, v: np.ndarray, mu: float = MU_EARTH_KM3_S2) -> dict:
+def classical_elements(r: np.ndarray, v: np.ndarray, mu: float = GM_EARTH_EGM2008_KM3_S2) -> dict:
     """Osculating elements of one state: h (km^2/s), a (km), e, i, raan, argp, nu (rad)."""
     r = np.asarray(r, float)
     v = np.asarray(v, float)

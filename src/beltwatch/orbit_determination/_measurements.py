@@ -19,7 +19,6 @@ from beltwatch.sensors import GroundSite
 
 KIND_RADEC = 0
 KIND_RADAR = 1
-ARCSEC = np.pi / 180.0 / 3600.0
 
 
 @dataclass(frozen=True, eq=False)

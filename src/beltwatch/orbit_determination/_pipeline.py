@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.errors import InputError
 from beltwatch.orbit_determination._batch import (
     BatchOptions,
@@ -27,7 +28,6 @@ from beltwatch.orbit_determination._batch import (
 from beltwatch.orbit_determination._iod import gooding_solutions
 from beltwatch.orbit_determination._kepler import kepler_propagate, semi_major_axis_km
 from beltwatch.orbit_determination._measurements import (
-    ARCSEC,
     MeasurementSet,
     radec_measurements,
 )
@@ -99,7 +99,7 @@ def measurements_from_observations(obs: Sequence[Observation]) -> MeasurementSet
     """RA/Dec rows from observations of one object (sigmas default to 1 arcsec)."""
     times = Time([o.time.utc.isot for o in obs], format="isot", scale="utc")
     sig = np.array([[o.ra_sigma_rad, o.dec_sigma_rad] for o in obs], dtype=float)
-    sig = np.where(np.isfinite(sig) & (sig > 0), sig, DEFAULT_SIGMA_ARCSEC * ARCSEC)
+    sig = np.where(np.isfinite(sig) & (sig > 0), sig, DEFAULT_SIGMA_ARCSEC * ARCSEC_RAD)
     vel = np.array(
         [
             o.observer_velocity_km_s if o.observer_velocity_km_s is not None else np.zeros(3)

@@ -28,6 +28,7 @@ import numpy as np
 from astropy.wcs import WCS
 from scipy.spatial import cKDTree
 
+from beltwatch.constants import DEG_RAD
 from beltwatch.frames import radec_from_unit_vector, unit_vector_from_radec
 
 IMAGE_SOURCES = 20
@@ -37,7 +38,6 @@ SCALE_TOLERANCE = 0.03
 MIN_VOTES = 3
 MIN_BLIND_STARS = 10
 DEFAULT_RADIUS_RAD = np.radians(30.0)
-RAD_TO_DEG = 180.0 / np.pi
 
 
 @dataclass(frozen=True)
@@ -207,8 +207,8 @@ def blind_priors(
         w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
         w.wcs.crpix = list(prior.wcs.crpix)
         ra, dec = radec_from_unit_vector(b)
-        w.wcs.crval = [float(ra) * RAD_TO_DEG, float(dec) * RAD_TO_DEG]
-        w.wcs.cd = basis @ lin[k] * RAD_TO_DEG
+        w.wcs.crval = [float(ra) / DEG_RAD, float(dec) / DEG_RAD]
+        w.wcs.cd = basis @ lin[k] / DEG_RAD
         w.wcs.radesys = "ICRS"
         w.pixel_shape = (cols, rows)
         w.wcs.set()

@@ -25,6 +25,7 @@ import numpy as np
 from astropy.wcs import WCS, Sip
 from scipy.spatial import cKDTree
 
+from beltwatch.constants import DEG_RAD
 from beltwatch.frames import radec_from_unit_vector, unit_vector_from_radec
 from beltwatch.imaging import pixels_from_units
 
@@ -34,7 +35,6 @@ MAX_FIT_RMS_PX = 0.7
 # cubic, and order 2 leaves ~0.5 px at the corners of the 2048^2 camera. The order is
 # chosen by leave-one-out residuals (_best_order).
 SIP3_MIN_STARS = 20
-RAD_TO_DEG = 180.0 / np.pi
 
 
 @dataclass(frozen=True, eq=False)
@@ -129,8 +129,8 @@ class _Fit:
         w = WCS(naxis=2)
         w.wcs.crpix = list(self.crpix)
         ra0, dec0 = radec_from_unit_vector(self.center)
-        w.wcs.crval = [float(ra0) * RAD_TO_DEG, float(dec0) * RAD_TO_DEG]
-        w.wcs.cd = cd * RAD_TO_DEG
+        w.wcs.crval = [float(ra0) / DEG_RAD, float(dec0) / DEG_RAD]
+        w.wcs.cd = cd / DEG_RAD
         w.wcs.ctype = ["RA---TAN", "DEC--TAN"]
         w.wcs.radesys = "ICRS"
         if self.order >= 2:

@@ -4,7 +4,6 @@ from beltwatch.propagation._environment import Environment
 from beltwatch.propagation._ephemeris import Ephemeris
 from beltwatch.propagation._forces import (
     EGM2008_J,
-    GM_EARTH_KM3_S2,
     Force,
     ForceModel,
     PointMassEarth,
@@ -19,7 +18,6 @@ from beltwatch.propagation._sgp4_fit import Sgp4Fit, fit_sgp4, fit_sgp4_to_orbit
 
 __all__ = [
     "EGM2008_J",
-    "GM_EARTH_KM3_S2",
     "SGP4_ERROR_MESSAGES",
     "Environment",
     "Ephemeris",

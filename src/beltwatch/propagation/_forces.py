@@ -22,18 +22,23 @@ from typing import Literal, Protocol
 
 import numpy as np
 
+from beltwatch.constants import (
+    AU_KM,
+    EARTH_RADIUS_EGM2008_KM,
+    GM_EARTH_EGM2008_KM3_S2,
+    GM_MOON_DE440_KM3_S2,
+    GM_SUN_DE440_KM3_S2,
+    SOLAR_IRRADIANCE_1AU_W_M2,
+    SPEED_OF_LIGHT_KM_S,
+)
 from beltwatch.frames import sunlit_fraction
 from beltwatch.propagation._environment import Environment
 
-GM_EARTH_KM3_S2 = 398600.4415  # EGM2008
-EARTH_RADIUS_KM = 6378.1363  # EGM2008 reference radius
 # EGM2008 (tide-free) fully normalised zonal coefficients Cbar_n0; J_n = -sqrt(2n+1) Cbar_n0.
 EGM2008_CBAR_N0 = {2: -0.484165143790815e-3, 3: 0.957161207093473e-6, 4: 0.539965866638991e-6}
 EGM2008_J = {n: -float(np.sqrt(2 * n + 1)) * c for n, c in EGM2008_CBAR_N0.items()}
-GM_SUN_KM3_S2 = 1.32712440041279419e11  # DE440
-GM_MOON_KM3_S2 = 4902.800118  # DE440
-AU_KM = 149_597_870.700
-SOLAR_PRESSURE_1AU_N_M2 = 1361.0 / 299_792_458.0  # total solar irradiance / c
+# Solar radiation pressure at 1 au on a perfect absorber, N/m^2 (irradiance / c).
+SOLAR_PRESSURE_1AU_N_M2 = SOLAR_IRRADIANCE_1AU_W_M2 / (SPEED_OF_LIGHT_KM_S * 1000.0)
 
 
 class Force(Protocol):
@@ -69,7 +74,7 @@ def _point_mass_gradient(mu_over_d3: np.ndarray, d_hat: np.ndarray) -> np.ndarra
 class PointMassEarth(_Addable):
     """Two-body (central) term -mu r / r^3."""
 
-    mu_km3_s2: float = GM_EARTH_KM3_S2
+    mu_km3_s2: float = GM_EARTH_EGM2008_KM3_S2
 
     def acceleration(self, t_s, r, v, env):
         rn = _norm(r)
@@ -107,8 +112,8 @@ class ZonalHarmonics(_Addable):
     """
 
     degree: int = 4
-    mu_km3_s2: float = GM_EARTH_KM3_S2
-    radius_km: float = EARTH_RADIUS_KM
+    mu_km3_s2: float = GM_EARTH_EGM2008_KM3_S2
+    radius_km: float = EARTH_RADIUS_EGM2008_KM
     j: tuple[tuple[int, float], ...] = tuple(EGM2008_J.items())
     pole: Literal["itrs", "gcrs"] = "itrs"
 
@@ -177,7 +182,7 @@ class ThirdBody(_Addable):
     def mu(self) -> float:
         if self.mu_km3_s2 is not None:
             return self.mu_km3_s2
-        return GM_SUN_KM3_S2 if self.body == "sun" else GM_MOON_KM3_S2
+        return GM_SUN_DE440_KM3_S2 if self.body == "sun" else GM_MOON_DE440_KM3_S2
 
     def _position(self, t_s: float, env: Environment) -> np.ndarray:
         return env.sun_km(t_s) if self.body == "sun" else env.moon_km(t_s)
@@ -250,7 +255,7 @@ class ForceModel(_Addable):
         return da_dr, da_dv
 
     @classmethod
-    def two_body(cls, mu_km3_s2: float = GM_EARTH_KM3_S2) -> ForceModel:
+    def two_body(cls, mu_km3_s2: float = GM_EARTH_EGM2008_KM3_S2) -> ForceModel:
         return cls((PointMassEarth(mu_km3_s2),))
 
     @classmethod

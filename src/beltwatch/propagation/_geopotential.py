@@ -20,8 +20,9 @@ from math import factorial, sqrt
 
 import numpy as np
 
+from beltwatch.constants import EARTH_RADIUS_EGM2008_KM, GM_EARTH_EGM2008_KM3_S2
 from beltwatch.propagation._environment import Environment
-from beltwatch.propagation._forces import EARTH_RADIUS_KM, GM_EARTH_KM3_S2, _Addable
+from beltwatch.propagation._forces import _Addable
 
 # EGM2008 (tide-free) fully normalised coefficients (Cbar_nm, Sbar_nm), m >= 1, n <= 4.
 EGM2008_CS_NM: dict[tuple[int, int], tuple[float, float]] = {
@@ -49,8 +50,8 @@ class TesseralHarmonics(_Addable):
 
     degree: int = 4
     order: int = 4
-    mu_km3_s2: float = GM_EARTH_KM3_S2
-    radius_km: float = EARTH_RADIUS_KM
+    mu_km3_s2: float = GM_EARTH_EGM2008_KM3_S2
+    radius_km: float = EARTH_RADIUS_EGM2008_KM
     coefficients: tuple[tuple[tuple[int, int], tuple[float, float]], ...] = tuple(
         EGM2008_CS_NM.items()
     )

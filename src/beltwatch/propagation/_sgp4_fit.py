@@ -25,6 +25,7 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from beltwatch.catalog import Catalog, format_tle, parse_catalog_text
+from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
 from beltwatch.frames import transform_states
 from beltwatch.propagation._numerical import NumericalPropagator
@@ -32,7 +33,6 @@ from beltwatch.propagation._sgp4 import XPDOTP, build_satrec_array, element_arra
 from beltwatch.timescales import jd_pair
 from beltwatch.values import OrbitState
 
-MU_WGS72_KM3_S2 = 398600.8
 TWO_PI = 2.0 * np.pi
 # Central-difference steps of the six equinoctial parameters (rad/min, -, -, -, -, rad).
 _STEPS = np.array([1e-10, 1e-7, 1e-7, 1e-7, 1e-7, 1e-7])
@@ -144,7 +144,7 @@ def _mean_from_osculating(
         if np.any(error[rows, rows]):
             break
         # Each object at its own epoch: the diagonal of the (objects x epochs) result.
-        osc = _equinoctial_from_state(r[rows, rows], v[rows, rows], MU_WGS72_KM3_S2)
+        osc = _equinoctial_from_state(r[rows, rows], v[rows, rows], GM_EARTH_WGS72_KM3_S2)
         delta = target - osc
         delta[:, 5] = _wrap(delta[:, 5])
         x = x + delta
@@ -197,7 +197,9 @@ def fit_sgp4(
     dt_min = (times.tai[None, :] - epoch.tai[:, None]).to_value("sec") / 60.0  # (n, m)
     nearest = np.argmin(np.abs(dt_min), axis=1)
     rows = np.arange(n)
-    osc = _equinoctial_from_state(r_teme[rows, nearest], v_teme[rows, nearest], MU_WGS72_KM3_S2)
+    osc = _equinoctial_from_state(
+        r_teme[rows, nearest], v_teme[rows, nearest], GM_EARTH_WGS72_KM3_S2
+    )
     osc[:, 5] = np.mod(osc[:, 5] - osc[:, 0] * dt_min[rows, nearest], TWO_PI)
     x = _mean_from_osculating(osc, epoch, bstar)
 

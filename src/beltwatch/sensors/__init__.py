@@ -7,15 +7,12 @@ Scenarios (TOML) load with :func:`load_scenario` / :func:`default_scenario`.
 """
 
 from beltwatch.sensors._geometry import (
-    EARTH_RADIUS_KM,
-    SUN_RADIUS_KM,
     angle_between,
     angular_rate,
     earth_occulted,
 )
 from beltwatch.sensors._optical import OpticalSensor
 from beltwatch.sensors._photometry import (
-    SUN_APPARENT_MAGNITUDE,
     airmass,
     apparent_magnitude,
     diffuse_sphere_phase_function,
@@ -23,7 +20,6 @@ from beltwatch.sensors._photometry import (
     reflected_flux_ratio,
 )
 from beltwatch.sensors._platforms import (
-    GEOSYNCHRONOUS_RADIUS_KM,
     GeoSlotHost,
     GroundSite,
     HostPlatform,
@@ -47,11 +43,7 @@ from beltwatch.sensors._visibility import (
 )
 
 __all__ = [
-    "EARTH_RADIUS_KM",
     "FLAGS",
-    "GEOSYNCHRONOUS_RADIUS_KM",
-    "SUN_APPARENT_MAGNITUDE",
-    "SUN_RADIUS_KM",
     "Constraints",
     "GeoSlotHost",
     "GroundSite",

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from beltwatch.frames import EARTH_EQUATORIAL_RADIUS_KM as EARTH_RADIUS_KM
-from beltwatch.frames import SUN_RADIUS_KM as SUN_RADIUS_KM
+from beltwatch.constants import EARTH_RADIUS_WGS84_KM
 
 
 def norm(v: np.ndarray) -> np.ndarray:
@@ -39,7 +38,7 @@ def earth_occulted(
     observer_km: np.ndarray, target_km: np.ndarray, grazing_height_km: float = 0.0
 ) -> np.ndarray:
     """True where the line observer -> target passes below ``grazing_height_km`` (sphere)."""
-    return segment_min_distance(observer_km, target_km) < EARTH_RADIUS_KM + grazing_height_km
+    return segment_min_distance(observer_km, target_km) < EARTH_RADIUS_WGS84_KM + grazing_height_km
 
 
 def angular_rate(los_unit: np.ndarray, range_km: np.ndarray, v_rel_km_s: np.ndarray) -> np.ndarray:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-ARCSEC_PER_RAD = 180.0 / np.pi * 3600.0
+from beltwatch.constants import ARCSEC_RAD, DEG_RAD
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,12 @@ class OpticalSensor:
 
     @property
     def pixel_scale_arcsec(self) -> float:
-        return self.pixel_pitch_um * 1e-6 / self.focal_length_m * ARCSEC_PER_RAD
+        return self.pixel_pitch_um * 1e-6 / self.focal_length_m / ARCSEC_RAD
 
     @property
     def fov_deg(self) -> tuple[float, float]:
         """Field of view (cols, rows) in degrees."""
-        scale_deg = self.pixel_scale_arcsec / 3600.0
+        scale_deg = self.pixel_scale_arcsec * ARCSEC_RAD / DEG_RAD
         return self.detector_cols * scale_deg, self.detector_rows * scale_deg
 
     # --- the CCD equation (Howell, "Handbook of CCD Astronomy", ch. 4) -------
@@ -104,5 +104,5 @@ class OpticalSensor:
 
     def streak_px(self, angular_rate_rad_s: np.ndarray | float) -> np.ndarray:
         """Streak length in pixels over one exposure for an angular rate across the sky."""
-        rate_arcsec_s = np.asarray(angular_rate_rad_s, dtype=float) * ARCSEC_PER_RAD
+        rate_arcsec_s = np.asarray(angular_rate_rad_s, dtype=float) / ARCSEC_RAD
         return rate_arcsec_s * self.exposure_s / self.pixel_scale_arcsec

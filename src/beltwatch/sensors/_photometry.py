@@ -17,9 +17,8 @@ from typing import Literal
 
 import numpy as np
 
-from beltwatch.frames._bodies import AU_KM
+from beltwatch.constants import AU_KM, SUN_APPARENT_MAGNITUDE_V
 
-SUN_APPARENT_MAGNITUDE = -26.74  # V at 1 au
 PhaseModel = Literal["diffuse_sphere", "lambertian_plate"]
 
 
@@ -70,7 +69,9 @@ def apparent_magnitude(
     ratio = reflected_flux_ratio(
         radius_m, albedo, phase_angle_rad, range_km, model, specular_fraction
     )
-    sun = SUN_APPARENT_MAGNITUDE + 5.0 * np.log10(np.asarray(sun_distance_km, dtype=float) / AU_KM)
+    sun = SUN_APPARENT_MAGNITUDE_V + 5.0 * np.log10(
+        np.asarray(sun_distance_km, dtype=float) / AU_KM
+    )
     with np.errstate(divide="ignore"):
         return sun - 2.5 * np.log10(ratio)
 

@@ -15,15 +15,13 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.catalog import Catalog, parse_catalog_text
+from beltwatch.constants import EARTH_ROTATION_RATE_RAD_S, GEO_RADIUS_KM
 from beltwatch.errors import InputError
 from beltwatch.frames import rotation_matrices, transform_states
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.timescales import earth_orientation, jd_pair
 
-# Radius of a geosynchronous circular orbit, km (mu = 398600.4418 km^3/s^2, sidereal day).
-GEOSYNCHRONOUS_RADIUS_KM = 42_164.17
 # Earth's sidereal rotation rate, rad/s: the mean motion of a geosynchronous slot.
-SIDEREAL_RATE_RAD_S = 7.292115146706979e-5
 
 
 def _times_1d(times: Time) -> Time:
@@ -100,13 +98,13 @@ class GeoSlotHost:
         ut1_1, ut1_2 = erfa.utcut1(*jd_pair(epoch, "utc"), earth_orientation(epoch).ut1_minus_utc_s)
         node = float(erfa.gmst82(ut1_1, ut1_2)[0]) + self.longitude_rad
         dt = (times.tai - epoch.tai[0]).to_value("sec")
-        u = SIDEREAL_RATE_RAD_S * np.asarray(dt, dtype=float)
+        u = EARTH_ROTATION_RATE_RAD_S * np.asarray(dt, dtype=float)
         ci, si = np.cos(self.inclination_rad), np.sin(self.inclination_rad)
         cn, sn = np.cos(node), np.sin(node)
         # Perifocal-like basis: P toward the node, Q 90 degrees ahead in the orbit plane.
         p = np.array([cn, sn, 0.0])
         q = np.array([-sn * ci, cn * ci, si])
-        a, n = GEOSYNCHRONOUS_RADIUS_KM, SIDEREAL_RATE_RAD_S
+        a, n = GEO_RADIUS_KM, EARTH_ROTATION_RATE_RAD_S
         r = a * (np.cos(u)[:, None] * p + np.sin(u)[:, None] * q)
         v = a * n * (-np.sin(u)[:, None] * p + np.cos(u)[:, None] * q)
         return transform_states(r, v, times, "teme", "gcrs")

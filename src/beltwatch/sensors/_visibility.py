@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import EARTH_RADIUS_WGS84_KM
 from beltwatch.frames import (
     light_time_direction,
     moon_position_gcrs_km,
@@ -25,7 +26,6 @@ from beltwatch.frames import (
 )
 from beltwatch.propagation import Ephemeris
 from beltwatch.sensors._geometry import (
-    EARTH_RADIUS_KM,
     angle_between,
     angular_rate,
     dot,
@@ -235,7 +235,7 @@ def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fract
         elevation = np.full_like(rng, np.nan)
         occulted = earth_occulted(r_o, r_emit, c.atmosphere_height_km)
         earth_radius = np.arcsin(
-            np.clip((EARTH_RADIUS_KM + c.atmosphere_height_km) / norm(r_o), -1.0, 1.0)
+            np.clip((EARTH_RADIUS_WGS84_KM + c.atmosphere_height_km) / norm(r_o), -1.0, 1.0)
         )
         limb = angle_between(los, -r_o) - earth_radius
         if c.earth_limb_exclusion_rad is not None:

@@ -8,13 +8,13 @@ from dataclasses import replace
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.formats import ConjunctionEvent, MeanElements
 from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import Policy, SanitisationRule
 from beltwatch.values import Markings, Observation, OrbitState
 
 REDACTED_SENSOR = "REDACTED"
-ARCSEC = math.radians(1.0 / 3600.0)
 
 
 def _quantise(value: np.ndarray | float, quantum: float | None):
@@ -50,7 +50,7 @@ def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit 
         (elements,), _ = (fit or ElementFit()).fit([record])
         return reduced_elements(elements, rule, sanitised_markings(record.markings, rule, policy))
     if isinstance(record, Observation):
-        q = (rule.angle_quantum_arcsec or 0.0) * ARCSEC
+        q = (rule.angle_quantum_arcsec or 0.0) * ARCSEC_RAD
         out = replace(
             record,
             time=_time(record.time, rule.time_quantum_s),

@@ -15,8 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 from astropy.time import Time
 
+from beltwatch.constants import EARTH_RADIUS_WGS84_KM, GEO_RADIUS_KM
 from beltwatch.frames import transform_states
-from beltwatch.sensors import EARTH_RADIUS_KM, GEOSYNCHRONOUS_RADIUS_KM, Sensor, angle_between
+from beltwatch.sensors import (
+    Sensor,
+    angle_between,
+)
 
 # Longitude sampling of the belt when laying out stripes.
 _FINE_STEP_RAD = np.radians(0.05)
@@ -51,7 +55,7 @@ class SurveyTiles:
 
 def belt_points_itrs(longitude_rad: np.ndarray, latitude_rad: np.ndarray) -> np.ndarray:
     lon, lat = np.asarray(longitude_rad, dtype=float), np.asarray(latitude_rad, dtype=float)
-    return GEOSYNCHRONOUS_RADIUS_KM * np.stack(
+    return GEO_RADIUS_KM * np.stack(
         [np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1
     )
 
@@ -94,7 +98,7 @@ def belt_tiles(
     else:  # from orbit the line of sight must clear the Earth and its atmosphere
         line = belt_points_itrs(lon, lat0) - obs
         s = np.clip(-(line @ obs) / np.einsum("ij,ij->i", line, line), 0.0, 1.0)
-        grazing = EARTH_RADIUS_KM + sensor.constraints.atmosphere_height_km
+        grazing = EARTH_RADIUS_WGS84_KM + sensor.constraints.atmosphere_height_km
         usable &= np.linalg.norm(obs + s[:, None] * line, axis=-1) > grazing
     if not usable.any():
         return SurveyTiles(np.zeros(0), np.zeros(0))

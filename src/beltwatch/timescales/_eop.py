@@ -8,12 +8,12 @@ import numpy as np
 from astropy.time import Time
 from astropy.utils import iers
 
+from beltwatch.constants import ARCSEC_RAD
+
 # No network at run time: the table shipped in astropy-iers-data is the source.
 iers.conf.auto_download = False
 iers.conf.auto_max_age = None
 iers.conf.iers_degraded_accuracy = "warn"
-
-ARCSEC_TO_RAD = np.pi / (180.0 * 3600.0)
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,6 @@ def earth_orientation(t: Time) -> EarthOrientation:
     xp, yp = table.pm_xy(utc, return_status=False)
     return EarthOrientation(
         ut1_minus_utc_s=np.atleast_1d(np.asarray(dut1.to_value("s"), dtype=float)),
-        xp_rad=np.atleast_1d(np.asarray(xp.to_value("arcsec"), dtype=float)) * ARCSEC_TO_RAD,
-        yp_rad=np.atleast_1d(np.asarray(yp.to_value("arcsec"), dtype=float)) * ARCSEC_TO_RAD,
+        xp_rad=np.atleast_1d(np.asarray(xp.to_value("arcsec"), dtype=float)) * ARCSEC_RAD,
+        yp_rad=np.atleast_1d(np.asarray(yp.to_value("arcsec"), dtype=float)) * ARCSEC_RAD,
     )
