@@ -114,3 +114,76 @@ class Event:
         object.__setattr__(self, "norad_ids", tuple(int(n) for n in self.norad_ids))
         object.__setattr__(self, "figures", _frozen(self.figures))
         object.__setattr__(self, "evidence", _frozen(self.evidence))
+
+    @property
+    def time_utc(self) -> str:
+        """``time`` as ISO 8601 UTC with a Z, to milliseconds."""
+        utc = self.time.utc
+        utc.precision = 3
+        return f"{utc.isot}Z"
+
+    def to_dict(self) -> dict:
+        """JSON-ready form (the CLI's ``--json`` and the service's stored record).
+
+        Figures whose value is not finite (NaN, infinity) are written as None.
+        """
+        return {
+            "event_id": self.event_id,
+            "kind": self.kind.value,
+            "norad_ids": list(self.norad_ids),
+            "time_utc": self.time_utc,
+            "time_sigma_s": self.time_sigma_s,
+            "markings": {
+                "owner": self.markings.owner,
+                "level": self.markings.level,
+                "releasable_to": sorted(self.markings.releasable_to),
+            },
+            "figures": {k: _json_number(v) for k, v in self.figures.items()},
+            "evidence": _json_ready(self.evidence),
+            "summary": self.summary,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> Event:
+        """The event written by :meth:`to_dict`."""
+        marks = data["markings"]
+        return cls(
+            event_id=str(data["event_id"]),
+            kind=EventKind(data["kind"]),
+            norad_ids=tuple(data["norad_ids"]),
+            time=Time(str(data["time_utc"]).rstrip("Z"), format="isot", scale="utc"),
+            markings=Markings(
+                marks["owner"], marks["level"], frozenset(marks.get("releasable_to", ()))
+            ),
+            figures={k: (np.nan if v is None else float(v)) for k, v in data["figures"].items()},
+            evidence=dict(data.get("evidence", {})),
+            summary=str(data.get("summary", "")),
+            time_sigma_s=data.get("time_sigma_s"),
+        )
+
+
+def _json_number(value: object) -> float | int | None:
+    number = float(value)  # type: ignore[arg-type]
+    if not np.isfinite(number):
+        return None
+    return int(number) if isinstance(value, int | np.integer) else number
+
+
+def _json_ready(value: object) -> object:
+    """Mappings, sequences, numpy scalars and arrays as plain JSON values."""
+    if isinstance(value, Mapping):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray):
+        return _json_ready(value.tolist())
+    if isinstance(value, list | tuple | set | frozenset):
+        items = sorted(value) if isinstance(value, set | frozenset) else value
+        return [_json_ready(v) for v in items]
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        return _json_number(value)
+    if value is None or isinstance(value, str):
+        return value
+    return str(value)
