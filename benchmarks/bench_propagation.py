@@ -73,7 +73,7 @@ def measure(name: str, path: Path, satrecs: list[Satrec], step_s: float) -> dict
         "ours_gcrs_per_s": round(work / ours_gcrs_s),
         "ratio_teme_vs_baseline": round(baseline_s / ours_s, 2),
         "ratio_gcrs_vs_baseline": round(baseline_s / ours_gcrs_s, 2),
-        "workers": propagator.workers,
+        "workers": propagator.workers_for(work),
     }
 
 

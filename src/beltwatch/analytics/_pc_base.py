@@ -10,6 +10,17 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.analytics._encounter import EncounterPlane, encounter_plane
+from beltwatch.constants import GM_EARTH_EGM2008_KM3_S2
+
+
+def orbital_period_s(position_km: np.ndarray, velocity_km_s: np.ndarray) -> float:
+    """Two-body period of a state (s); infinity for an unbound one."""
+    r, v = np.asarray(position_km, float), np.asarray(velocity_km_s, float)
+    energy = 0.5 * v @ v - GM_EARTH_EGM2008_KM3_S2 / np.linalg.norm(r)
+    if energy >= 0:
+        return float("inf")
+    a = -GM_EARTH_EGM2008_KM3_S2 / (2 * energy)
+    return float(2 * np.pi * np.sqrt(a**3 / GM_EARTH_EGM2008_KM3_S2))
 
 
 @dataclass(frozen=True, eq=False)

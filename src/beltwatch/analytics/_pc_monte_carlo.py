@@ -25,8 +25,7 @@ import numpy as np
 from astropy.time import Time
 from scipy.stats import beta
 
-from beltwatch.analytics._pc_base import PcEstimate, PcInputs
-from beltwatch.constants import GM_EARTH_EGM2008_KM3_S2
+from beltwatch.analytics._pc_base import PcEstimate, PcInputs, orbital_period_s
 from beltwatch.propagation import ForceModel, NumericalPropagator
 
 DEFAULT_SAMPLES = 100_000
@@ -65,14 +64,6 @@ def _square_root(cov: np.ndarray) -> tuple[np.ndarray, bool]:
     values, vectors = np.linalg.eigh(sym)
     clipped = bool(np.any(values < -1e-12 * max(values.max(), 0.0)))
     return vectors * np.sqrt(np.clip(values, 0.0, None)), clipped
-
-
-def _period_s(r_km: np.ndarray, v_km_s: np.ndarray) -> float:
-    energy = 0.5 * v_km_s @ v_km_s - GM_EARTH_EGM2008_KM3_S2 / np.linalg.norm(r_km)
-    if energy >= 0:
-        return np.inf
-    a = -GM_EARTH_EGM2008_KM3_S2 / (2 * energy)
-    return float(2 * np.pi * np.sqrt(a**3 / GM_EARTH_EGM2008_KM3_S2))
 
 
 def _window(
@@ -116,7 +107,7 @@ def monte_carlo_pc(
     s1, clip1 = _square_root(np.asarray(cov1, float))
     s2, clip2 = _square_root(np.asarray(cov2, float))
     rng = np.random.default_rng(seed)
-    half_period = 0.5 * min(_period_s(x1[:3], x1[3:]), _period_s(x2[:3], x2[3:]))
+    half_period = 0.5 * min(orbital_period_s(x1[:3], x1[3:]), orbital_period_s(x2[:3], x2[3:]))
     probe = rng.standard_normal((min(samples, 20_000), 12))
     rel0 = (x2 - x1) + probe[:, 6:] @ s2.T - probe[:, :6] @ s1.T
     lo, hi, capped = _window(rel0[:, :3], rel0[:, 3:], hbr_km, half_period)

@@ -1,4 +1,5 @@
-"""Propagation: SGP4/SDP4 over whole catalogs, and a numerical propagator with an STM."""
+"""Propagation: SGP4/SDP4 over whole catalogs (directly, or interpolated between coarse
+nodes with a stated error bound), and a numerical propagator with an STM."""
 
 from beltwatch.propagation._environment import Environment
 from beltwatch.propagation._ephemeris import Ephemeris
@@ -12,8 +13,16 @@ from beltwatch.propagation._forces import (
     ZonalHarmonics,
 )
 from beltwatch.propagation._geopotential import TesseralHarmonics
+from beltwatch.propagation._interpolated import InterpolatedEphemeris, hermite_bound_km
 from beltwatch.propagation._numerical import NumericalPropagator
-from beltwatch.propagation._sgp4 import SGP4_ERROR_MESSAGES, Sgp4Propagator, propagate_sgp4
+from beltwatch.propagation._sgp4 import (
+    SGP4_ERROR_MESSAGES,
+    Sgp4Propagator,
+    Sgp4Rows,
+    choose_workers,
+    propagate_rows_teme,
+    propagate_sgp4,
+)
 from beltwatch.propagation._sgp4_fit import Sgp4Fit, fit_sgp4, fit_sgp4_to_orbit
 
 __all__ = [
@@ -23,15 +32,20 @@ __all__ = [
     "Ephemeris",
     "Force",
     "ForceModel",
+    "InterpolatedEphemeris",
     "NumericalPropagator",
     "PointMassEarth",
     "Sgp4Fit",
     "Sgp4Propagator",
+    "Sgp4Rows",
     "SolarRadiationPressure",
     "TesseralHarmonics",
     "ThirdBody",
     "ZonalHarmonics",
+    "choose_workers",
     "fit_sgp4",
     "fit_sgp4_to_orbit",
+    "hermite_bound_km",
+    "propagate_rows_teme",
     "propagate_sgp4",
 ]

@@ -1,7 +1,11 @@
-"""SGP4/SDP4 for whole catalogs through sgp4's vectorised SatrecArray, on all cores.
+"""SGP4/SDP4 for whole catalogs through sgp4's vectorised SatrecArray, on the free cores.
 
 ``SatrecArray.sgp4`` holds the GIL, so threads do not help; large jobs are split
-by object across forked processes that write straight into shared memory.
+by object across forked processes that write straight into shared memory. How many:
+no more than the cores this process may run on (``os.sched_getaffinity``), minus
+those other work keeps busy (the 1-minute load average, less this process's own
+share), and one per :data:`WORK_PER_WORKER` object-epochs: on a shared machine, a
+fork per core for a small job costs more than it saves.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing import get_context
 
 import numpy as np
@@ -34,6 +38,8 @@ XPDOTP = 1440.0 / (2.0 * np.pi)  # rev/day per rad/min
 SGP4_EPOCH_ZERO_JD = 2433281.5  # 1949 December 31 00:00 UT
 # Below this many object-epochs a single process is faster than starting workers.
 PARALLEL_THRESHOLD = 200_000
+# Object-epochs per worker process: a fork costs ~10-30 ms, SGP4 runs ~1e6 per second.
+WORK_PER_WORKER = 200_000
 
 ElementArrays = dict[str, np.ndarray]
 
@@ -58,6 +64,11 @@ def element_arrays(catalog: Catalog) -> ElementArrays:
 
 def build_satrec_array(elements: ElementArrays) -> SatrecArray:
     """SatrecArray (WGS-72, improved mode, as the verification vectors) from element arrays."""
+    return SatrecArray(build_satrecs(elements))
+
+
+def build_satrecs(elements: ElementArrays) -> list[Satrec]:
+    """One initialised Satrec per row of the element arrays."""
     satrecs = []
     for i in range(len(elements["epoch_jd1"])):
         jd1, jd2 = float(elements["epoch_jd1"][i]), float(elements["epoch_jd2"][i])
@@ -83,7 +94,22 @@ def build_satrec_array(elements: ElementArrays) -> SatrecArray:
         # epoch so that time since epoch is exact (1 us is 9 mm at 9 km/s).
         sat.jdsatepoch, sat.jdsatepochF = jd1, jd2
         satrecs.append(sat)
-    return SatrecArray(satrecs)
+    return satrecs
+
+
+def propagate_rows_teme(catalog: Catalog, times: Time) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row of ``catalog`` at its own times (``times`` of shape (n,) or (n, k)): TEME
+    (error (n, k) uint8, r (n, k, 3) km, v (n, k, 3) km/s). For histories and refinements,
+    where a whole catalog x times grid would be wasted."""
+    n = len(catalog)
+    jd, fr = jd_pair(times, "utc")
+    jd, fr = np.asarray(jd, float).reshape(n, -1), np.asarray(fr, float).reshape(n, -1)
+    error = np.zeros(jd.shape, dtype=np.uint8)
+    r = np.empty((*jd.shape, 3))
+    v = np.empty((*jd.shape, 3))
+    for i, sat in enumerate(build_satrecs(element_arrays(catalog))):
+        error[i], r[i], v[i] = sat.sgp4_array(jd[i], fr[i])
+    return error, r, v
 
 
 def _shared_array(shape: tuple[int, ...], dtype: type) -> np.ndarray:
@@ -93,15 +119,47 @@ def _shared_array(shape: tuple[int, ...], dtype: type) -> np.ndarray:
     return np.frombuffer(buffer, dtype=dtype, count=int(np.prod(shape))).reshape(shape)
 
 
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
+def idle_cores() -> int:
+    """Usable cores not kept busy by other processes (1-minute load average), at least 1."""
+    cores = usable_cores()
+    try:
+        others = max(os.getloadavg()[0] - 1.0, 0.0)  # this process counts one
+    except OSError:
+        others = 0.0
+    return max(1, min(cores, round(cores - others)))
+
+
+def choose_workers(object_epochs: int, requested: int | None = None) -> int:
+    """Worker processes for a job: ``requested`` if given, else from its size and idle cores."""
+    if requested is not None:
+        return max(1, int(requested))
+    if object_epochs < PARALLEL_THRESHOLD:
+        return 1
+    return max(1, min(idle_cores(), object_epochs // WORK_PER_WORKER))
+
+
 @dataclass(frozen=True)
 class Sgp4Propagator:
-    """Propagates catalogs with SGP4 on ``workers`` cores (default: all).
+    """Propagates catalogs with SGP4 on ``workers`` processes (None: chosen per job by
+    :func:`choose_workers` from its size and the idle cores).
 
     Large jobs are split by object: forked children write their rows straight
     into shared output arrays while this process computes the first block.
     """
 
-    workers: int = field(default_factory=lambda: os.cpu_count() or 1)
+    workers: int | None = None
+
+    def workers_for(self, object_epochs: int) -> int:
+        """Processes a job of ``object_epochs`` would use now."""
+        return choose_workers(object_epochs, self.workers)
 
     def propagate_teme(
         self, catalog: Catalog, times: Time
@@ -110,7 +168,8 @@ class Sgp4Propagator:
         jd, fr = jd_pair(times, "utc")
         elements = element_arrays(catalog)
         n, m = len(catalog), jd.size
-        if self.workers <= 1 or n * m < PARALLEL_THRESHOLD or n < 2 * self.workers:
+        workers = self.workers_for(n * m)
+        if workers <= 1 or n * m < PARALLEL_THRESHOLD or n < 2 * workers:
             return build_satrec_array(elements).sgp4(jd, fr)
         error = _shared_array((n, m), np.uint8)
         r = _shared_array((n, m, 3), np.float64)
@@ -121,7 +180,7 @@ class Sgp4Propagator:
             # The low-level call fills the given (contiguous) row blocks in place: no copy.
             build_satrec_array(block)._sgp4(jd, fr, error[lo:hi], r[lo:hi], v[lo:hi])
 
-        bounds = np.linspace(0, n, self.workers + 1).astype(int)
+        bounds = np.linspace(0, n, workers + 1).astype(int)
         context = get_context("fork")
         children = [
             context.Process(target=run_block, args=(int(lo), int(hi)), daemon=True)
@@ -154,4 +213,4 @@ def propagate_sgp4(
     catalog: Catalog, times: Time, frame: str = "teme", workers: int | None = None
 ) -> Ephemeris:
     """One-shot SGP4 propagation of a catalog (see :class:`Sgp4Propagator`)."""
-    return Sgp4Propagator(workers=workers or os.cpu_count() or 1).propagate(catalog, times, frame)
+    return Sgp4Propagator(workers=workers).propagate(catalog, times, frame)
