@@ -97,19 +97,37 @@ def build_satrecs(elements: ElementArrays) -> list[Satrec]:
     return satrecs
 
 
+class Sgp4Rows:
+    """SGP4 initialised once for each row of a catalog, evaluated row by row at any times
+    (for histories and refinements, where a catalog x times grid would be wasted)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._satrecs = build_satrecs(element_arrays(catalog))
+
+    def __len__(self) -> int:
+        return len(self._satrecs)
+
+    def teme(
+        self, rows: np.ndarray, jd: np.ndarray, fr: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Row ``rows[i]`` at Julian dates ``jd[i] + fr[i]`` (UTC, shape (k,) or (k, p)):
+        TEME (error (k, p) uint8, r (k, p, 3) km, v (k, p, 3) km/s)."""
+        rows = np.asarray(rows).ravel()
+        jd = np.asarray(jd, float).reshape(rows.size, -1)
+        fr = np.asarray(fr, float).reshape(rows.size, -1)
+        error = np.zeros(jd.shape, dtype=np.uint8)
+        r = np.empty((*jd.shape, 3))
+        v = np.empty((*jd.shape, 3))
+        for i, row in enumerate(rows):
+            error[i], r[i], v[i] = self._satrecs[int(row)].sgp4_array(jd[i], fr[i])
+        return error, r, v
+
+
 def propagate_rows_teme(catalog: Catalog, times: Time) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Each row of ``catalog`` at its own times (``times`` of shape (n,) or (n, k)): TEME
-    (error (n, k) uint8, r (n, k, 3) km, v (n, k, 3) km/s). For histories and refinements,
-    where a whole catalog x times grid would be wasted."""
-    n = len(catalog)
+    (error (n, k) uint8, r (n, k, 3) km, v (n, k, 3) km/s)."""
     jd, fr = jd_pair(times, "utc")
-    jd, fr = np.asarray(jd, float).reshape(n, -1), np.asarray(fr, float).reshape(n, -1)
-    error = np.zeros(jd.shape, dtype=np.uint8)
-    r = np.empty((*jd.shape, 3))
-    v = np.empty((*jd.shape, 3))
-    for i, sat in enumerate(build_satrecs(element_arrays(catalog))):
-        error[i], r[i], v[i] = sat.sgp4_array(jd[i], fr[i])
-    return error, r, v
+    return Sgp4Rows(catalog).teme(np.arange(len(catalog)), jd, fr)
 
 
 def _shared_array(shape: tuple[int, ...], dtype: type) -> np.ndarray:
