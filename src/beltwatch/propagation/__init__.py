@@ -13,7 +13,11 @@ from beltwatch.propagation._forces import (
     ZonalHarmonics,
 )
 from beltwatch.propagation._geopotential import TesseralHarmonics
-from beltwatch.propagation._interpolated import InterpolatedEphemeris, hermite_bound_km
+from beltwatch.propagation._interpolated import (
+    InterpolatedEphemeris,
+    hermite_bound_km,
+    node_steps_s,
+)
 from beltwatch.propagation._numerical import NumericalPropagator
 from beltwatch.propagation._sgp4 import (
     SGP4_ERROR_MESSAGES,
@@ -46,6 +50,7 @@ __all__ = [
     "fit_sgp4",
     "fit_sgp4_to_orbit",
     "hermite_bound_km",
+    "node_steps_s",
     "propagate_rows_teme",
     "propagate_sgp4",
 ]
