@@ -155,29 +155,26 @@ def _pick(elements: SynchronousElements, rows: np.ndarray, column: int) -> Synch
     )
 
 
-def direct_innovation(
-    sets: SetQuantities, before: np.ndarray, after: np.ndarray
-) -> tuple[SynchronousElements, SynchronousElements, np.ndarray]:
-    """(set ``before`` predicted to set ``after``'s epoch, set ``after`` there, ok) per pair."""
-    cat = sets.catalog
-    sgp4 = Sgp4Rows(cat[np.concatenate([before, after])])
-    k = before.size
-    when = cat.epoch[after]
-    both = Time(
-        np.concatenate([when.jd1, when.jd1]),
-        np.concatenate([when.jd2, when.jd2]),
-        format="jd",
-        scale=when.scale,
-    )
-    ok, r, v = _states_at(sgp4, np.arange(2 * k), both)
-    el = synchronous_elements(r[:, 0], v[:, 0])
-    first = SynchronousElements(
-        *(getattr(el, f)[:k] for f in SynchronousElements.__dataclass_fields__)
-    )
-    second = SynchronousElements(
-        *(getattr(el, f)[k:] for f in SynchronousElements.__dataclass_fields__)
-    )
-    return first, second, ok[:k, 0] & ok[k:, 0]
+def elements_at(sets: SetQuantities, rows: np.ndarray, when: Time):
+    """Synchronous elements of the sets ``rows``, each propagated to the one time ``when``,
+    and which propagated without an SGP4 error."""
+    rows = np.asarray(rows, dtype=np.int64)
+    sgp4 = Sgp4Rows(sets.catalog[rows])
+    jd1, jd2 = float(np.ravel(when.utc.jd1)[0]), float(np.ravel(when.utc.jd2)[0])
+    times = Time(np.full(rows.size, jd1), np.full(rows.size, jd2), format="jd", scale="utc")
+    ok, r, v = _states_at(sgp4, np.arange(rows.size), times)
+    return synchronous_elements(r[:, 0], v[:, 0]), ok[:, 0]
+
+
+def median_elements(el: SynchronousElements, use: np.ndarray) -> SynchronousElements:
+    """Componentwise median of the selected entries (angles about the first)."""
+    fields = {}
+    for f in SynchronousElements.__dataclass_fields__:
+        values = getattr(el, f)[use]
+        if f == "mean_longitude_rad":
+            values = values[0] + wrap_rad(values - values[0])
+        fields[f] = np.atleast_1d(np.median(values))
+    return SynchronousElements(**fields)
 
 
 def is_geo(catalog: Catalog) -> np.ndarray:

@@ -30,18 +30,20 @@ points to, nearest the middle. Uncertainties follow from the noise model.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from astropy.time import TimeDelta
 
 from beltwatch.analytics._events import event_id
+from beltwatch.analytics._geo_elements import SynchronousElements, wrap_rad
 from beltwatch.analytics._history import (
     Innovations,
     SetQuantities,
     analyse_history,
-    direct_innovation,
+    elements_at,
     is_geo,
+    median_elements,
 )
 from beltwatch.catalog import Catalog
 from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
@@ -51,8 +53,17 @@ from beltwatch.values import Event, EventKind, Markings
 Z_SCALAR = 5.0
 CHI2_VECTOR = 27.6  # chi-square, 2 dof, P = 1e-6
 PRIOR_PAIRS = 8.0
-NOISE_WINDOW_PAIRS = 60
+NOISE_WINDOW_PAIRS = 30
 MERGE_DAYS = 2.0
+# Element sets are fitted to about this much tracking (days): the sets within it after a
+# burn blend before and after; the first set past it is the settled one.
+SETTLE_DAYS = 1.5
+# Sets on each side whose median measures a maneuver (within this many days of it).
+CONSENSUS_SETS = 3
+CONSENSUS_DAYS = 2.0
+# A set that has moved this share of the jump (and this many sigma) shows the burn.
+ONSET_FRACTION = 0.1
+ONSET_SIGMA = 3.0
 # Drift rates that separate a kept slot from a relocation drift (deg/day).
 KEPT_DRIFT_DEG_PER_DAY = 0.05
 RELOCATION_DRIFT_CHANGE_DEG_PER_DAY = 0.1
@@ -94,6 +105,7 @@ class NoiseModel:
     shape: dict[str, np.ndarray]
     floor: dict[str, float]
     centre_e: np.ndarray
+    centre_rate_e_per_day: np.ndarray
 
     def sigma(self, name: str, pairs: np.ndarray | slice = slice(None), dt_days=None) -> np.ndarray:
         """Sigma of ``name`` (a, e, h) for ``pairs``, at their own interval or at ``dt_days``."""
@@ -189,8 +201,9 @@ def noise_model(inn: Innovations) -> NoiseModel:
     rate = np.where(
         long_enough & ok[:, None], inn.de / np.maximum(inn.dt_days, 0.05)[:, None], np.nan
     )
-    centre = np.stack([_rolling(ids, rate[:, c], np.nanmedian) for c in range(2)], axis=1)
-    centre = np.nan_to_num(centre) * inn.dt_days[:, None]
+    centre_rate = np.stack([_rolling(ids, rate[:, c], np.nanmedian) for c in range(2)], axis=1)
+    centre_rate = np.nan_to_num(centre_rate)
+    centre = centre_rate * inn.dt_days[:, None]
     floors = {"a": FLOOR_A_KM, "e": FLOOR_E, "h": FLOOR_H}
     values = {"a": inn.da_km[:, None], "e": inn.de - centre, "h": inn.dh}
     fitted = {k: _scales(ids, values[k], inn.dt_days, ok, floors[k]) for k in floors}
@@ -200,6 +213,7 @@ def noise_model(inn: Innovations) -> NoiseModel:
         shape={k: v[1] for k, v in fitted.items()},
         floor=floors,
         centre_e=centre,
+        centre_rate_e_per_day=centre_rate,
     )
 
 
@@ -245,24 +259,110 @@ class Maneuver:
     evidence: dict
 
 
-def _groups(inn: Innovations, flagged: np.ndarray) -> list[np.ndarray]:
-    """Runs of flagged pairs of one object, consecutive and within MERGE_DAYS overall."""
-    out: list[np.ndarray] = []
-    current: list[int] = []
+@dataclass(frozen=True)
+class _Group:
+    """Flagged pairs of one maneuver and the sets around it (rows of the history)."""
+
+    pairs: np.ndarray
+    first_row: int  # the set before the first flagged pair
+    earliest: int  # first row the sets before may come from
+    after: int  # the first settled set after
+    stop: int  # last row the sets after may come from
+
+
+def _groups(sets: SetQuantities, inn: Innovations, flagged: np.ndarray) -> list[_Group]:
+    """Flagged pairs of one object starting within MERGE_DAYS of the first are one maneuver
+    (sets fitted across a burn change over several pairs). The settled set is the last
+    one within SETTLE_DAYS after the last flagged pair, and before the next maneuver."""
+    day = _days(sets)
+    runs: list[list[int]] = []
     for p in np.flatnonzero(flagged):
-        if current:
-            q = current[-1]
-            t_start = inn.before[current[0]]
-            contiguous = inn.before[p] == inn.after[q] and inn.norad_id[p] == inn.norad_id[q]
-            span = inn.dt_days[current].sum() + inn.dt_days[p]
-            if contiguous and span <= MERGE_DAYS and t_start >= 0:
-                current.append(int(p))
+        if runs:
+            head = runs[-1][0]
+            same = inn.norad_id[p] == inn.norad_id[head]
+            if same and day[inn.before[p]] <= day[inn.before[head]] + MERGE_DAYS:
+                runs[-1].append(int(p))
                 continue
-            out.append(np.array(current))
-        current = [int(p)]
-    if current:
-        out.append(np.array(current))
+        runs.append([int(p)])
+    out = []
+    previous_end = -1
+    for k, run in enumerate(runs):
+        norad = inn.norad_id[run[0]]
+        following = k + 1 < len(runs) and inn.norad_id[runs[k + 1][0]] == norad
+        rows = np.flatnonzero(sets.norad_id == norad)
+        stop = int(inn.before[runs[k + 1][0]]) if following else int(rows[-1])
+        after = int(inn.after[run[-1]])
+        limit = day[after] + SETTLE_DAYS
+        while after + 1 <= stop and day[after + 1] <= limit:
+            after += 1
+        earliest = max(previous_end + 1, int(rows[0]))
+        first_row = int(inn.before[run[0]])
+        out.append(_Group(np.array(run), first_row, min(earliest, first_row), after, stop))
+        previous_end = after if following else -1
     return out
+
+
+def _days(sets: SetQuantities) -> np.ndarray:
+    epoch = sets.epoch.utc
+    return (epoch.jd1 - 2451545.0) + epoch.jd2
+
+
+def _normalised(el: SynchronousElements, sigma: tuple[float, float, float]) -> np.ndarray:
+    """(k, 5) vector of a, e, h in units of their noise (L left out: it drifts)."""
+    s_a, s_e, s_h = sigma
+    return np.stack([el.a_km / s_a, el.ex / s_e, el.ey / s_e, el.hx / s_h, el.hy / s_h], axis=1)
+
+
+def _onset(
+    sets: SetQuantities, noise: NoiseModel, group: _Group
+) -> tuple[int, np.ndarray, np.ndarray, float | None] | None:
+    """(first row that shows the maneuver, rows before it, rows after, burn day from the
+    blended sets or None) or None.
+
+    The sets just before the first flagged pair, those up to the settled set and a few
+    after it are propagated to the settled set's epoch; each set's progress from the
+    median of the sets before towards the median of the settled ones is its share of
+    the jump (sets further away are left out: SGP4's own prediction error grows with the
+    span and would pass for a jump). The first set past ONSET_FRACTION of it (and
+    ONSET_SIGMA) is the first fitted with data after the burn. Sets part way (a fit
+    blending before and after) progress about linearly with the share of their tracking
+    after the burn: two or more of them, extrapolated to no progress, date the burn.
+    """
+    day = _days(sets)
+    first = group.first_row
+    head = np.arange(max(group.earliest, first - CONSENSUS_SETS + 1), first + 1)
+    head = head[day[head] >= day[first] - CONSENSUS_DAYS]
+    tail = np.arange(group.after, min(group.after + CONSENSUS_SETS, group.stop + 1))
+    tail = tail[day[tail] <= day[group.after] + CONSENSUS_DAYS]
+    rows = np.arange(head[0], tail[-1] + 1)
+    el, ok = elements_at(sets, rows, sets.epoch[group.after])
+    span = float(day[tail[0]] - day[head[-1]])
+    sigma = tuple(float(noise.sigma(k, group.pairs[:1], span)[0]) for k in ("a", "e", "h"))
+    # What SGP4 leaves out (solar radiation pressure on e) moves e between the sets' epochs.
+    drift = noise.centre_rate_e_per_day[int(group.pairs[0])]
+    lag = day[group.after] - day[rows]
+    el = replace(el, ex=el.ex + drift[0] * lag, ey=el.ey + drift[1] * lag)
+    x = _normalised(el, sigma)  # type: ignore[arg-type]
+    in_head, in_tail = np.isin(rows, head) & ok, np.isin(rows, tail) & ok
+    if not in_head.any() or not in_tail.any():
+        return None
+    start, end = np.median(x[in_head], axis=0), np.median(x[in_tail], axis=0)
+    jump = end - start
+    size = float(np.linalg.norm(jump))
+    if size == 0:
+        return None
+    progress = (x - start) @ jump / size**2
+    between = ok & (rows > head[-1]) & (rows <= group.after)
+    moving = between & (progress > ONSET_FRACTION) & (progress * size > ONSET_SIGMA)
+    onset = int(rows[moving][0]) if moving.any() else int(group.after)
+    partial = between & (progress > ONSET_FRACTION) & (progress < 1 - ONSET_FRACTION)
+    burn_day = None
+    if np.count_nonzero(partial) >= 2:
+        slope, offset = np.polyfit(day[rows[partial]], progress[partial], 1)
+        if slope > 0:
+            burn_day = float(np.clip(-offset / slope, day[head[-1]] - 1.0, day[onset]))
+    before = head[ok[np.isin(rows, head)]]
+    return onset, before, tail[ok[np.isin(rows, tail)]], burn_day
 
 
 def _speed_km_s(a_km: np.ndarray) -> np.ndarray:
@@ -283,94 +383,210 @@ def _epoch_east_west(
     return span_s - lag, float(min(sigma, uniform))
 
 
-def _epoch_from_direction(
-    angle: float, l0: float, n_rad_s: float, span_s: float, period_fraction: float, guess: float
-) -> float | None:
-    """The time in [0, span] nearest ``guess`` when the mean longitude equals ``angle``
-    modulo ``period_fraction`` of a revolution (None if the interval holds none)."""
-    cycle = 2 * np.pi * period_fraction
+def _direction_times(angle: float, l0: float, n_rad_s: float, span_s: float, fraction: float):
+    """Times in [0, span] when the mean longitude equals ``angle`` modulo ``fraction`` of
+    a revolution (``l0``: the mean longitude at 0, ``n_rad_s`` its rate)."""
+    cycle = 2 * np.pi * fraction
     first = np.mod(angle - l0, cycle) / n_rad_s
-    spacing = cycle / n_rad_s
-    times = first + spacing * np.arange(int(span_s // spacing) + 2)
-    times = times[times <= span_s]
-    if not times.size:
+    times = first + cycle / n_rad_s * np.arange(int(span_s * n_rad_s / cycle) + 2)
+    return times[times <= span_s]
+
+
+def _jump_at(
+    sets: SetQuantities, noise: NoiseModel, pair: int, before_rows, after_rows, when
+) -> tuple[SynchronousElements, SynchronousElements] | None:
+    """Median elements of the sets before and of the sets after, all propagated to ``when``
+    (e corrected for the drift SGP4 leaves out)."""
+    both = np.concatenate([before_rows, after_rows])
+    el, ok = elements_at(sets, both, when)
+    when_day = float((when.utc.jd1 - 2451545.0) + when.utc.jd2)
+    lag = when_day - _days(sets)[both]
+    drift = noise.centre_rate_e_per_day[pair]
+    el = replace(el, ex=el.ex + drift[0] * lag, ey=el.ey + drift[1] * lag)
+    k = before_rows.size
+    index = np.arange(ok.size)
+    if not (ok[:k].any() and ok[k:].any()):
         return None
-    return float(times[np.argmin(np.abs(times - guess))])
+    return median_elements(el, ok & (index < k)), median_elements(el, ok & (index >= k))
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """A jump in synchronous elements as delta-v (m/s) and significances."""
+
+    tangential: float
+    from_e: float
+    normal: float
+    z_t: float
+    z_e: float
+    z_n: float
+    da_km: float
+    de: np.ndarray
+    dh: np.ndarray
+    speed_m_s: float
+
+    @property
+    def in_plane_significant(self) -> bool:
+        return self.z_t > Z_SCALAR or self.z_e > np.sqrt(CHI2_VECTOR)
+
+    @property
+    def normal_significant(self) -> bool:
+        return self.z_n > np.sqrt(CHI2_VECTOR)
+
+    @property
+    def in_plane(self) -> float:
+        """At least one tangential burn's worth; two when e changed more than one explains."""
+        return max(abs(self.tangential), self.from_e if self.z_e > np.sqrt(CHI2_VECTOR) else 0.0)
+
+
+def _sizes(pred: SynchronousElements, actual: SynchronousElements, sigma) -> _Sizes:
+    s_a, s_e, s_h = sigma
+    a = float(actual.a_km[0])
+    v = float(np.sqrt(GM_EARTH_WGS72_KM3_S2 / a)) * 1000.0
+    da = float(actual.a_km[0] - pred.a_km[0])
+    de = np.array([actual.ex[0] - pred.ex[0], actual.ey[0] - pred.ey[0]])
+    dh = np.array([actual.hx[0] - pred.hx[0], actual.hy[0] - pred.hy[0]])
+    return _Sizes(
+        tangential=v * da / (2 * a),
+        from_e=v * float(np.hypot(*de)) / 2,
+        normal=v * float(np.hypot(*dh)),
+        z_t=abs(da) / s_a,
+        z_e=float(np.hypot(*de)) / s_e,
+        z_n=float(np.hypot(*dh)) / s_h,
+        da_km=da,
+        de=de,
+        dh=dh,
+        speed_m_s=v,
+    )
+
+
+def _epoch_ns(size: _Sizes, l0: float, n_rad_s: float, bracket_s: float, guess: float):
+    """(offset, sigma) of a normal burn: at the right ascension the h-vector jump points to
+    (modulo half a revolution, the sign of dv being unknown) within the bracket; with two
+    such times the middle between them (12 h apart: an error of at most ~6 h either way)."""
+    angle = float(np.arctan2(size.dh[0], -size.dh[1]))
+    times = _direction_times(angle, l0, n_rad_s, bracket_s, 0.5)
+    if times.size == 1:
+        return float(times[0]), 1800.0
+    if times.size == 2:
+        return float(times.mean()), 0.5 * float(np.ptp(times))
+    if times.size == 0:
+        return guess, max(bracket_s / np.sqrt(12.0), 600.0)
+    return float(times[np.argmin(np.abs(times - guess))]), 6 * 3600.0
+
+
+def _epoch_ew(size, dl, l0, n_rad_s, span_s, bracket_s, sigma_l, s_a, burn_offset):
+    """(offset, sigma) of an in-plane burn: from the longitude lag the new drift built up,
+    refined by the e-vector jump's direction when one tangential burn explains it."""
+    a = float(np.cbrt(GM_EARTH_WGS72_KM3_S2 / n_rad_s**2))
+    offset, sigma = _epoch_east_west(dl, size.da_km, a, span_s, sigma_l, s_a)
+    offset = float(np.clip(offset, 0.0, bracket_s))
+    if burn_offset is not None and sigma > 6 * 3600.0:  # the longitude lag says little
+        offset = burn_offset
+    single = abs(size.from_e - abs(size.tangential)) < 0.3 * max(size.from_e, 1e-9)
+    if size.z_e > np.sqrt(CHI2_VECTOR) and single:
+        # e jumps towards the burn's right ascension (+ for a prograde burn).
+        angle = float(np.arctan2(size.de[1], size.de[0])) + (0.0 if size.da_km > 0 else np.pi)
+        times = _direction_times(angle, l0, n_rad_s, span_s, 1.0)
+        if times.size:
+            best = float(times[np.argmin(np.abs(times - offset))])
+            if abs(best - offset) < 2 * sigma + 3 * 3600:
+                offset, sigma = best, min(sigma, 1800.0)
+    return offset, sigma
 
 
 def _measure(
-    sets: SetQuantities, inn: Innovations, noise: NoiseModel, group: np.ndarray
+    sets: SetQuantities, inn: Innovations, noise: NoiseModel, group: _Group
 ) -> Maneuver | None:
-    """Size, epoch and type of the maneuver between the sets around a run of pairs; None
-    when the direct comparison of those sets shows no significant jump (one bad set
-    between good ones flags the pairs on both sides, with opposite jumps)."""
-    first, last = int(group[0]), int(group[-1])
-    before, after = int(inn.before[first]), int(inn.after[last])
-    pred, actual, ok = direct_innovation(sets, np.array([before]), np.array([after]))
-    if not ok[0]:
+    """Size, epoch and type of the maneuver a group of flagged pairs shows; None when the
+    sets before and after it do not differ significantly (one bad set between good ones
+    flags the pairs on both sides, with opposite jumps)."""
+    found = _onset(sets, noise, group)
+    if found is None:
         return None
-    a = float(actual.a_km[0])
-    v = float(_speed_km_s(actual.a_km)[0]) * 1000.0  # m/s
-    da = float(actual.a_km[0] - pred.a_km[0])
-    dl = float(np.angle(np.exp(1j * (actual.mean_longitude_rad[0] - pred.mean_longitude_rad[0]))))
-    de = np.array([actual.ex[0] - pred.ex[0], actual.ey[0] - pred.ey[0]])
-    de = de - noise.centre_e[group].sum(axis=0)
-    dh = np.array([actual.hx[0] - pred.hx[0], actual.hy[0] - pred.hy[0]])
-    span_days = float(inn.dt_days[group].sum())
-    s_a, s_e, s_h = (float(noise.sigma(k, group[:1], span_days)[0]) for k in ("a", "e", "h"))
-    tangential = v * da / (2 * a)
-    from_e = v * float(np.hypot(*de)) / 2
-    normal = v * float(np.hypot(*dh))
-    z_t, z_n = abs(da) / s_a, float(np.hypot(*dh)) / s_h
-    z_e = float(np.hypot(*de)) / s_e
-    in_plane = max(abs(tangential), from_e if z_e > np.sqrt(CHI2_VECTOR) else 0.0)
-    in_plane_sigma = v * max(s_a / (2 * a), s_e / 2)
-    n_rad_s = np.sqrt(GM_EARTH_WGS72_KM3_S2 / a**3)
-    span_s = float((sets.epoch[after] - sets.epoch[before]).to_value("sec"))
-    sigma_l = s_a * 1.5 * n_rad_s / a * span_s + 1e-5
+    onset, before_rows, after_rows, burn_day = found
+    before, after = int(before_rows[-1]), int(after_rows[0])
+    pair = int(group.pairs[0])
+    day = _days(sets)
+    span_s = float((day[after] - day[before]) * 86400.0)
+    sigma = tuple(float(noise.sigma(q, group.pairs[:1], span_s / 86400.0)[0]) for q in "aeh")
+    jump = _jump_at(sets, noise, pair, before_rows, after_rows, sets.epoch[after])
+    if jump is None:
+        return None
+    size = _sizes(*jump, sigma)
+    if not (size.in_plane_significant or size.normal_significant):
+        return None
+    pred = jump[0]
+    a = float(pred.a_km[0])
+    n_rad_s = float(np.sqrt(GM_EARTH_WGS72_KM3_S2 / a**3))
     l0 = float(pred.mean_longitude_rad[0]) - n_rad_s * span_s  # at the set before's epoch
-    significant_t = z_t > Z_SCALAR or z_e > np.sqrt(CHI2_VECTOR)
-    significant_n = z_n > np.sqrt(CHI2_VECTOR)
-    if not (significant_t or significant_n):
-        return None
-    if significant_t and (not significant_n or in_plane >= normal):
-        offset, sigma = _epoch_east_west(dl, da, a, span_s, sigma_l, s_a)
-        if z_e > np.sqrt(CHI2_VECTOR) and abs(from_e - abs(tangential)) < 0.3 * max(from_e, 1e-9):
-            # One tangential burn: e jumped towards the burn's right ascension (+ for prograde).
-            angle = float(np.arctan2(de[1], de[0])) + (0.0 if da > 0 else np.pi)
-            refined = _epoch_from_direction(angle, l0, n_rad_s, span_s, 1.0, offset)
-            if refined is not None and abs(refined - offset) < 2 * sigma + 3 * 3600:
-                offset, sigma = refined, min(sigma, 1800.0)
-        kind = "east-west" if not significant_n else "combined"
+    dl = float(wrap_rad(jump[1].mean_longitude_rad[0] - pred.mean_longitude_rad[0]))
+    bracket_s = float((day[onset] - day[before]) * 86400.0)  # the burn precedes the onset set
+    burn_offset = None if burn_day is None else (burn_day - day[before]) * 86400.0
+    in_plane = size.in_plane_significant and (
+        not size.normal_significant or size.in_plane >= size.normal
+    )
+    if in_plane:
+        sigma_l = sigma[0] * 1.5 * n_rad_s / a * span_s + 1e-5
+        offset, epoch_sigma = _epoch_ew(
+            size, dl, l0, n_rad_s, span_s, bracket_s, sigma_l, sigma[0], burn_offset
+        )
     else:
-        angle = float(np.arctan2(dh[0], -dh[1]))
-        offset = _epoch_from_direction(angle, l0, n_rad_s, span_s, 0.5, 0.5 * span_s)
-        offset = 0.5 * span_s if offset is None else offset
-        sigma = span_s / np.sqrt(12.0)
-        kind = "north-south" if not significant_t else "combined"
+        guess = 0.5 * bracket_s if burn_offset is None else burn_offset
+        offset, epoch_sigma = _epoch_ns(size, l0, n_rad_s, bracket_s, guess)
+    # The size where the burn was: both sides propagated to it, not across days.
+    at_burn = _jump_at(
+        sets,
+        noise,
+        pair,
+        before_rows,
+        after_rows,
+        sets.epoch[before] + TimeDelta(offset, format="sec"),
+    )
+    if at_burn is not None:
+        size = _sizes(*at_burn, sigma)
+    return _maneuver(
+        sets, group, before_rows, after_rows, size, sigma, in_plane, offset, epoch_sigma
+    )
+
+
+def _maneuver(sets, group, before_rows, after_rows, size, sigma, in_plane, offset, epoch_sigma):
+    before, after = int(before_rows[-1]), int(after_rows[0])
+    s_a, s_e, s_h = sigma
+    v = size.speed_m_s
+    both = size.in_plane_significant and size.normal_significant
+    kind = (
+        ("combined" if both else "east-west")
+        if in_plane
+        else ("combined" if both else "north-south")
+    )
     drift_before = float(sets.drift_deg_per_day[before])
     drift_after = float(sets.drift_deg_per_day[after])
     relocation = _relocation(drift_before, drift_after)
     if relocation and kind in ("east-west", "combined"):
         kind = relocation
-    delta_v = float(np.hypot(in_plane, normal)) if kind != "north-south" else normal
+    in_plane_sigma = v * max(s_a / (2 * float(np.mean(sets.a_km[[before, after]]))), s_e / 2)
     if kind == "north-south":
-        sigma_dv = v * s_h
-    elif normal > 3 * v * s_h:
+        delta_v, sigma_dv = size.normal, v * s_h
+    elif both:
+        delta_v = float(np.hypot(size.in_plane, size.normal))
         sigma_dv = float(np.hypot(in_plane_sigma, v * s_h))
     else:
-        sigma_dv = in_plane_sigma
-    later = after + 1 < len(sets.catalog) and sets.norad_id[after + 1] == sets.norad_id[after]
+        delta_v, sigma_dv = size.in_plane, in_plane_sigma
+    later = after_rows[-1] + 1 < len(sets.catalog) and (
+        sets.norad_id[after_rows[-1] + 1] == sets.norad_id[after]
+    )
     evidence = {
         "sets": [_set_label(sets, before), _set_label(sets, after)],
-        "confirmed_by_later_set": bool(later),
-        "pairs_merged": int(group.size),
-        "semi_major_axis_jump_km": da,
-        "semi_major_axis_sigma": round(z_t, 1),
-        "eccentricity_jump": float(np.hypot(*de)),
-        "eccentricity_sigma": round(z_e, 1),
-        "inclination_vector_jump_deg": float(np.degrees(np.hypot(*dh))),
-        "inclination_sigma": round(z_n, 1),
+        "confirmed_by_later_set": bool(later or after_rows.size > 1),
+        "pairs_merged": int(group.pairs.size),
+        "sets_compared": [int(before_rows.size), int(after_rows.size)],
+        "semi_major_axis_jump_km": size.da_km,
+        "semi_major_axis_sigma": round(size.z_t, 1),
+        "eccentricity_jump": float(np.hypot(*size.de)),
+        "eccentricity_sigma": round(size.z_e, 1),
+        "inclination_vector_jump_deg": float(np.degrees(np.hypot(*size.dh))),
+        "inclination_sigma": round(size.z_n, 1),
         "drift_before_deg_per_day": drift_before,
         "drift_after_deg_per_day": drift_after,
         "noise_sigma_a_km": s_a,
@@ -382,12 +598,12 @@ def _measure(
         row_before=before,
         row_after=after,
         epoch_offset_s=float(offset),
-        epoch_sigma_s=float(sigma),
+        epoch_sigma_s=float(epoch_sigma),
         kind=kind,
-        delta_v_m_s=delta_v,
+        delta_v_m_s=float(delta_v),
         delta_v_sigma_m_s=float(sigma_dv),
-        tangential_m_s=float(tangential),
-        normal_m_s=normal,
+        tangential_m_s=float(size.tangential),
+        normal_m_s=float(size.normal),
         evidence=evidence,
     )
 
@@ -443,7 +659,7 @@ def detect_maneuvers(history: Catalog) -> ManeuverAnalysis:
         )
     noise = noise_model(inn)
     sig = significance(inn, noise)
-    measured = (_measure(sets, inn, noise, g) for g in _groups(inn, sig.candidate))
+    measured = (_measure(sets, inn, noise, g) for g in _groups(sets, inn, sig.candidate))
     maneuvers = [m for m in measured if m is not None]
     geo = is_geo(sets.catalog)
     for m in maneuvers:
