@@ -64,6 +64,12 @@ CONSENSUS_DAYS = 2.0
 # A set that has moved this share of the jump (and this many sigma) shows the burn.
 ONSET_FRACTION = 0.1
 ONSET_SIGMA = 3.0
+# A set this share of the way to the later level is past the blend.
+PLATEAU_FRACTION = 0.8
+# A set fitted mostly before a burn does not show it: the burn may precede the last set
+# without the jump by this much. A longer wait for the first set with it is a gap.
+BRACKET_LEAD_S = 4 * 3600.0
+GAP_S = 0.75 * 86400.0
 # Drift rates that separate a kept slot from a relocation drift (deg/day).
 KEPT_DRIFT_DEG_PER_DAY = 0.05
 RELOCATION_DRIFT_CHANGE_DEG_PER_DAY = 0.1
@@ -362,7 +368,15 @@ def _onset(
         if slope > 0:
             burn_day = float(np.clip(-offset / slope, day[head[-1]] - 1.0, day[onset]))
     before = head[ok[np.isin(rows, head)]]
-    return onset, before, tail[ok[np.isin(rows, tail)]], burn_day
+    # The first sets at the new level: SGP4's prediction error keeps growing with the
+    # span, so the sets nearest the burn measure it best.
+    level = ok & (rows >= onset) & (progress >= PLATEAU_FRACTION)
+    first_level = int(rows[level][0]) if level.any() else int(group.after)
+    settled = rows[level & (rows >= first_level)][:CONSENSUS_SETS]
+    settled = settled[day[settled] <= day[first_level] + CONSENSUS_DAYS]
+    if not settled.size:
+        settled = tail[ok[np.isin(rows, tail)]]
+    return onset, before, settled, burn_day
 
 
 def _speed_km_s(a_km: np.ndarray) -> np.ndarray:
@@ -461,18 +475,29 @@ def _sizes(pred: SynchronousElements, actual: SynchronousElements, sigma) -> _Si
 
 
 def _epoch_ns(size: _Sizes, l0: float, n_rad_s: float, bracket_s: float, guess: float):
-    """(offset, sigma) of a normal burn: at the right ascension the h-vector jump points to
-    (modulo half a revolution, the sign of dv being unknown) within the bracket; with two
-    such times the middle between them (12 h apart: an error of at most ~6 h either way)."""
+    """(offset, sigma) of a normal burn: a time the satellite was at the right ascension the
+    h-vector jump points to (modulo half a revolution: the sign of dv is unknown), from
+    BRACKET_LEAD_S before the last set without the jump (a set fitted mostly before the
+    burn does not show it yet) to the first set with it.
+
+    Several such times, 12 h apart: after a gap in the element sets (sets fitted across a
+    large burn fit badly and are not published) the burn is at the gap's start, the
+    earliest; otherwise the two nearest the guess, and the middle between them."""
     angle = float(np.arctan2(size.dh[0], -size.dh[1]))
-    times = _direction_times(angle, l0, n_rad_s, bracket_s, 0.5)
-    if times.size == 1:
-        return float(times[0]), 1800.0
-    if times.size == 2:
-        return float(times.mean()), 0.5 * float(np.ptp(times))
+    times = (
+        _direction_times(
+            angle, l0 - n_rad_s * BRACKET_LEAD_S, n_rad_s, bracket_s + BRACKET_LEAD_S, 0.5
+        )
+        - BRACKET_LEAD_S
+    )
     if times.size == 0:
         return guess, max(bracket_s / np.sqrt(12.0), 600.0)
-    return float(times[np.argmin(np.abs(times - guess))]), 6 * 3600.0
+    if times.size == 1:
+        return float(times[0]), 1800.0
+    if bracket_s > GAP_S:
+        return float(times[0]), 6 * 3600.0
+    nearest = np.sort(times[np.argsort(np.abs(times - guess))[:2]])
+    return float(nearest.mean()), 0.5 * float(np.ptp(nearest))
 
 
 def _epoch_ew(size, dl, l0, n_rad_s, span_s, bracket_s, sigma_l, s_a, burn_offset):

@@ -10,8 +10,8 @@ never below half a day, so the sets in the first half day after a burn blend bef
 and after), the fit noise being whatever SGP4's misfit of the truth and the
 observation noise make it (each object its own noise level). A fit whose residuals
 are three times the object's typical ones is not published (fits of SGP4 near zero
-inclination can fail to converge, and no provider publishes those). Epochs follow irregular intervals like the real
-catalog's (median ~0.35 day, 0.05 to 1.5 days).
+inclination can fail to converge, and no provider publishes those). Epochs follow
+irregular intervals like the real catalog's (median ~0.35 day, 0.05 to 1.5 days).
 """
 
 from __future__ import annotations
