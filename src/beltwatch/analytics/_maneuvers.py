@@ -119,11 +119,20 @@ class NoiseModel:
         if dt_days is None:
             shape = self.shape[name][pairs]
         else:
-            order = np.argsort(self.dt_days)
-            x = np.log(np.maximum(self.dt_days[order], 1e-3))
-            y = np.log(np.maximum(self.shape[name][order], 1e-9))
+            x, y = self._shape_nodes(name)
             shape = np.exp(np.interp(np.log(np.maximum(dt_days, 1e-3)), x, y))
         return np.maximum(scale * shape, self.floor[name])
+
+    def _shape_nodes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(log interval, log shape) sorted by interval, computed once per quantity."""
+        cache = self.__dict__.setdefault("_nodes", {})
+        if name not in cache:
+            order = np.argsort(self.dt_days)
+            cache[name] = (
+                np.log(np.maximum(self.dt_days[order], 1e-3)),
+                np.log(np.maximum(self.shape[name][order], 1e-9)),
+            )
+        return cache[name]
 
     @property
     def sigma_a_km(self) -> np.ndarray:
