@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from astropy.time import Time
+from astropy.time import Time, TimeDelta
 
 from beltwatch.catalog import Catalog, OrbitClass
 from beltwatch.constants import GMST1982_TURNS_PER_UT1_DAY
 from beltwatch.propagation import Ephemeris
 
 STATIONARY_MAX_DRIFT_DEG_PER_DAY = 0.05
+# Above this inclination an object's longitude swings daily (IGSO, uncontrolled GEO):
+# the belt chart's "inclined" class, not "drifting".
+INCLINED_MIN_DEG = 2.0
 # Longitude window watched by the QZS-6 hosted payload (deg east): an assumption.
 INDO_PACIFIC_WINDOW_DEG = (30.0, 150.0)
 
@@ -73,6 +76,36 @@ def belt_tracks(catalog: Catalog, eph: Ephemeris) -> BeltTrack:
     )
 
 
+def belt_classes(track: BeltTrack) -> np.ndarray:
+    """Per object: ``inclined`` (above INCLINED_MIN_DEG: IGSO or uncontrolled), else
+    ``station-kept`` or ``drifting`` by the mean drift rate."""
+    drift = np.abs(track.drift_deg_per_day)
+    out = np.where(drift < STATIONARY_MAX_DRIFT_DEG_PER_DAY, "station-kept", "drifting")
+    return np.where(track.inclination_deg > INCLINED_MIN_DEG, "inclined", out).astype(object)
+
+
+def belt_track_from_history(
+    norad_id: np.ndarray,
+    name: np.ndarray,
+    epochs_days: list[np.ndarray],
+    longitudes_deg: list[np.ndarray],
+    inclination_deg: np.ndarray,
+    start: Time,
+    step_h: float = 1.0,
+) -> BeltTrack:
+    """A BeltTrack on an hourly grid from per-object element-set longitudes (days from
+    ``start``), linearly interpolated between sets (unwrapped), NaN outside each history."""
+    last = max(float(np.max(d)) for d in epochs_days) if epochs_days else 0.0
+    grid_days = np.arange(0.0, last + step_h / 24.0, step_h / 24.0)
+    lon = np.full((len(epochs_days), grid_days.size), np.nan)
+    for k, (days, values) in enumerate(zip(epochs_days, longitudes_deg, strict=True)):
+        unwrapped = np.degrees(np.unwrap(np.radians(values)))
+        inside = (grid_days >= days.min()) & (grid_days <= days.max())
+        lon[k, inside] = np.interp(grid_days[inside], days, unwrapped)
+    times = start + TimeDelta(grid_days * 86400.0, format="sec")
+    return BeltTrack(norad_id, name, times, lon, inclination_deg)
+
+
 def belt_summary(track: BeltTrack) -> dict:
     """Counts a belt analyst asks first: how many, stationary or drifting, where."""
     drift = track.drift_deg_per_day
@@ -85,6 +118,10 @@ def belt_summary(track: BeltTrack) -> dict:
         "stationary": int(np.sum(np.abs(drift) < STATIONARY_MAX_DRIFT_DEG_PER_DAY)),
         "drifting": int(np.sum(np.abs(drift) >= STATIONARY_MAX_DRIFT_DEG_PER_DAY)),
         "inclination_above_1_deg": int(np.sum(track.inclination_deg > 1.0)),
+        "classes": {
+            str(k): int(v)
+            for k, v in zip(*np.unique(belt_classes(track), return_counts=True), strict=True)
+        },
         "in_indo_pacific_window": int(np.sum((start >= lo) & (start <= hi))),
         "indo_pacific_window_deg": [lo, hi],
         "median_abs_drift_deg_per_day": float(np.median(np.abs(drift))) if drift.size else None,

@@ -353,6 +353,9 @@ class _Screen:
     def refine(self, i: np.ndarray, j: np.ndarray, t_s: np.ndarray, edge: np.ndarray):
         """Newton on SGP4's d . d' from offsets t_s (s from the window start)."""
         self.stats["minima_refined"] += int(i.size)
+        if i.size == 0:
+            empty = np.zeros((0, 6))
+            return np.zeros(0), empty, empty, np.zeros(0, dtype=bool)
         base_jd, base_fr = jd_pair(self.start, "utc")
         window = self.window_s
         t = t_s.astype(float).copy()

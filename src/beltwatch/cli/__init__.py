@@ -7,6 +7,13 @@ import sys
 import typer
 from rich.console import Console
 
+from beltwatch.cli._analytics import (
+    belt_command,
+    maneuvers_command,
+    pc_command,
+    proximity_command,
+    screen_command,
+)
 from beltwatch.cli._audit import audit_app
 from beltwatch.cli._catalog import catalog_app
 from beltwatch.cli._correlate import correlate_command
@@ -37,6 +44,11 @@ app.command("od")(od_command)
 app.command("correlate")(correlate_command)
 app.add_typer(simulate_app, name="simulate")
 app.command("process")(process_command)
+app.command("maneuvers")(maneuvers_command)
+app.command("screen")(screen_command)
+app.command("pc")(pc_command)
+app.command("proximity")(proximity_command)
+app.command("belt")(belt_command)
 
 EXIT_BAD_INPUT = 2
 

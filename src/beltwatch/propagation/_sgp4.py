@@ -113,6 +113,8 @@ class Sgp4Rows:
         """Row ``rows[i]`` at Julian dates ``jd[i] + fr[i]`` (UTC, shape (k,) or (k, p)):
         TEME (error (k, p) uint8, r (k, p, 3) km, v (k, p, 3) km/s)."""
         rows = np.asarray(rows).ravel()
+        if rows.size == 0:
+            return np.zeros((0, 0), np.uint8), np.zeros((0, 0, 3)), np.zeros((0, 0, 3))
         jd = np.asarray(jd, float).reshape(rows.size, -1)
         fr = np.asarray(fr, float).reshape(rows.size, -1)
         error = np.zeros(jd.shape, dtype=np.uint8)
