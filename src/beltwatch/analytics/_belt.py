@@ -7,6 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 from astropy.time import Time, TimeDelta
 
+from beltwatch.analytics._geo_elements import (
+    earth_rotation_angle_rad,
+    synchronous_elements,
+    wrap_rad,
+)
 from beltwatch.catalog import Catalog, OrbitClass
 from beltwatch.constants import GMST1982_TURNS_PER_UT1_DAY
 from beltwatch.propagation import Ephemeris
@@ -62,11 +67,25 @@ class BeltTrack:
         return np.mod(self.longitude_deg[:, 0] + 180.0, 360.0) - 180.0
 
 
-def belt_tracks(catalog: Catalog, eph: Ephemeris) -> BeltTrack:
-    """Longitude histories of GEO-class objects with valid states throughout (ITRS ephemeris)."""
-    itrs = eph if eph.frame == "itrs" else eph.to_frame("itrs")
-    geo = (catalog.orbit_class() == OrbitClass.GEO.value) & np.all(itrs.valid, axis=1)
-    lon = np.unwrap(np.arctan2(itrs.position_km[geo, :, 1], itrs.position_km[geo, :, 0]), axis=1)
+def belt_tracks(catalog: Catalog, eph: Ephemeris, mean: bool = True) -> BeltTrack:
+    """Longitude histories of GEO-class objects with valid states throughout.
+
+    ``mean``: the Earth-fixed *mean* longitude (mean longitude of the orbit less the
+    Earth's rotation angle), free of the daily swing of eccentric and inclined orbits
+    (IGSO: +-10 deg and more), which shows who sits where and who drifts; else the
+    sub-satellite longitude of the ITRS positions.
+    """
+    geo = (catalog.orbit_class() == OrbitClass.GEO.value) & np.all(eph.valid, axis=1)
+    if mean:
+        teme = eph if eph.frame == "teme" else eph.to_frame("teme")
+        elements = synchronous_elements(teme.position_km[geo], teme.velocity_km_s[geo])
+        theta = earth_rotation_angle_rad(eph.times)
+        lon = np.unwrap(wrap_rad(elements.mean_longitude_rad - theta[None, :]), axis=1)
+    else:
+        itrs = eph if eph.frame == "itrs" else eph.to_frame("itrs")
+        lon = np.unwrap(
+            np.arctan2(itrs.position_km[geo, :, 1], itrs.position_km[geo, :, 0]), axis=1
+        )
     return BeltTrack(
         norad_id=catalog.norad_id[geo],
         name=catalog.name[geo],
@@ -77,11 +96,13 @@ def belt_tracks(catalog: Catalog, eph: Ephemeris) -> BeltTrack:
 
 
 def belt_classes(track: BeltTrack) -> np.ndarray:
-    """Per object: ``inclined`` (above INCLINED_MIN_DEG: IGSO or uncontrolled), else
-    ``station-kept`` or ``drifting`` by the mean drift rate."""
-    drift = np.abs(track.drift_deg_per_day)
-    out = np.where(drift < STATIONARY_MAX_DRIFT_DEG_PER_DAY, "station-kept", "drifting")
-    return np.where(track.inclination_deg > INCLINED_MIN_DEG, "inclined", out).astype(object)
+    """Per object: ``drifting`` (mean drift above STATIONARY_MAX_DRIFT_DEG_PER_DAY), else
+    ``inclined`` (above INCLINED_MIN_DEG: IGSO or uncontrolled, its longitude swinging
+    daily about a fixed mean), else ``station-kept``."""
+    drifting = np.abs(track.drift_deg_per_day) >= STATIONARY_MAX_DRIFT_DEG_PER_DAY
+    inclined = track.inclination_deg > INCLINED_MIN_DEG
+    out = np.where(inclined, "inclined", "station-kept")
+    return np.where(drifting, "drifting", out).astype(object)
 
 
 def belt_track_from_history(

@@ -10,8 +10,8 @@ and a status:
   box narrower than :data:`KEPT_BOX_DEG`;
 * ``relocating``: maneuvers and a drift above :data:`KEPT_DRIFT_DEG_PER_DAY`;
 * ``drifting``: no maneuvers, drift above that;
-* ``inclined``: inclination above :data:`INCLINED_DEG` (IGSO, or uncontrolled) and not
-  station-kept by the rules above;
+* ``inclined``: inclination above :data:`INCLINED_DEG` (IGSO, or uncontrolled), not
+  drifting and not station-kept by the rules above;
 * ``inactive``: none of those (no maneuvers, slow drift, inclination not held: a dead
   satellite librating about a stable point, or a kept one resting between burns).
 
@@ -102,7 +102,7 @@ def _status(drift: float, box: float, inclination: float, maneuvers: int, geo: b
     if maneuvers and abs(drift) >= KEPT_DRIFT_DEG_PER_DAY:
         return "relocating"
     if abs(drift) >= KEPT_DRIFT_DEG_PER_DAY:
-        return "inclined" if inclination > INCLINED_DEG else "drifting"
+        return "drifting"
     if box <= KEPT_BOX_DEG and (maneuvers or inclination < NS_KEPT_INCLINATION_DEG):
         return "station-kept"
     if inclination > INCLINED_DEG:

@@ -134,6 +134,14 @@ def belt_longitude_time_figure(
     return figure
 
 
+def _simplified_track(x: np.ndarray, y: np.ndarray, scale_km: float) -> np.ndarray:
+    """Indices of a track simplified to 1/500 of the watch radius (NaN gaps kept)."""
+    good = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    if good.size < 3:
+        return good
+    return good[simplify(x[good], y[good], scale_km / 500.0)]
+
+
 def proximity_figure(result: ProximityResult) -> go.Figure:
     """Tracks relative to the asset in its RIC frame: in-track vs radial, in-track vs
     cross-track (km), closest approaches marked, the watch radius drawn."""
@@ -175,13 +183,14 @@ def proximity_figure(result: ProximityResult) -> go.Figure:
     for n, t in enumerate(result.tracks):
         colour = colours[n % len(colours)]
         label = f"{t.name or t.norad_id} ({t.norad_id})"
-        hours = t.offsets_s / 3600.0
         k = int(np.nanargmin(t.range_km)) if np.isfinite(t.range_km).any() else 0
         for col, axis in ((1, 0), (2, 2)):
+            keep = _simplified_track(t.ric_km[:, 1], t.ric_km[:, axis], result.within_km)
+            hours = np.round(t.offsets_s[keep] / 3600.0, 3)
             figure.add_trace(
                 go.Scatter(
-                    x=t.ric_km[:, 1],
-                    y=t.ric_km[:, axis],
+                    x=np.round(t.ric_km[keep, 1], 3),
+                    y=np.round(t.ric_km[keep, axis], 3),
                     mode="lines",
                     line={"color": colour, "width": 1.5},
                     name=label,

@@ -15,7 +15,7 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from astropy.time import TimeDelta
+from astropy.time import Time, TimeDelta
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -427,21 +427,30 @@ def _belt_history(path: Path, rules: Policy, given: Markings | None, skip_bad: b
     patterns = pattern_of_life(analysis)
     events = status_events(patterns, analysis, _catalog_markings(rules, given))
     sets = analysis.sets
+    # The chart starts where most histories do (a few objects carry stale sets from weeks
+    # before, which would squeeze everything else into the top of the chart).
+    firsts = [sets.epoch[np.flatnonzero(sets.norad_id == p.norad_id)[0]] for p in patterns]
     start = sets.epoch.min()
-    ids, names, days_list, lons, incl = [], [], [], [], []
+    if len(firsts) > 20:
+        start = Time(np.quantile([f.utc.jd for f in firsts], 0.05), format="jd", scale="utc")
+    ids, names, days_list, lons, incl, shown = [], [], [], [], [], []
     for p in patterns:
         if not p.geo:
             continue
         rows = np.flatnonzero((sets.norad_id == p.norad_id) & sets.valid)
+        rows = rows[(sets.epoch[rows] - start).to_value("day") >= 0]
+        if rows.size < 2:
+            continue
         ids.append(p.norad_id)
         names.append(p.name)
         days_list.append((sets.epoch[rows] - start).to_value("day"))
         lons.append(sets.longitude_deg[rows])
         incl.append(p.inclination_deg)
+        shown.append(p.status)
     track = belt_track_from_history(
         np.array(ids), np.array(names, dtype=object), days_list, lons, np.array(incl), start
     )
-    classes = np.array([p.status for p in patterns if p.geo], dtype=object)
+    classes = np.array(shown, dtype=object)
     figure = belt_longitude_time_figure(
         track, title=f"GEO belt from {path.name}: longitude vs time", classes=classes
     )
