@@ -117,9 +117,10 @@ def test_radial_bands_hold_over_a_week(shared_data: Path) -> None:
     for day in range(7):
         times = start + TimeDelta(day * 86400.0 + np.arange(0, 86400.0, 120.0), format="sec")
         error, r, _ = Sgp4Propagator().propagate_teme(catalog, times)
-        radius = np.where(error == 0, np.linalg.norm(r, axis=-1), np.nan)
-        lowest = np.fmin(lowest, np.nanmin(radius, axis=1))
-        highest = np.fmax(highest, np.nanmax(radius, axis=1))
+        radius = np.linalg.norm(r, axis=-1)
+        good = error == 0
+        lowest = np.minimum(lowest, np.where(good, radius, np.inf).min(axis=1))
+        highest = np.maximum(highest, np.where(good, radius, 0.0).max(axis=1))
     seen = np.isfinite(lowest) & (highest > 0)
     assert np.all(lowest[seen] >= low[seen])
     assert np.all(highest[seen] <= high[seen])

@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import erfa
 import numpy as np
 from astropy.time import Time
 
-from beltwatch.constants import GM_EARTH_WGS72_KM3_S2, GMST1982_RATE_RAD_S, SECONDS_PER_DAY
-from beltwatch.frames import transform_states
+from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 
 TWO_PI = 2.0 * np.pi
 
@@ -72,20 +72,12 @@ def synchronous_elements(r_km: np.ndarray, v_km_s: np.ndarray) -> SynchronousEle
 
 
 def earth_rotation_angle_rad(times: Time) -> np.ndarray:
-    """The angle TEME turns into Earth-fixed axes at ``times`` (GMST 1982; polar motion,
-    below 1e-6 rad, left out). Exact (through ``frames``) at each day's start, then at
-    GMST 1982's rate: UT1 - UTC drifts ~1 ms a day, 7e-8 rad."""
+    """The angle TEME turns into Earth-fixed axes at ``times``: Greenwich mean sidereal time
+    (IAU 1982, of UT1), as TEME is defined (Vallado et al. 2006); polar motion (below
+    1e-6 rad) left out."""
     t = Time(np.atleast_1d(times.jd1), np.atleast_1d(times.jd2), format="jd", scale=times.scale)
-    utc = t.utc
-    day = np.floor((utc.jd1 - 0.5) + utc.jd2) + 0.5  # JD of 0h UTC before each time
-    anchors, index = np.unique(day, return_inverse=True)
-    at = Time(anchors, format="jd", scale="utc")
-    x = np.zeros((1, anchors.size, 3))
-    x[..., 0] = 1.0
-    fixed, _ = transform_states(x, np.zeros_like(x), at, "teme", "itrs")
-    theta0 = -np.arctan2(fixed[0, :, 1], fixed[0, :, 0])
-    seconds = ((utc.jd1 - day) + utc.jd2) * SECONDS_PER_DAY
-    return theta0[index.ravel()] + GMST1982_RATE_RAD_S * seconds
+    ut1 = t.ut1
+    return np.asarray(erfa.gmst82(ut1.jd1, ut1.jd2), dtype=float)
 
 
 def wrap_rad(angle: np.ndarray) -> np.ndarray:

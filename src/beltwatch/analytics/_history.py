@@ -16,6 +16,7 @@ of one object: a few thousand evaluations, well under a second).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from astropy.time import Time, TimeDelta
@@ -52,6 +53,11 @@ class SetQuantities:
     @property
     def norad_id(self) -> np.ndarray:
         return self.catalog.norad_id
+
+    @cached_property
+    def sgp4(self) -> Sgp4Rows:
+        """SGP4 of every set, initialised once."""
+        return Sgp4Rows(self.catalog)
 
     @property
     def epoch(self) -> Time:
@@ -131,6 +137,7 @@ def analyse_history(history: Catalog) -> tuple[SetQuantities, Innovations]:
         mean_longitude_rad=elements.mean_longitude_rad[:, 1],
         valid=ok[:, :3].all(axis=1),
     )
+    sets.__dict__["sgp4"] = sgp4  # initialised above: reuse it
     before = np.flatnonzero(same)
     after = before + 1
     predicted = _pick(elements, before, 3)
@@ -159,10 +166,11 @@ def elements_at(sets: SetQuantities, rows: np.ndarray, when: Time):
     """Synchronous elements of the sets ``rows``, each propagated to the one time ``when``,
     and which propagated without an SGP4 error."""
     rows = np.asarray(rows, dtype=np.int64)
-    sgp4 = Sgp4Rows(sets.catalog[rows])
-    jd1, jd2 = float(np.ravel(when.utc.jd1)[0]), float(np.ravel(when.utc.jd2)[0])
-    times = Time(np.full(rows.size, jd1), np.full(rows.size, jd2), format="jd", scale="utc")
-    ok, r, v = _states_at(sgp4, np.arange(rows.size), times)
+    utc = when.utc
+    jd1, jd2 = float(np.ravel(utc.jd1)[0]), float(np.ravel(utc.jd2)[0])
+    # One Julian date for all rows (no Time objects per call: this runs per maneuver).
+    error, r, v = sets.sgp4.teme(rows, np.full(rows.size, jd1), np.full(rows.size, jd2))
+    ok = error == 0
     return synchronous_elements(r[:, 0], v[:, 0]), ok[:, 0]
 
 

@@ -94,6 +94,10 @@ SHAPE_BIN_EDGES_DAYS = (
 )
 MIN_BIN_PAIRS = 30
 SHAPE_ITERATIONS = 3
+MIN_SHAPE_DAYS = 0.05
+# Smallest delta-v reported (m/s): below it, a difference of element sets cannot be told
+# from one re-fit's noise at the printed precision and a day of unmodelled forces.
+MIN_DELTA_V_M_S = 0.005
 # Floors of the noise scales: the resolution of a TLE's printed elements
 # (mean motion 1e-8 rev/day ~ 0.3 m in a; angles 1e-4 deg ~ 1.7e-6 rad; e 1e-7).
 FLOOR_A_KM = 3e-4
@@ -154,19 +158,42 @@ def _robust_scale(values: np.ndarray) -> float:
     return float(MAD_TO_SIGMA * np.median(np.abs(finite - np.median(finite))))
 
 
-def _rolling(groups: np.ndarray, values: np.ndarray, fn) -> np.ndarray:
-    """fn over a window of NOISE_WINDOW_PAIRS pairs (rows of ``values``) around each pair
-    of the same object."""
-    out = np.full(values.shape[0], np.nan)
-    half = NOISE_WINDOW_PAIRS // 2
-    for norad in np.unique(groups):
-        idx = np.flatnonzero(groups == norad)
-        if idx.size <= NOISE_WINDOW_PAIRS:
-            out[idx] = fn(values[idx])
-            continue
-        for pos, i in enumerate(idx):
-            lo = min(max(pos - half, 0), idx.size - NOISE_WINDOW_PAIRS)
-            out[i] = fn(values[idx[lo : lo + NOISE_WINDOW_PAIRS]])
+def _row_medians(values: np.ndarray) -> np.ndarray:
+    """Median of the finite entries of each row (NaN for a row without any)."""
+    ordered = np.sort(values, axis=1)  # NaN last
+    count = np.sum(np.isfinite(values), axis=1)
+    lo = np.clip((count - 1) // 2, 0, None)
+    hi = np.clip(count // 2, 0, None)
+    rows = np.arange(values.shape[0])
+    low = ordered[rows, np.minimum(lo, values.shape[1] - 1)]
+    high = ordered[rows, np.minimum(hi, values.shape[1] - 1)]
+    return np.where(count > 0, 0.5 * (low + high), np.nan)
+
+
+def _rolling(groups: np.ndarray, values: np.ndarray, statistic: str) -> np.ndarray:
+    """Per pair, ``statistic`` ("scale": robust scale about the median, "median", "count"
+    of finite values) of the rows of ``values`` (p,) or (p, k) in a window of
+    NOISE_WINDOW_PAIRS pairs of the same object around it (all pairs of a shorter history).
+    Vectorised over windows: a history of years is a few thousand windows."""
+    data = values.reshape(values.shape[0], -1)
+    out = np.full(data.shape[0], np.nan)
+    order = np.argsort(groups, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, np.diff(groups[order]) != 0, True])
+    for lo, hi in itertools.pairwise(bounds):
+        idx = order[lo:hi]
+        width = min(NOISE_WINDOW_PAIRS, idx.size)
+        windows = np.lib.stride_tricks.sliding_window_view(data[idx], width, axis=0)
+        flat = windows.reshape(windows.shape[0], -1)  # (windows, width * k)
+        if statistic == "count":
+            stat = np.sum(np.isfinite(flat), axis=1).astype(float)
+        elif statistic == "median":
+            stat = _row_medians(flat)
+        else:
+            centre = _row_medians(flat)
+            stat = MAD_TO_SIGMA * _row_medians(np.abs(flat - centre[:, None]))
+            stat[np.sum(np.isfinite(flat), axis=1) < 2] = np.nan
+        position = np.clip(np.arange(idx.size) - width // 2, 0, windows.shape[0] - 1)
+        out[idx] = stat[position]
     return out
 
 
@@ -183,7 +210,9 @@ def _interval_shape(dt_days: np.ndarray, normalised: np.ndarray) -> np.ndarray:
             centres.append(np.sqrt(max(lo, 1e-3) * hi) if np.isfinite(hi) else 2 * lo)
             scales.append(MAD_TO_SIGMA * np.median(np.abs(values)))
     if len(centres) < 2:
-        return np.ones(dt_days.size)
+        # Too few pairs to measure it: the real catalog's shape, about linear in the interval.
+        grown = np.maximum(dt_days, MIN_SHAPE_DAYS)
+        return grown / np.median(grown)
     logs = np.interp(
         np.log(np.maximum(dt_days, 1e-3)), np.log(centres), np.log(np.maximum(scales, 1e-6))
     )
@@ -194,11 +223,11 @@ def _scales(ids: np.ndarray, values: np.ndarray, dt_days: np.ndarray, ok: np.nda
     """Per pair (object scale, interval shape), sigma being their product (values: (p, k)
     innovations, k components sharing one scale), estimated robustly and alternately."""
     shape = np.ones(values.shape[0])
-    counts = _rolling(ids, ok.astype(float)[:, None], lambda x: float(np.sum(x)))
+    counts = _rolling(ids, np.where(ok, 1.0, np.nan), "count")
     masked = np.where(ok[:, None], values, np.nan)
     for _ in range(SHAPE_ITERATIONS):
         scaled = masked / shape[:, None]
-        own = _rolling(ids, scaled, lambda x: _robust_scale(np.ravel(x)))
+        own = _rolling(ids, scaled, "scale")
         pooled = _robust_scale(scaled.ravel())
         pooled = pooled if np.isfinite(pooled) and pooled > 0 else floor
         own = np.where(np.isfinite(own), own, pooled)
@@ -216,7 +245,7 @@ def noise_model(inn: Innovations) -> NoiseModel:
     rate = np.where(
         long_enough & ok[:, None], inn.de / np.maximum(inn.dt_days, 0.05)[:, None], np.nan
     )
-    centre_rate = np.stack([_rolling(ids, rate[:, c], np.nanmedian) for c in range(2)], axis=1)
+    centre_rate = np.stack([_rolling(ids, rate[:, c], "median") for c in range(2)], axis=1)
     centre_rate = np.nan_to_num(centre_rate)
     centre = centre_rate * inn.dt_days[:, None]
     floors = {"a": FLOOR_A_KM, "e": FLOOR_E, "h": FLOOR_H}
@@ -550,6 +579,8 @@ def _measure(
     size = _sizes(*jump, sigma)
     if not (size.in_plane_significant or size.normal_significant):
         return None
+    if max(size.in_plane, size.normal) < MIN_DELTA_V_M_S:
+        return None
     pred = jump[0]
     a = float(pred.a_km[0])
     n_rad_s = float(np.sqrt(GM_EARTH_WGS72_KM3_S2 / a**3))
@@ -577,8 +608,8 @@ def _measure(
         after_rows,
         sets.epoch[before] + TimeDelta(offset, format="sec"),
     )
-    if at_burn is not None:
-        size = _sizes(*at_burn, sigma)
+    if at_burn is not None:  # the size there, the significance as decided above
+        size = replace(_sizes(*at_burn, sigma), z_t=size.z_t, z_e=size.z_e, z_n=size.z_n)
     return _maneuver(
         sets, group, before_rows, after_rows, size, sigma, in_plane, offset, epoch_sigma
     )
