@@ -36,7 +36,7 @@ def asset_rows(catalog: Catalog, spec: str | None) -> np.ndarray | None:
                 field="assets",
             )
         return rows
-    rows = []
+    chosen: list[int] = []
     for part in text.split(","):
         part = part.strip()
         if not part.isdigit():
@@ -44,5 +44,5 @@ def asset_rows(catalog: Catalog, spec: str | None) -> np.ndarray | None:
         found = np.flatnonzero(catalog.norad_id == int(part))
         if not found.size:
             raise InputError(f"NORAD {part} is not in the catalog", field="assets")
-        rows.append(int(found[-1]))
-    return np.array(rows, dtype=np.int64)
+        chosen.append(int(found[-1]))
+    return np.array(chosen, dtype=np.int64)

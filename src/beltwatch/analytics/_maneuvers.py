@@ -50,8 +50,8 @@ from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
 from beltwatch.values import Event, EventKind, Markings
 
-Z_SCALAR = 5.0
-CHI2_VECTOR = 27.6  # chi-square, 2 dof, P = 1e-6
+Z_SCALAR = 5.5
+CHI2_VECTOR = 36.0  # chi-square, 2 dof, P = 1.5e-8 (z = 6): element-set noise has heavy tails
 PRIOR_PAIRS = 8.0
 NOISE_WINDOW_PAIRS = 30
 MERGE_DAYS = 2.0

@@ -82,7 +82,8 @@ class ObjectPattern:
         }
 
 
-def _wrap_deg(x: np.ndarray) -> np.ndarray:
+def _wrap_deg(x):
+    """Degrees into [-180, 180) (scalars or arrays)."""
     return np.mod(x + 180.0, 360.0) - 180.0
 
 

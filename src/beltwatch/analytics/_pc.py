@@ -86,10 +86,14 @@ class PcAssessment:
 def default_methods(samples: int | None = None, seed: int | None = None) -> tuple[PcMethod, ...]:
     """Foster 2D, Chan, Monte Carlo (``samples`` trials, 0 to skip) and the maximum Pc."""
     methods: list[PcMethod] = [Foster2D(), ChanSeries()]
-    mc = MonteCarlo()
+    default = MonteCarlo()
     if samples is None or samples > 0:
-        kwargs = {} if samples is None else {"samples": int(samples)}
-        methods.append(MonteCarlo(**kwargs, seed=mc.seed if seed is None else seed))
+        methods.append(
+            MonteCarlo(
+                samples=default.samples if samples is None else int(samples),
+                seed=default.seed if seed is None else seed,
+            )
+        )
     methods.append(MaximumPc())
     return tuple(methods)
 

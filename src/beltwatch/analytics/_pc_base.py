@@ -78,6 +78,7 @@ class PcEstimate:
 class PcMethod(Protocol):
     """A collision-probability method: a name and ``estimate(inputs) -> PcEstimate``."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def estimate(self, inputs: PcInputs) -> PcEstimate: ...

@@ -235,7 +235,7 @@ def closely_spaced_pairs(
     pairs = sorted({(a.index1, a.index2) for a in result.approaches})
     if not pairs:
         return []
-    closest = {}
+    closest: dict[tuple[int, int], float] = {}
     for a in result.approaches:
         key = (a.index1, a.index2)
         closest[key] = min(closest.get(key, np.inf), a.miss_km)

@@ -317,10 +317,12 @@ class _Screen:
         end = block.offsets[-1]
         if first:  # the window starts while the pair still closes in: minimum at the start
             at0 = np.flatnonzero((k == 0) & (slope[:, 0] > 0))
-            extra_rows.append(at0), extra_t.append(np.zeros(at0.size))
+            extra_rows.append(at0)
+            extra_t.append(np.zeros(at0.size))
         if last:  # the window ends while the pair still closes in: minimum at the end
             at1 = np.flatnonzero((sub[:, -1] >= end - 1e-6) & (slope[:, -1] < 0))
-            extra_rows.append(at1), extra_t.append(np.full(at1.size, end))
+            extra_rows.append(at1)
+            extra_t.append(np.full(at1.size, end))
         if extra_rows:
             more = np.concatenate(extra_rows)
             rows = np.concatenate([rows, more])

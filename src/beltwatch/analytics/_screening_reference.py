@@ -22,17 +22,18 @@ from beltwatch.propagation import Sgp4Propagator, Sgp4Rows
 from beltwatch.timescales import jd_pair
 
 
-def _pairs_ever_within(r: np.ndarray, radius: np.ndarray, pairs_of) -> np.ndarray:
-    """Pairs (i < j, or asset first) whose sampled distance is ever below ``radius`` (n, n)."""
+def _pairs_ever_within(r: np.ndarray, radius: float, left: np.ndarray) -> np.ndarray:
+    """(i, j) with i in ``left`` (sorted) whose sampled distance is ever below ``radius``:
+    one (len(left) x n) Gram matrix per time."""
     n = r.shape[0]
-    best = np.full((n, n), np.inf)
+    best = np.full((left.size, n), np.inf)
     for k in range(r.shape[1]):
         x = np.nan_to_num(r[:, k], nan=1e12)
         sq = np.einsum("ij,ij->i", x, x)
-        d2 = sq[:, None] + sq[None, :] - 2.0 * (x @ x.T)
+        d2 = sq[left, None] + sq[None, :] - 2.0 * (x[left] @ x.T)
         np.minimum(best, d2, out=best)
-    mask = pairs_of(n) & (best < radius**2)
-    return np.argwhere(mask)
+    rows, cols = np.nonzero(best < radius**2)
+    return np.stack([left[rows], cols], axis=1)
 
 
 def brute_force_close_approaches(
@@ -49,26 +50,21 @@ def brute_force_close_approaches(
     error, r, v = Sgp4Propagator().propagate_teme(catalog, start + TimeDelta(offsets, format="sec"))
     r[error != 0] = np.nan
     v[error != 0] = np.nan
-    radius_km = np.linalg.norm(r, axis=-1)
-    accel = 1.05 * GM_EARTH_WGS72_KM3_S2 / np.nanmin(radius_km, axis=1) ** 2
-    speed = np.nanmax(np.linalg.norm(v, axis=-1), axis=1)
+    good = error == 0
+    radius_km = np.where(good, np.linalg.norm(r, axis=-1), np.inf).min(axis=1)
+    accel = 1.05 * GM_EARTH_WGS72_KM3_S2 / radius_km**2
+    speed = np.where(good, np.linalg.norm(np.nan_to_num(v), axis=-1), 0.0).max(axis=1)
     top = np.sort(speed)[-2:].sum() + 2 * accel.max() * step_s
     pad = top * step_s / 2 + accel.max() * step_s**2 / 4
+    is_asset = np.zeros(len(catalog), dtype=bool)
     if assets is None:
-
-        def pairs_of(n: int) -> np.ndarray:
-            return np.triu(np.ones((n, n), dtype=bool), 1)
+        is_asset[:] = True
     else:
-        is_asset = np.zeros(len(catalog), dtype=bool)
         is_asset[np.asarray(assets)] = True
-
-        def pairs_of(n: int) -> np.ndarray:
-            lower = np.triu(np.ones((n, n), dtype=bool), 1)
-            return (is_asset[:, None] & ~is_asset[None, :]) | (
-                is_asset[:, None] & is_asset[None, :] & lower
-            )
-
-    pairs = _pairs_ever_within(r, np.full(1, threshold_km + pad), pairs_of)
+    pairs = _pairs_ever_within(r, threshold_km + pad, np.flatnonzero(is_asset))
+    # Each pair once: an asset with a non-asset, or two assets in index order.
+    keep = ~is_asset[pairs[:, 1]] | (pairs[:, 0] < pairs[:, 1])
+    pairs = pairs[keep & (pairs[:, 0] != pairs[:, 1])]
     sgp4 = Sgp4Rows(catalog)
     base_jd, base_fr = jd_pair(start, "utc")
     out: list[CloseApproach] = []
