@@ -229,8 +229,8 @@ class _Screen:
 
     def neighbours(self, block: _Block, step_s: float) -> np.ndarray:
         """(i, j, k) rows: pairs closer than the search radius at sample k."""
-        speed = np.nanmax(np.linalg.norm(block.v, axis=-1), axis=1)
-        speed = np.where(np.isfinite(speed), speed, 0.0)
+        norms = np.linalg.norm(block.v, axis=-1)
+        speed = np.where(np.isfinite(norms), norms, 0.0).max(axis=1)
         eps = block.eph.bound_km
         if self.assets is None:
             top_v, top_a, top_e = (np.sort(x)[-2:].sum() for x in (speed, block.accel, eps))
