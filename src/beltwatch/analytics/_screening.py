@@ -45,7 +45,13 @@ from scipy.spatial import cKDTree
 from beltwatch.catalog import Catalog
 from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
-from beltwatch.propagation import InterpolatedEphemeris, Sgp4Propagator, Sgp4Rows, node_steps_s
+from beltwatch.propagation import (
+    STEP_LADDER_S,
+    InterpolatedEphemeris,
+    Sgp4Propagator,
+    Sgp4Rows,
+    node_steps_s,
+)
 from beltwatch.timescales import jd_pair
 
 RADIAL_MARGIN_FRACTION = 0.02
@@ -61,12 +67,13 @@ BLOCK_BUDGET = 2.5e7  # coefficient doubles held per block (~200 MB)
 
 @dataclass(frozen=True)
 class ScreeningOptions:
-    """Threshold (km), window (days), interpolation tolerance (km) and, optionally, the
-    sample step (s, one dividing 3600; default from the objects' node spacings)."""
+    """Threshold (km), window (days), interpolation tolerance (km: the filters pad by twice
+    each object's bound, 0.1 km at the default, nothing against a 5 km threshold) and,
+    optionally, the sample step (s, one dividing 3600; default from the node spacings)."""
 
     threshold_km: float = 5.0
     days: float = 7.0
-    tolerance_km: float = 0.01
+    tolerance_km: float = 0.05
     sample_step_s: float | None = None
 
     def check(self) -> None:
@@ -159,6 +166,22 @@ def _segment_min(d: np.ndarray, w: np.ndarray, length: float) -> np.ndarray:
     return np.linalg.norm(d + w * tau[:, None], axis=1)
 
 
+_NEIGHBOUR_OFFSETS = np.array(
+    [(a, b, c) for a in (-1, 0, 1) for b in (-1, 0, 1) for c in (-1, 0, 1)], dtype=np.int64
+)
+_HASH = np.array([73856093, 19349663, 83492791, 2654435761], dtype=np.int64)
+
+
+def _cell_keys(cell: np.ndarray, sample: np.ndarray) -> np.ndarray:
+    """One int64 per (cell, sample): a multiplicative hash (collisions only add work)."""
+    return (
+        cell[:, 0] * _HASH[0]
+        ^ cell[:, 1] * _HASH[1]
+        ^ cell[:, 2] * _HASH[2]
+        ^ (sample.astype(np.int64) * _HASH[3])
+    )
+
+
 @dataclass
 class _Block:
     """One stretch of the window: its interpolants and states at the sample times."""
@@ -178,6 +201,13 @@ def _sample_step(eph_steps: np.ndarray, options: ScreeningOptions) -> float:
     finest = float(np.min(eph_steps))
     fitting = [s for s in SAMPLE_STEPS_S if s <= max(finest, SAMPLE_STEPS_S[0])]
     return float(fitting[-1])
+
+
+def aligned_ladder(step_s: float) -> tuple[float, ...]:
+    """Node spacings that are whole multiples of the sample step (so sampling the
+    interpolants is a reshape, not a gather), the step itself first."""
+    ladder = [s for s in STEP_LADDER_S if s >= step_s and s % step_s == 0]
+    return tuple(float(s) for s in ([step_s] if step_s not in ladder else []) + ladder)
 
 
 def _block_hours(steps: np.ndarray) -> int:
@@ -222,6 +252,8 @@ class _Screen:
             span_s,
             self.options.tolerance_km,
             self.propagator,
+            verify="deep-space",
+            ladder_s=aligned_ladder(step_s),
         )
         offsets = np.arange(0.0, span_s + 0.5 * step_s, step_s)
         r, v, ok = eph.grid(offsets)
@@ -242,10 +274,50 @@ class _Screen:
         radius = (
             self.options.threshold_km + top_e + top_v * step_s / 2 + top_a * step_s**2 / 8
         ) * (1 + 1e-9)
-        found = [self._pairs_at(block, k, radius) for k in range(block.offsets.size)]
-        out = np.concatenate(found) if found else np.zeros((0, 3), dtype=np.int64)
+        if self.assets is None:
+            found = [self._pairs_at(block, k, radius) for k in range(block.offsets.size)]
+            out = np.concatenate(found) if found else np.zeros((0, 3), dtype=np.int64)
+        else:
+            out = self._asset_pairs(block, radius)
         self.stats["sample_pairs"] += len(out)
         return out
+
+    def _asset_pairs(self, block: _Block, radius: float) -> np.ndarray:
+        """(asset, object, sample) closer than ``radius``, every sample of the block at once:
+        cells of side ``radius`` hashed with the sample index; each asset looks in the 27
+        cells around its own (hash collisions only add candidates, the distance decides)."""
+        obj, k = np.nonzero(block.ok)
+        cell = np.floor(block.r[obj, k] / radius).astype(np.int64)
+        keys = _cell_keys(cell, k)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        mine = self.is_asset[obj]
+        a_obj, a_k, a_cell = obj[mine], k[mine], cell[mine]
+        found_a, found_b = [], []
+        for offset in _NEIGHBOUR_OFFSETS:
+            query = _cell_keys(a_cell + offset, a_k)
+            lo = np.searchsorted(keys, query, side="left")
+            hi = np.searchsorted(keys, query, side="right")
+            counts = hi - lo
+            if not counts.any():
+                continue
+            owner = np.repeat(np.arange(query.size), counts)
+            members = order[
+                np.repeat(lo - np.cumsum(np.r_[0, counts[:-1]]), counts) + np.arange(counts.sum())
+            ]
+            found_a.append(owner)
+            found_b.append(members)
+        if not found_a:
+            return np.zeros((0, 3), dtype=np.int64)
+        owner, members = np.concatenate(found_a), np.concatenate(found_b)
+        i, j, kk = a_obj[owner], obj[members], a_k[owner]
+        close = (i != j) & (kk == k[members])
+        i, j, kk = i[close], j[close], kk[close]
+        near = np.linalg.norm(block.r[j, kk] - block.r[i, kk], axis=1) < radius
+        i, j, kk = i[near], j[near], kk[near]
+        both = self.is_asset[j]
+        keep = ~both | (i < j)  # two assets: once
+        return np.stack([i[keep], j[keep], kk[keep]], axis=1)
 
     def _pairs_at(self, block: _Block, k: int, radius: float) -> np.ndarray:
         valid = np.flatnonzero(block.ok[:, k])
@@ -281,10 +353,14 @@ class _Screen:
         last = block.offsets.size - 1
         cand = np.concatenate([hits, hits - np.array([0, 0, 1])])
         cand = cand[(cand[:, 2] >= 0) & (cand[:, 2] < last)]
-        cand = np.unique(cand, axis=0)
+        n, m = len(self.catalog), block.offsets.size
+        key = (cand[:, 0] * n + cand[:, 1]) * m + cand[:, 2]  # one int64 per (i, j, k)
+        _, first = np.unique(key, return_index=True)
+        cand = cand[first]
         self.stats["intervals_checked"] += len(cand)
         if self.identical:
-            twin = np.array([(a, b) in self.identical for a, b in cand[:, :2]], dtype=bool)
+            pairs = np.array(sorted(self.identical), dtype=np.int64)
+            twin = np.isin(cand[:, 0] * n + cand[:, 1], pairs[:, 0] * n + pairs[:, 1])
             cand = cand[~twin]
         i, j, k = cand.T
         ok = block.ok[i, k] & block.ok[j, k] & block.ok[i, k + 1] & block.ok[j, k + 1]
@@ -466,8 +542,8 @@ def screen_catalog(
         sub_assets = np.searchsorted(rows, assets)
     sub = catalog[rows]
     screen = _Screen(sub, t0, sub_assets, options, propagator or Sgp4Propagator())
-    node_steps = node_steps_s(sub, options.tolerance_km)
-    step = _sample_step(node_steps, options)
+    step = _sample_step(node_steps_s(sub, options.tolerance_km), options)
+    node_steps = node_steps_s(sub, options.tolerance_km, aligned_ladder(step))
     hours = _block_hours(node_steps)
     # The window in whole sample steps (blocks of whole hours are whole steps too).
     window = float(np.ceil(options.days * 86400.0 / step - 1e-9) * step)

@@ -14,6 +14,7 @@ from beltwatch.propagation._forces import (
 )
 from beltwatch.propagation._geopotential import TesseralHarmonics
 from beltwatch.propagation._interpolated import (
+    STEP_LADDER_S,
     InterpolatedEphemeris,
     hermite_bound_km,
     node_steps_s,
@@ -32,6 +33,7 @@ from beltwatch.propagation._sgp4_fit import Sgp4Fit, fit_sgp4, fit_sgp4_to_orbit
 __all__ = [
     "EGM2008_J",
     "SGP4_ERROR_MESSAGES",
+    "STEP_LADDER_S",
     "Environment",
     "Ephemeris",
     "Force",

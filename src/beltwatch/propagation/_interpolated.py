@@ -67,14 +67,31 @@ def hermite_bound_km(step_s: np.ndarray, n_perigee: np.ndarray, r_perigee: np.nd
     return factor * r_perigee * (x**4 / 384.0 + 0.0962 / 30.0 * x**5)
 
 
-def node_steps_s(catalog: Catalog, tolerance_km: float) -> np.ndarray:
-    """Per object: the largest ladder step whose bound is within ``tolerance_km`` (else 15 s)."""
+def node_steps_s(
+    catalog: Catalog, tolerance_km: float, ladder_s: tuple[float, ...] = STEP_LADDER_S
+) -> np.ndarray:
+    """Per object: the largest step of ``ladder_s`` (ascending) whose bound is within
+    ``tolerance_km``, else the smallest."""
     n_p, r_p = perigee_rate_and_radius(catalog)
-    ladder = np.array(STEP_LADDER_S, dtype=float)
+    ladder = np.array(ladder_s, dtype=float)
     bounds = hermite_bound_km(ladder[None, :], n_p[:, None], r_p[:, None])
     fits = bounds <= tolerance_km
     best = np.where(fits.any(axis=1), fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1), 0)
     return ladder[best]
+
+
+DEEP_SPACE_MIN_PERIOD_MIN = 225.0
+
+
+def _rows_to_verify(catalog: Catalog, verify: bool | str) -> np.ndarray:
+    """Which objects get the midpoint check."""
+    if verify == "deep-space":
+        return 1440.0 / catalog.mean_motion_rev_per_day >= DEEP_SPACE_MIN_PERIOD_MIN
+    if verify is True:
+        return np.ones(len(catalog), dtype=bool)
+    if verify is False:
+        return np.zeros(len(catalog), dtype=bool)
+    raise InputError(f"verify must be True, False or 'deep-space', got {verify!r}", field="verify")
 
 
 def _cubic_coefficients(r: np.ndarray, ok: np.ndarray, step_s: float):
@@ -155,36 +172,42 @@ class InterpolatedEphemeris:
         span_s: float,
         tolerance_km: float = DEFAULT_TOLERANCE_KM,
         propagator: Sgp4Propagator | None = None,
-        verify: bool = True,
+        verify: bool | str = True,
+        ladder_s: tuple[float, ...] = STEP_LADDER_S,
     ) -> InterpolatedEphemeris:
         """SGP4 at each object's nodes over the span (nodes cover it, first at ``start``);
-        with ``verify``, also at every interval's midpoint (see the module docstring)."""
+        with ``verify``, also at every interval's midpoint (see the module docstring);
+        ``verify="deep-space"``: only objects of period 225 min and more, where SGP4's kinks
+        were found (a few LEO sets were off by up to 2.3 m: within any tolerance of 10 m+).
+        ``ladder_s``: the node spacings to choose from (each dividing an hour)."""
         if not (np.isfinite(span_s) and span_s > 0 and tolerance_km > 0):
             raise InputError("span and tolerance must be positive", field="span_s")
         prop = propagator or Sgp4Propagator()
-        steps = node_steps_s(catalog, tolerance_km)
+        steps = node_steps_s(catalog, tolerance_km, ladder_s)
         n_p, r_p = perigee_rate_and_radius(catalog)
         bound = hermite_bound_km(steps, n_p, r_p)
         group_of = np.zeros(len(catalog), dtype=np.int64)
         row_in_group = np.zeros(len(catalog), dtype=np.int64)
         groups = []
+        check = _rows_to_verify(catalog, verify)
         for g, step in enumerate(np.unique(steps)):
             rows = np.flatnonzero(steps == step)
             count = int(np.ceil(span_s / step)) + 1
             offsets = (np.arange(count + 4) - 2) * step
-            if verify:  # nodes and midpoints in one call, split after
-                offsets = np.arange(2 * count + 7) * (0.5 * step) - 2 * step
             error, r, _ = prop.propagate_teme(
                 catalog[rows], start + TimeDelta(offsets, format="sec")
             )
-            nodes = slice(None, None, 2) if verify else slice(None)
-            coefficients, ok = _cubic_coefficients(r[:, nodes], error[:, nodes] == 0, float(step))
-            if verify:
-                mid, _ = _horner(coefficients, np.full(coefficients.shape[:2], 0.5), float(step))
-                measured = np.linalg.norm(mid - r[:, 5:-4:2], axis=-1)
-                measured = np.where(ok & (error[:, 5:-4:2] == 0), measured, 0.0).max(axis=1)
-                widened = np.maximum(bound[rows], MIDPOINT_ERROR_FACTOR * measured)
-                bound[rows] = np.where(measured > bound[rows], widened, bound[rows])
+            coefficients, ok = _cubic_coefficients(r, error == 0, float(step))
+            mine = np.flatnonzero(check[rows])
+            if mine.size:  # SGP4 at the interval midpoints of the objects to check
+                middles = start + TimeDelta(offsets[2:-3] + 0.5 * step, format="sec")
+                m_error, m_r, _ = prop.propagate_teme(catalog[rows[mine]], middles)
+                mid, _ = _horner(coefficients[mine], np.full((mine.size, count - 1), 0.5), step)
+                measured = np.linalg.norm(mid - m_r, axis=-1)
+                measured = np.where(ok[mine] & (m_error == 0), measured, 0.0).max(axis=1)
+                target = rows[mine]
+                widened = np.maximum(bound[target], MIDPOINT_ERROR_FACTOR * measured)
+                bound[target] = np.where(measured > bound[target], widened, bound[target])
             groups.append(_NodeGroup(rows, float(step), coefficients, ok))
             group_of[rows] = g
             row_in_group[rows] = np.arange(rows.size)
