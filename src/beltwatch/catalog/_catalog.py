@@ -10,6 +10,7 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
+from beltwatch.timescales import tai_seconds_since_j2000
 
 # WGS-72 gravitational parameter (km^3/s^2), the one SGP4 elements are defined with.
 MINUTES_PER_DAY = 1440.0
@@ -146,7 +147,7 @@ class Catalog:
     # --- history ------------------------------------------------------------
 
     def sorted_by_object_and_epoch(self) -> Catalog:
-        order = np.lexsort((self.epoch.utc.jd2 + (self.epoch.utc.jd1 - 2451545.0), self.norad_id))
+        order = np.lexsort((tai_seconds_since_j2000(self.epoch), self.norad_id))
         return self[order]
 
     def object_ids(self) -> np.ndarray:

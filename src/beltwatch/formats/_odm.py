@@ -15,8 +15,8 @@ from beltwatch.errors import InputError
 from beltwatch.formats._keywords import CARTESIAN_COVARIANCE
 from beltwatch.formats._marking_text import format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment
-from beltwatch.formats._tdm import _bias_gcrs_from_eme2000, ccsds_time
-from beltwatch.timescales import parse_utc
+from beltwatch.frames import eme2000_to_gcrs
+from beltwatch.timescales import ccsds_time, parse_utc
 from beltwatch.values import Markings, OrbitState
 
 FRAME_NAMES = {"gcrs": "GCRF", "teme": "TEME", "itrs": "ITRF"}
@@ -184,7 +184,7 @@ def message_markings(message: Message, default: Markings | None = None) -> Marki
 def _frame_and_rotation(ref_frame: str, message: Message, segment: Segment):
     name = ref_frame.upper()
     if name in ("EME2000", "J2000"):
-        return "gcrs", _bias_gcrs_from_eme2000()
+        return "gcrs", eme2000_to_gcrs()
     if name in _FRAMES_IN or name.startswith("ITRF"):
         return _FRAMES_IN.get(name, "itrs"), None
     raise InputError(

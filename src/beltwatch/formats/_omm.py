@@ -20,8 +20,7 @@ from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
 from beltwatch.formats._model import Entry, Group, Message, Segment
 from beltwatch.formats._odm import _header, message_markings
-from beltwatch.formats._tdm import ccsds_time
-from beltwatch.timescales import parse_utc
+from beltwatch.timescales import ccsds_time, parse_utc
 from beltwatch.values import Markings
 
 MEAN_ELEMENT_THEORY = "SGP4"

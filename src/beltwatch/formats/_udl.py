@@ -20,8 +20,7 @@ from jsonschema import Draft202012Validator
 from beltwatch._io import write_atomic
 from beltwatch.errors import InputError
 from beltwatch.formats._marking_text import format_marking, parse_marking
-from beltwatch.formats._tdm import stack_utc
-from beltwatch.timescales import format_utc, parse_utc
+from beltwatch.timescales import format_utc, parse_utc, stack_utc
 from beltwatch.values import Observation
 
 DATA_MODES = ("REAL", "TEST", "SIMULATED", "EXERCISE")

@@ -29,7 +29,12 @@ from astropy.wcs import WCS
 from scipy.spatial import cKDTree
 
 from beltwatch.constants import DEG_RAD
-from beltwatch.frames import radec_from_unit_vector, unit_vector_from_radec
+from beltwatch.frames import (
+    gnomonic_project,
+    radec_from_unit_vector,
+    tangent_plane_basis,
+    unit_vector_from_radec,
+)
 
 IMAGE_SOURCES = 20
 CATALOG_STARS = 20
@@ -77,26 +82,6 @@ def _fibonacci_centres(center: np.ndarray, radius: float, spacing: float) -> np.
     r = np.sqrt(1.0 - z * z)
     points = np.stack([r * np.cos(phi), r * np.sin(phi), z], axis=1)
     return points[points @ center >= np.cos(radius)]
-
-
-def _gnomonic_about(units: np.ndarray, tangent: np.ndarray) -> np.ndarray:
-    """Gnomonic (east, north) plane coordinates (..., 2) of units (..., k, 3) about
-    tangent directions (..., 3)."""
-    east = np.cross(np.array([0.0, 0.0, 1.0]), tangent)
-    east /= np.linalg.norm(east, axis=-1, keepdims=True)
-    north = np.cross(tangent, east)
-    w = np.einsum("...kj,...j->...k", units, tangent)
-    return (
-        np.stack(
-            [
-                np.einsum("...kj,...j->...k", units, east) / w,
-                np.einsum("...kj,...j->...k", units, north) / w,
-            ],
-            axis=-1,
-        ),
-        east,
-        north,
-    )
 
 
 def blind_priors(
@@ -162,7 +147,8 @@ def blind_priors(
     tri_units = units[sky.vertex[sky_i]]  # (m, 3, 3)
     tangent = tri_units.sum(axis=1)
     tangent /= np.linalg.norm(tangent, axis=1, keepdims=True)
-    plane, east, north = _gnomonic_about(tri_units, tangent)
+    plane = gnomonic_project(tri_units, tangent)
+    east, north = tangent_plane_basis(tangent)
     design = np.concatenate([pix, np.ones((*pix.shape[:2], 1))], axis=2)
     ok = np.abs(np.linalg.det(design)) > 1e-6
     m = np.zeros((img_i.size, 3, 2))
@@ -199,9 +185,7 @@ def blind_priors(
         taken[neighbours[k]] = True
         # Linear part in the boresight's own (east, north) axes.
         b = boresight[k]
-        e_b = np.cross([0.0, 0.0, 1.0], b)
-        e_b /= np.linalg.norm(e_b)
-        n_b = np.cross(b, e_b)
+        e_b, n_b = tangent_plane_basis(b)
         basis = np.array([[e_b @ east[k], e_b @ north[k]], [n_b @ east[k], n_b @ north[k]]])
         w = WCS(naxis=2)
         w.wcs.ctype = ["RA---TAN", "DEC--TAN"]

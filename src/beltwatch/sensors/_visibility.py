@@ -21,6 +21,7 @@ from beltwatch.frames import (
     light_time_direction,
     moon_position_gcrs_km,
     rotation_matrices,
+    rtn_basis,
     sun_position_gcrs_km,
     sunlit_fraction,
 )
@@ -74,10 +75,8 @@ def _fixed_boresight(sensor: Sensor, r: np.ndarray, v: np.ndarray, enu: np.ndarr
     if enu is not None:  # ground: from zenith, azimuth from north through east
         horizontal = np.cos(az) * enu[:, 1] + np.sin(az) * enu[:, 0]
         return np.cos(off) * enu[:, 2] + np.sin(off) * horizontal
-    nadir = -unit(r)
-    along = unit(v - dot(v, -nadir)[:, None] * -nadir)
-    normal = unit(np.cross(r, v))
-    return np.cos(off) * nadir + np.sin(off) * (np.cos(az) * along + np.sin(az) * normal)
+    radial, along, normal = np.moveaxis(rtn_basis(r, v), -2, 0)
+    return -np.cos(off) * radial + np.sin(off) * (np.cos(az) * along + np.sin(az) * normal)
 
 
 def observer_context(sensor: Sensor, times: Time) -> ObserverContext:

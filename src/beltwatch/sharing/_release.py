@@ -7,10 +7,10 @@ from dataclasses import dataclass
 
 from beltwatch.errors import InputError
 from beltwatch.formats import ConjunctionEvent, MeanElements
-from beltwatch.formats._tdm import ccsds_time
 from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import RECORD_KINDS, Policy
 from beltwatch.sharing._sanitise import sanitise, sanitised_markings
+from beltwatch.timescales import ccsds_time
 from beltwatch.values import Markings, Observation, OrbitState
 
 DIRECT = "direct"

@@ -14,7 +14,7 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from beltwatch.catalog import Catalog
-from beltwatch.frames import transform_states
+from beltwatch.frames import tangent_plane_basis, transform_states
 from beltwatch.propagation import Ephemeris, Sgp4Propagator
 from beltwatch.sensors import FLAGS, Scenario, Sensor, Visibility, observer_context
 from beltwatch.sensors import sensor_visibility as _sensor_visibility
@@ -41,9 +41,7 @@ def in_field(los: np.ndarray, boresight: np.ndarray, half_width_rad: float, half
     Field axes: x toward increasing RA (east), y toward the GCRS north pole, gnomonic projection.
     """
     b = boresight / np.linalg.norm(boresight)
-    x = np.cross([0.0, 0.0, 1.0], b)
-    x = x / np.linalg.norm(x) if np.linalg.norm(x) > 1e-12 else np.array([1.0, 0.0, 0.0])
-    y = np.cross(b, x)
+    x, y = tangent_plane_basis(b)
     depth = los @ b
     with np.errstate(divide="ignore", invalid="ignore"):
         u, v = (los @ x) / depth, (los @ y) / depth
