@@ -16,7 +16,6 @@ import pytest
 from beltwatch.cli import main
 from beltwatch.errors import InputError
 from beltwatch.formats import (
-    MeanElements,
     cdm_from_event,
     elements_from_omm,
     encode_message,
@@ -30,7 +29,7 @@ from beltwatch.formats import (
     udl_json,
 )
 from beltwatch.sharing import REDACTED_SENSOR, export, load_policy
-from beltwatch.values import Markings
+from beltwatch.values import ElementSet, Markings
 
 from .conftest import FIT_SPAN_S, FIT_STEP_S
 
@@ -192,9 +191,9 @@ def test_released_set_equals_allowed_set(
             assert not np.any(record.object1.covariance)
 
 
-def _check_omm_record(record: MeanElements, verdict: str, text: str) -> None:
+def _check_omm_record(record: ElementSet, verdict: str, text: str) -> None:
     """An OMM carries SGP4 mean elements only; through the element-set rule, rounded."""
-    assert isinstance(record, MeanElements)
+    assert isinstance(record, ElementSet)
     for keyword in ("X_DOT", "COV_REF_FRAME", "CX_X", "stateVector", "covarianceMatrix"):
         assert keyword not in text  # no state vector, no covariance, on any path
     reduced = any("reduced precision" in c for c in record.comments)

@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from beltwatch.catalog._catalog import Catalog
-from beltwatch.catalog._columns import ElementRow, RowCollector
-from beltwatch.catalog._omm import iter_gp_csv, iter_gp_json, omm_fields_to_row
+from beltwatch.catalog._omm import iter_gp_csv, iter_gp_json
 from beltwatch.catalog._tle import iter_tle_records, parse_tle_pair
 from beltwatch.errors import InputError
-from beltwatch.formats import looks_like_ccsds_omm, omm_keyword_records
+from beltwatch.formats import element_set_from_keywords, looks_like_ccsds_omm, omm_keyword_records
+from beltwatch.values import ElementSet
 
 T = TypeVar("T")
 
@@ -59,20 +59,21 @@ def detect_format(text: str) -> str:
 
 
 def _collect(
-    records: Iterable[T | InputError], to_row: Callable[[T], ElementRow], skip_bad: bool
+    records: Iterable[T | InputError], to_set: Callable[[T], ElementSet], skip_bad: bool
 ) -> tuple[Catalog, list[InputError]]:
-    """Convert records to rows; a bad one raises, or with ``skip_bad`` is set aside."""
-    rows, rejected = RowCollector(), []
+    """Convert records to element sets; a bad one raises, or with ``skip_bad`` is set aside."""
+    sets: list[ElementSet] = []
+    rejected: list[InputError] = []
     for record in records:
         try:
             if isinstance(record, InputError):
                 raise record
-            rows.append(to_row(record))
+            sets.append(to_set(record))
         except InputError as exc:
             if not skip_bad:
                 raise
             rejected.append(exc)
-    return rows.to_catalog(), rejected
+    return Catalog.from_element_sets(sets), rejected
 
 
 def parse_catalog_text(text: str, source: str = "<text>", *, skip_bad: bool = False) -> LoadResult:
@@ -91,7 +92,7 @@ def parse_catalog_text(text: str, source: str = "<text>", *, skip_bad: bool = Fa
     else:
         reader = {"gp-json": iter_gp_json, "gp-csv": iter_gp_csv, "omm": omm_keyword_records}[kind]
         catalog, rejected = _collect(
-            reader(text, source), lambda r: omm_fields_to_row(r[0], source, r[1]), skip_bad
+            reader(text, source), lambda r: element_set_from_keywords(r[0], source, r[1]), skip_bad
         )
     if len(catalog) == 0 and not rejected:
         raise InputError(f"no element sets found ({kind})", source=source)

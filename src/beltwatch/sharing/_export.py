@@ -10,7 +10,6 @@ from pathlib import Path
 from beltwatch._io import write_atomic
 from beltwatch.errors import InputError
 from beltwatch.formats import (
-    MeanElements,
     b3_lines,
     cdm_from_event,
     encode_message,
@@ -23,7 +22,7 @@ from beltwatch.sharing._audit import append_audit
 from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import Policy
 from beltwatch.sharing._release import DIRECT, Release, release
-from beltwatch.values import OrbitState
+from beltwatch.values import ElementSet, OrbitState
 
 FORMATS = {
     "observations": ("tdm", "udl-json", "b3"),
@@ -58,7 +57,7 @@ def encode_release(
             field="format",
         )
     records = result.records
-    if fmt != "omm" and any(isinstance(r, MeanElements) for r in records):
+    if fmt != "omm" and any(isinstance(r, ElementSet) for r in records):
         raise InputError("SGP4 element sets are written only as OMM", field="format")
     if fmt == "udl-json":
         return udl_json(records, source=originator)
@@ -88,7 +87,7 @@ def encode_release(
     return encode_message(messages, encoding)
 
 
-def _elements(records: Sequence, fit: ElementFit) -> list[MeanElements]:
+def _elements(records: Sequence, fit: ElementFit) -> list[ElementSet]:
     """Element sets in record order: orbit states fitted (in one call), element sets as are."""
     states = [r for r in records if isinstance(r, OrbitState)]
     fitted = iter(fit.fit(states)[0])

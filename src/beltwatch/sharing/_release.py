@@ -6,12 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from beltwatch.errors import InputError
-from beltwatch.formats import ConjunctionEvent, MeanElements
+from beltwatch.formats import ConjunctionEvent
 from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import RECORD_KINDS, Policy
 from beltwatch.sharing._sanitise import sanitise, sanitised_markings
 from beltwatch.timescales import ccsds_time
-from beltwatch.values import Markings, Observation, OrbitState
+from beltwatch.values import ElementSet, Markings, Observation, OrbitState
 
 DIRECT = "direct"
 _TYPES = {"observations": Observation, "orbits": OrbitState, "conjunctions": ConjunctionEvent}
@@ -23,7 +23,7 @@ def record_id(record) -> str:
         return record.obs_id
     if isinstance(record, ConjunctionEvent):
         return record.event_id
-    if isinstance(record, OrbitState | MeanElements):
+    if isinstance(record, OrbitState | ElementSet):
         return f"{record.norad_id}@{ccsds_time(record.epoch)}"
     raise TypeError(f"not a releasable record: {type(record).__name__}")
 

@@ -9,10 +9,10 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.constants import ARCSEC_RAD
-from beltwatch.formats import ConjunctionEvent, MeanElements
+from beltwatch.formats import ConjunctionEvent
 from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import Policy, SanitisationRule
-from beltwatch.values import Markings, Observation, OrbitState
+from beltwatch.values import ElementSet, Markings, Observation, OrbitState
 
 REDACTED_SENSOR = "REDACTED"
 
@@ -43,7 +43,7 @@ def _time(t: Time, quantum_s: float | None) -> Time:
 def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit | None = None):
     """A copy of ``record`` changed as ``rule`` says, carrying the rule's markings.
 
-    An ``sgp4_elements`` rule turns an orbit state into a :class:`MeanElements` fitted
+    An ``sgp4_elements`` rule turns an orbit state into a :class:`ElementSet` fitted
     with ``fit`` (default :class:`ElementFit`) and rounded to the rule's quanta.
     """
     if isinstance(record, OrbitState) and rule.sgp4_elements:
@@ -102,8 +102,8 @@ def _round(value: float, quantum: float | None) -> float:
 
 
 def reduced_elements(
-    elements: MeanElements, rule: SanitisationRule, markings: Markings
-) -> MeanElements:
+    elements: ElementSet, rule: SanitisationRule, markings: Markings
+) -> ElementSet:
     """``elements`` rounded to the rule's quanta (angles in degrees), with ``markings``."""
     q = rule.element_angle_quantum_deg
 
