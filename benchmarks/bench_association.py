@@ -24,11 +24,11 @@ def run() -> dict:
     from astropy.time import Time
 
     from beltwatch.association import correlate
-    from beltwatch.association._simulate import simulate_survey
     from beltwatch.catalog import load_catalog
     from beltwatch.frames import light_time_direction, unit_vector_from_radec
     from beltwatch.propagation import Sgp4Propagator
     from beltwatch.sensors import HostPlatform
+    from beltwatch.simulation import simulate_survey
     from beltwatch.timescales import time_from_tai_seconds
 
     catalog = load_catalog(GEO).catalog

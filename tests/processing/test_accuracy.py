@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from beltwatch.frames import aberrate, radec_from_unit_vector, unit_vector_from_radec
-from beltwatch.imaging import read_truth
 from beltwatch.processing import frame_paths, process_frames
 from beltwatch.processing._evaluate import evaluate
+from beltwatch.simulation import read_truth
 
 from .conftest import TEST_CAMERA
 

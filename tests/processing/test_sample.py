@@ -6,16 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from beltwatch.imaging import (
+from beltwatch.processing import frame_paths, process_frames
+from beltwatch.processing._evaluate import evaluate
+from beltwatch.sensors import default_scenario
+from beltwatch.simulation import (
     FrameSettings,
     densest_field,
     read_truth,
     simulate_sequence,
     write_frame,
 )
-from beltwatch.processing import frame_paths, process_frames
-from beltwatch.processing._evaluate import evaluate
-from beltwatch.sensors import default_scenario
 
 from .conftest import START, TEST_CAMERA
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from beltwatch._io import read_text
 from beltwatch.catalog._catalog import Catalog
 from beltwatch.catalog._omm import iter_gp_csv, iter_gp_json
 from beltwatch.catalog._tle import iter_tle_records, parse_tle_pair
@@ -25,24 +26,6 @@ class LoadResult:
     format: str
     source: str
     rejected: list[InputError] = field(default_factory=list)
-
-
-def _decode(data: bytes, source: str) -> str:
-    if not data.strip():
-        raise InputError(
-            "empty file: expected TLE/3LE, OMM (KVN/XML) or GP JSON/CSV", source=source
-        )
-    if b"\x00" in data[:65536]:
-        raise InputError(
-            "binary file: expected a text catalog (TLE/3LE, OMM, GP JSON/CSV)", source=source
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            "not UTF-8 text: expected a text catalog", source=source, line=line
-        ) from exc
 
 
 def detect_format(text: str) -> str:
@@ -101,11 +84,9 @@ def parse_catalog_text(text: str, source: str = "<text>", *, skip_bad: bool = Fa
 
 def load_catalog(path: str | Path, *, skip_bad: bool = False) -> LoadResult:
     """Read a catalog file (TLE/3LE, CelesTrak GP JSON or CSV, CCSDS OMM KVN/XML)."""
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError("no such file", source=file) from exc
-    except IsADirectoryError as exc:
-        raise InputError("is a directory, expected a catalog file", source=file) from exc
-    return parse_catalog_text(_decode(data, str(file)), str(file), skip_bad=skip_bad)
+    text = read_text(path, "a text catalog (TLE/3LE, OMM, GP JSON/CSV)")
+    if not text.strip():
+        raise InputError(
+            "empty file: expected TLE/3LE, OMM (KVN/XML) or GP JSON/CSV", source=str(path)
+        )
+    return parse_catalog_text(text, str(path), skip_bad=skip_bad)

@@ -29,11 +29,12 @@ from beltwatch.association import (
     CORRELATED,
     UCT,
     AssociationConfig,
+    NewObject,
     ObservationTable,
     correlate,
+    link_ucts,
+    maintain,
 )
-from beltwatch.association._linking import NewObject, link_ucts
-from beltwatch.association._maintain import maintain
 from beltwatch.catalog import load_catalog
 from beltwatch.cli._od import od_propagator, orbit_record
 from beltwatch.formats import read_udl_observations

@@ -10,8 +10,14 @@ from typing import Annotated
 import platformdirs
 import typer
 
-from beltwatch.sharing import ALL_FORMATS, RECORD_KINDS, ElementFit, export, load_policy
-from beltwatch.sharing._records import load_records
+from beltwatch.sharing import (
+    ALL_FORMATS,
+    RECORD_KINDS,
+    ElementFit,
+    export,
+    load_policy,
+    load_records,
+)
 
 
 def default_audit_log() -> Path:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from beltwatch._io import write_atomic
+from beltwatch._io import read_text, write_atomic
 from beltwatch.errors import InputError
 from beltwatch.formats import (
     encode_message,
@@ -18,7 +18,6 @@ from beltwatch.formats import (
     tdm_from_observations,
     udl_json,
 )
-from beltwatch.formats._io import read_text
 
 formats_app = typer.Typer(
     help="Check and convert CCSDS NDM (KVN/XML), UDL-style JSON and B3 files.",

@@ -14,9 +14,9 @@ from beltwatch._io import write_atomic
 from beltwatch.catalog import load_catalog, synthetic_geo_population
 from beltwatch.errors import InputError
 from beltwatch.formats import write_tdm, write_udl_observations
-from beltwatch.imaging import FrameSettings, densest_field, simulate_sequence, write_frame
 from beltwatch.processing import frame_paths, process_frames
 from beltwatch.sensors import default_scenario, load_scenario
+from beltwatch.simulation import FrameSettings, densest_field, simulate_sequence, write_frame
 from beltwatch.timescales import as_time
 
 simulate_app = typer.Typer(help="Simulate sensor data.", no_args_is_help=True)

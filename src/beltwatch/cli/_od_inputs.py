@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 from astropy.time import Time
 
+from beltwatch._io import read_text
 from beltwatch.catalog import load_catalog
 from beltwatch.errors import InputError
 from beltwatch.formats import observations_from_tdm, parse_messages, read_udl_observations
-from beltwatch.formats._io import read_text
 from beltwatch.orbit_determination import OrbitPrior
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.sensors import Observer, Scenario

@@ -16,10 +16,10 @@ import numpy as np
 
 from beltwatch.errors import InputError
 from beltwatch.frames import radec_from_unit_vector
-from beltwatch.imaging import StarCatalog, hipparcos
 from beltwatch.processing._read import read_frame
 from beltwatch.processing._reduce import FrameReduction, ReductionError, reduce_frame
 from beltwatch.processing._tracklets import Tracklet, link_tracklets
+from beltwatch.stars import StarCatalog, hipparcos
 from beltwatch.values import Markings, Observation
 
 DEFAULT_MARKINGS = Markings(owner="BELTWATCH", level="UNCLASSIFIED")

@@ -32,7 +32,7 @@ from beltwatch.frames import (
     tangent_plane_basis,
     unit_vector_from_radec,
 )
-from beltwatch.imaging import pixels_from_units
+from beltwatch.sensors import pixels_from_units
 
 MIN_MATCHED_STARS = 6
 MAX_FIT_RMS_PX = 0.7

@@ -17,17 +17,12 @@ from astropy.wcs import WCS
 from scipy.spatial import cKDTree
 
 from beltwatch.frames import deaberrate, unit_vector_from_radec
-from beltwatch.imaging import (
-    StarCatalog,
-    apparent_star_directions,
-    hipparcos,
-    pixels_from_units,
-    units_from_pixels,
-)
 from beltwatch.processing._blind import DEFAULT_RADIUS_RAD, MIN_BLIND_STARS, blind_priors
 from beltwatch.processing._extract import Sources, extract
 from beltwatch.processing._platesolve import PlateSolution, solve_plate
 from beltwatch.processing._read import FrameData
+from beltwatch.sensors import pixels_from_units, units_from_pixels
+from beltwatch.stars import StarCatalog, apparent_star_directions, hipparcos
 
 MIN_CANDIDATE_SNR = 5.0
 STAR_EXCLUSION_PX = 2.5

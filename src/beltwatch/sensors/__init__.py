@@ -1,4 +1,5 @@
-"""Host platforms and sensor models (optical, radar), visibility and photometry.
+"""Host platforms and sensor models (optical, radar, the camera's pixel <-> direction
+mapping), visibility and photometry.
 
 Platforms give GCRS states at times (``states_gcrs(times) -> (r_km, v_km_s)``,
 each (n_times, 3)): :class:`HostPlatform` (SGP4 from an element set),
@@ -6,6 +7,12 @@ each (n_times, 3)): :class:`HostPlatform` (SGP4 from an element set),
 Scenarios (TOML) load with :func:`load_scenario` / :func:`default_scenario`.
 """
 
+from beltwatch.sensors._camera import (
+    camera_wcs,
+    pixels_from_units,
+    rotation_about_z,
+    units_from_pixels,
+)
 from beltwatch.sensors._geometry import (
     angle_between,
     angular_rate,
@@ -27,6 +34,7 @@ from beltwatch.sensors._platforms import (
 )
 from beltwatch.sensors._scenario import (
     Scenario,
+    TaskingConfig,
     default_scenario,
     default_scenario_path,
     load_scenario,
@@ -55,11 +63,13 @@ __all__ = [
     "RadarParameters",
     "Scenario",
     "Sensor",
+    "TaskingConfig",
     "Visibility",
     "airmass",
     "angle_between",
     "angular_rate",
     "apparent_magnitude",
+    "camera_wcs",
     "default_scenario",
     "default_scenario_path",
     "diffuse_sphere_phase_function",
@@ -68,7 +78,10 @@ __all__ = [
     "lambertian_plate_phase_function",
     "load_scenario",
     "observer_context",
+    "pixels_from_units",
     "reflected_flux_ratio",
+    "rotation_about_z",
     "scenario_from_dict",
     "sensor_visibility",
+    "units_from_pixels",
 ]

@@ -24,6 +24,7 @@ from beltwatch.sharing._policy import (
     load_policy,
     policy_from_dict,
 )
+from beltwatch.sharing._records import load_records
 from beltwatch.sharing._release import DIRECT, Decision, Release, record_id, release
 from beltwatch.sharing._sanitise import REDACTED_SENSOR, sanitise
 
@@ -45,6 +46,7 @@ __all__ = [
     "encode_release",
     "export",
     "load_policy",
+    "load_records",
     "policy_from_dict",
     "record_id",
     "release",

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from beltwatch._io import read_text
 from beltwatch.errors import InputError
 from beltwatch.formats import (
     event_from_cdm,
@@ -14,7 +15,6 @@ from beltwatch.formats import (
     parse_messages,
     states_from_message,
 )
-from beltwatch.formats._io import read_text
 
 
 def load_records(paths: Sequence[str | Path], kind: str) -> list:

@@ -16,9 +16,15 @@ from astropy.time import Time, TimeDelta
 from beltwatch.catalog import Catalog
 from beltwatch.frames import tangent_plane_basis, transform_states
 from beltwatch.propagation import Ephemeris, Sgp4Propagator
-from beltwatch.sensors import FLAGS, Scenario, Sensor, Visibility, observer_context
+from beltwatch.sensors import (
+    FLAGS,
+    Scenario,
+    Sensor,
+    Visibility,
+    evaluate_visibility,
+    observer_context,
+)
 from beltwatch.sensors import sensor_visibility as _sensor_visibility
-from beltwatch.sensors._visibility import evaluate_visibility
 from beltwatch.tasking._scheduler import FOLLOWUP, Schedule, direction_at, schedule, time_major
 from beltwatch.tasking._survey import belt_tiles
 from beltwatch.timescales import time_grid

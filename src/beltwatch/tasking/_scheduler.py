@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from beltwatch.sensors import FLAGS, Sensor, Visibility
-from beltwatch.sensors._scenario import TaskingConfig
+from beltwatch.sensors import FLAGS, Sensor, TaskingConfig, Visibility
 
 SURVEY, FOLLOWUP = "survey", "followup"
 # Constraints that decide whether a survey tile (a patch of sky) can be pointed at.

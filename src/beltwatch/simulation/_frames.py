@@ -13,16 +13,15 @@ a seeded attitude error); the truth sidecar holds the true WCS and every source.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
-import erfa
 import numpy as np
 from astropy.io import fits
 from astropy.time import Time
 from astropy.wcs import WCS
 
 from beltwatch.catalog import Catalog
-from beltwatch.constants import ARCSEC_RAD, AU_KM, EARTH_ROTATION_RATE_RAD_S, SECONDS_PER_DAY
+from beltwatch.constants import ARCSEC_RAD, EARTH_ROTATION_RATE_RAD_S, SECONDS_PER_DAY
 from beltwatch.frames import (
     aberrate,
     light_time_direction,
@@ -30,33 +29,33 @@ from beltwatch.frames import (
     sun_position_gcrs_km,
     unit_vector_from_radec,
 )
-from beltwatch.imaging._camera import camera_wcs, pixels_from_units, rotation_about_z
-from beltwatch.imaging._photometry import (
+from beltwatch.propagation import Sgp4Propagator
+from beltwatch.sensors import (
+    Observer,
+    OpticalSensor,
+    camera_wcs,
+    earth_occulted,
+    pixels_from_units,
+    rotation_about_z,
+)
+from beltwatch.simulation._photometry import (
     electron_rate,
     rso_magnitude,
     sky_electrons_per_pixel_s,
 )
-from beltwatch.imaging._render import (
+from beltwatch.simulation._render import (
     FWHM_TO_SIGMA,
     add_noise_and_defects,
     add_streaks,
     snr,
     to_adu,
 )
-from beltwatch.imaging._stars import StarCatalog, hipparcos
-from beltwatch.propagation import Sgp4Propagator
-from beltwatch.sensors import OpticalSensor, earth_occulted
-from beltwatch.timescales import format_utc, jd_pair
+from beltwatch.stars import StarCatalog, apparent_star_directions, hipparcos
+from beltwatch.timescales import format_utc
 
 DEFAULT_ALBEDO = 0.2
 # Lines of sight passing within this height of the surface are blocked (atmosphere).
 EARTH_GRAZE_HEIGHT_KM = 100.0
-
-
-class Observer(Protocol):
-    """Anything with GCRS states: ``states_gcrs(times) -> (r km (n, 3), v km/s (n, 3))``."""
-
-    def states_gcrs(self, times: Time) -> tuple[np.ndarray, np.ndarray]: ...
 
 
 @dataclass(frozen=True)
@@ -91,29 +90,6 @@ class SimulatedFrame:
     pixels: np.ndarray
     header: fits.Header
     truth: dict = field(repr=False)
-
-
-def earth_barycentric_velocity_km_s(times: Time) -> np.ndarray:
-    """Earth's barycentric velocity (n, 3) km/s, BCRS axes (ERFA epv00)."""
-    tdb1, tdb2 = jd_pair(times, "tdb")
-    _, barycentric = erfa.epv00(tdb1, tdb2)
-    return barycentric["v"] * AU_KM / SECONDS_PER_DAY
-
-
-def earth_barycentric_position_km(times: Time) -> np.ndarray:
-    tdb1, tdb2 = jd_pair(times, "tdb")
-    _, barycentric = erfa.epv00(tdb1, tdb2)
-    return barycentric["p"] * AU_KM
-
-
-def apparent_star_directions(
-    stars: StarCatalog, time: Time, observer_r_km: np.ndarray, observer_v_km_s: np.ndarray
-) -> np.ndarray:
-    """Unit vectors (n, 3) of stars as seen by the observer at ``time`` (GCRS axes)."""
-    t = Time([time.utc.jd1], [time.utc.jd2], format="jd", scale="utc") if time.isscalar else time
-    bary_r = earth_barycentric_position_km(t)[0] + observer_r_km
-    bary_v = earth_barycentric_velocity_km_s(t)[0] + observer_v_km_s
-    return aberrate(stars.astrometric_directions(t, bary_r), bary_v)
 
 
 def apparent_rso_directions(

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from beltwatch.association._table import ObservationTable
+from beltwatch.association import ObservationTable
 from beltwatch.catalog import Catalog
 from beltwatch.constants import ARCSEC_RAD
 from beltwatch.frames import (
