@@ -11,10 +11,10 @@ import platformdirs
 import typer
 
 from beltwatch.sharing import (
-    ALL_FORMATS,
     RECORD_KINDS,
     ElementFit,
     export,
+    format_names,
     load_policy,
     load_records,
 )
@@ -40,7 +40,7 @@ AuditOption = Annotated[
 def export_command(
     partner: Annotated[str, typer.Option("--as", help="Partner name from the policy.")],
     what: Annotated[str, typer.Option("--what", help=f"One of {', '.join(RECORD_KINDS)}.")],
-    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(ALL_FORMATS)}.")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(format_names())}.")],
     out: Annotated[Path, typer.Option("--out", help="Output file.")],
     inputs: Annotated[
         list[Path],

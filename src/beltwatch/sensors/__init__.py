@@ -18,7 +18,14 @@ from beltwatch.sensors._geometry import (
     angular_rate,
     earth_occulted,
 )
-from beltwatch.sensors._optical import OpticalSensor
+from beltwatch.sensors._instrument import (
+    Instrument,
+    InstrumentKind,
+    instrument_kind,
+    instrument_kinds,
+    register_instrument,
+)
+from beltwatch.sensors._optical import CameraConfig, OpticalSensor
 from beltwatch.sensors._photometry import (
     airmass,
     apparent_magnitude,
@@ -32,6 +39,7 @@ from beltwatch.sensors._platforms import (
     HostPlatform,
     Observer,
 )
+from beltwatch.sensors._radar import RadarConfig, RadarParameters
 from beltwatch.sensors._scenario import (
     Scenario,
     TaskingConfig,
@@ -40,7 +48,7 @@ from beltwatch.sensors._scenario import (
     load_scenario,
     scenario_from_dict,
 )
-from beltwatch.sensors._sensor import Constraints, Mount, RadarParameters, Sensor
+from beltwatch.sensors._sensor import Constraints, Mount, Sensor
 from beltwatch.sensors._visibility import (
     FLAGS,
     ObserverContext,
@@ -52,14 +60,18 @@ from beltwatch.sensors._visibility import (
 
 __all__ = [
     "FLAGS",
+    "CameraConfig",
     "Constraints",
     "GeoSlotHost",
     "GroundSite",
     "HostPlatform",
+    "Instrument",
+    "InstrumentKind",
     "Mount",
     "Observer",
     "ObserverContext",
     "OpticalSensor",
+    "RadarConfig",
     "RadarParameters",
     "Scenario",
     "Sensor",
@@ -75,11 +87,14 @@ __all__ = [
     "diffuse_sphere_phase_function",
     "earth_occulted",
     "evaluate_visibility",
+    "instrument_kind",
+    "instrument_kinds",
     "lambertian_plate_phase_function",
     "load_scenario",
     "observer_context",
     "pixels_from_units",
     "reflected_flux_ratio",
+    "register_instrument",
     "rotation_about_z",
     "scenario_from_dict",
     "sensor_visibility",

@@ -249,7 +249,8 @@ def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fract
     if c.require_sunlit:
         flags[fraction <= 0.0] |= FLAGS["eclipsed"]
     if context.boresight is not None:
-        half_fov = np.radians(min(sensor.camera.fov_deg)) / 2.0 if sensor.camera else 0.0
+        fov = sensor.instrument.field_of_view_rad
+        half_fov = min(fov) / 2.0 if fov is not None else 0.0
         flags[angle_between(los, context.boresight) > half_fov] |= FLAGS["field_of_regard"]
     else:
         off_axis = angle_between(los, context.reference_axis)
@@ -257,7 +258,7 @@ def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fract
 
     magnitude = np.full_like(rng, np.nan)
     snr = np.full_like(rng, np.nan)
-    if sensor.camera is not None:
+    if sensor.instrument.photometric:
         radius = np.broadcast_to(np.asarray(radius_m, dtype=float), (n,))[:, None]
         alb = np.broadcast_to(np.asarray(albedo, dtype=float), (n,))[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -266,7 +267,7 @@ def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fract
             ) - 2.5 * np.log10(fraction)
             if ground and sensor.extinction_mag_per_airmass > 0:
                 magnitude = magnitude + sensor.extinction_mag_per_airmass * airmass(elevation)
-            snr = sensor.camera.snr(magnitude, sensor.camera.streak_px(rate))
+            snr = sensor.instrument.detection_snr(magnitude, rate)
         if c.snr_threshold is not None:
             flags[~(snr >= c.snr_threshold) & valid] |= FLAGS["faint"]
     return Visibility(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from beltwatch.errors import InputError
 from beltwatch.formats import ConjunctionEvent
 from beltwatch.sharing._elements import ElementFit
+from beltwatch.sharing._formats import product_format
 from beltwatch.sharing._policy import RECORD_KINDS, Policy
 from beltwatch.sharing._sanitise import sanitise, sanitised_markings
 from beltwatch.timescales import ccsds_time
@@ -70,8 +71,8 @@ def release(
     leaves has passed :meth:`Policy.releasable` for this partner, here.
 
     ``fmt`` is the format the records will be written in: rules whose product is
-    an SGP4 element set (``sgp4_elements``) apply only to ``omm``, and make their
-    element sets with ``fit``.
+    an SGP4 element set (``sgp4_elements``) apply only to element-set formats (OMM),
+    and make their element sets with ``fit``.
     """
     if kind not in RECORD_KINDS:
         raise InputError(
@@ -80,7 +81,8 @@ def release(
     seat = policy.partner(partner.upper())
     expected = _TYPES[kind]
     out, decisions = [], []
-    rules = [r for r in policy.rules_for(kind, seat.name) if fmt == "omm" or not r.sgp4_elements]
+    as_element_sets = fmt is not None and product_format(fmt).element_sets
+    rules = [r for r in policy.rules_for(kind, seat.name) if as_element_sets or not r.sgp4_elements]
     # The decision depends on a record's markings alone: made once per distinct marking.
     routes: dict = {}
     for record in records:

@@ -70,13 +70,14 @@ def observed_times(
     )
     visible = np.ascontiguousarray((vis.flags == 0).T)  # (m, n)
     index_of = {int(k): i for i, k in enumerate(vis.norad_id)}
-    if sensor.camera is None:  # radar: the dwell's own target
+    fov = sensor.instrument.field_of_view_rad
+    if fov is None:  # one target per pointing (radar): the dwell's own target
         for k in range(len(plan)):
             i = index_of.get(int(plan.norad_id[k]))
             if i is not None and visible[nearest[k], i]:
                 seen[i].append(float(mids[k]))
         return [np.array(s) for s in seen]
-    half_w, half_h = (np.radians(a) / 2.0 for a in sensor.camera.fov_deg)
+    half_w, half_h = fov[0] / 2.0, fov[1] / 2.0
     los_tm = time_major(vis.los_unit_gcrs)
     for k in range(len(plan)):
         candidates = np.flatnonzero(visible[nearest[k]])
@@ -239,7 +240,7 @@ def run_coverage(
             default_albedo=photometry.default_albedo,
             context=context,
         )
-        if sensor.camera is not None:
+        if sensor.instrument.field_of_view_rad is not None:  # survey the belt in tiles
             band = np.radians(scenario.tasking.belt_latitude_band_deg)
             tiles = belt_tiles(sensor, times[0], band, scenario.tasking.tile_overlap)
             tile_vis = _tile_visibility(sensor, tiles, times, context) if len(tiles) else None

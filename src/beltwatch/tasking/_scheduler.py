@@ -86,14 +86,6 @@ def direction_at(
     return out / np.linalg.norm(out, axis=-1, keepdims=True)
 
 
-def dwell_s(sensor: Sensor) -> float:
-    """Time on one pointing: frames x (exposure + readout), or the radar dwell."""
-    if sensor.radar is not None:
-        return sensor.radar.dwell_s
-    cam = sensor.camera
-    return sensor.frames_per_field * (cam.exposure_s + cam.readout_s)
-
-
 def schedule(
     sensor: Sensor,
     grid_s: np.ndarray,
@@ -111,7 +103,7 @@ def schedule(
     ``target_priority``: per target (default: ``config.followup_priority``).
     """
     config = config or TaskingConfig()
-    dwell = dwell_s(sensor)
+    dwell = sensor.pointing_dwell_s()
     n_tiles = 0 if tiles is None else tiles.flags.shape[0]
     n_targets = 0 if targets is None else targets.flags.shape[0]
     if n_tiles + n_targets == 0:
