@@ -65,9 +65,7 @@ class OpticalSensor:
     def max_range_km(self) -> float | None:
         return None
 
-    def detection_snr(
-        self, magnitude: np.ndarray, angular_rate_rad_s: np.ndarray
-    ) -> np.ndarray:
+    def detection_snr(self, magnitude: np.ndarray, angular_rate_rad_s: np.ndarray) -> np.ndarray:
         """SNR of one exposure of a source moving at ``angular_rate_rad_s`` across the sky."""
         return self.snr(magnitude, self.streak_px(angular_rate_rad_s))
 

@@ -35,9 +35,7 @@ class RadarParameters:
     def photometric(self) -> bool:
         return False
 
-    def detection_snr(
-        self, magnitude: np.ndarray, angular_rate_rad_s: np.ndarray
-    ) -> np.ndarray:
+    def detection_snr(self, magnitude: np.ndarray, angular_rate_rad_s: np.ndarray) -> np.ndarray:
         return np.full(np.shape(magnitude), np.inf)
 
     def pointing_dwell_s(self, frames_per_field: int) -> float:

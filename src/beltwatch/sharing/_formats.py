@@ -80,8 +80,7 @@ def product_format(name: str, kind: str | None = None) -> ProductFormat:
         )
     if kind is not None and kind not in fmt.kinds:
         raise InputError(
-            f"{kind} export as {name} is not supported; use one of "
-            f"{', '.join(formats_for(kind))}",
+            f"{kind} export as {name} is not supported; use one of {', '.join(formats_for(kind))}",
             field="format",
         )
     return fmt
@@ -147,9 +146,7 @@ def _b3(records: Sequence, opts: EncodeOptions) -> str:
     lines = []
     for record in records:
         letter = opts.policy.b3_classification.get(record.markings.level, "U")
-        lines += b3_lines(
-            [record], classification=letter, sensor_numbers=opts.b3_sensor_numbers
-        )
+        lines += b3_lines([record], classification=letter, sensor_numbers=opts.b3_sensor_numbers)
     return "".join(line + "\n" for line in lines)
 
 
