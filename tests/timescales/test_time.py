@@ -65,3 +65,11 @@ def test_tai_seconds_since_j2000_is_exact_across_a_leap_second() -> None:
     grid = time_grid("2026-05-30T00:00:00Z", "2026-06-06T00:00:00Z", 977.0)
     back = time_from_tai_seconds(tai_seconds_since_j2000(grid))
     assert np.max(np.abs(seconds_between(grid, back))) < 1e-6
+
+
+def test_utc_offsets_are_accepted() -> None:
+    tokyo = parse_utc("2026-05-30T09:00:00+09:00")
+    assert format_utc(tokyo) == "2026-05-30T00:00:00.000000Z"
+    assert format_utc(parse_utc("2026-05-29T19:30:00-0430")) == "2026-05-30T00:00:00.000000Z"
+    with pytest.raises(InputError, match="offset"):
+        parse_utc("2026-05-30T09:00:00+25:00")

@@ -62,7 +62,7 @@ def export_command(
 ) -> None:
     """Write what PARTNER may receive, sanitised where the policy says, and audit it."""
     rules = load_policy(policy)
-    records = load_records(inputs, what)
+    records = load_records(inputs, what, foreign_markings=rules.foreign_markings)
     result = export(
         records,
         kind=what,

@@ -18,6 +18,12 @@ from beltwatch.formats import (
     tdm_from_observations,
     udl_json,
 )
+from beltwatch.sharing import load_policy
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", help="Policy TOML: how plain UDL markings map (default: shipped)."),
+]
 
 formats_app = typer.Typer(
     help="Check and convert CCSDS NDM (KVN/XML), UDL-style JSON and B3 files.",
@@ -31,7 +37,10 @@ def _is_b3(text: str) -> bool:
 
 
 @formats_app.command("check")
-def check(file: Annotated[Path, typer.Argument(help="A product file.")]) -> None:
+def check(
+    file: Annotated[Path, typer.Argument(help="A product file.")],
+    policy: PolicyOption = None,
+) -> None:
     """Read any supported message and print its type and counts (exit 2 with the bad line)."""
     text = read_text(file)
     stripped = text.lstrip("\ufeff \t\r\n")
@@ -40,7 +49,8 @@ def check(file: Annotated[Path, typer.Argument(help="A product file.")]) -> None
             records = json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(f"invalid JSON: {exc.msg}", source=str(file), line=exc.lineno) from exc
-        observations = observations_from_udl(records, str(file))
+        foreign = load_policy(policy).foreign_markings
+        observations = observations_from_udl(records, str(file), foreign_markings=foreign)
         typer.echo(f"UDL-JSON observations: {len(observations)}")
         return
     if _is_b3(text):
@@ -58,13 +68,17 @@ def convert(
     source: Annotated[Path, typer.Argument(help="CCSDS (KVN/XML) or UDL-style JSON file.")],
     to: Annotated[str, typer.Option("--to", help="kvn, xml or udl-json.")],
     out: Annotated[Path, typer.Option("--out", help="Output file.")],
+    policy: PolicyOption = None,
 ) -> None:
     """Convert between KVN and XML, and between TDM and UDL-style JSON observations."""
     if to not in ("kvn", "xml", "udl-json"):
         raise InputError(f"--to must be kvn, xml or udl-json, got {to!r}", field="to")
     text = read_text(source)
     if text.lstrip().startswith("["):
-        observations = observations_from_udl(json.loads(text), str(source))
+        foreign = load_policy(policy).foreign_markings
+        observations = observations_from_udl(
+            json.loads(text), str(source), foreign_markings=foreign
+        )
         if to == "udl-json":
             result = udl_json(observations)
         else:

@@ -23,7 +23,7 @@ from beltwatch.formats._io import (
     write_message,
 )
 from beltwatch.formats._kvn import KvnLine, read_kvn_lines
-from beltwatch.formats._marking_text import format_marking, parse_marking
+from beltwatch.formats._marking_text import ForeignMarkings, format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment, message_content
 from beltwatch.formats._odm import (
     message_markings,
@@ -64,6 +64,7 @@ __all__ = [
     "ENCODINGS",
     "ConjunctionEvent",
     "Entry",
+    "ForeignMarkings",
     "Group",
     "KvnLine",
     "Message",

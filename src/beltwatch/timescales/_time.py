@@ -13,16 +13,26 @@ from beltwatch.constants import J2000_JD, SECONDS_PER_DAY
 from beltwatch.errors import InputError
 
 _DAY_OF_YEAR = re.compile(r"^(\d{4})-(\d{3})(?:T(\d{2}):(\d{2}):(\d{2}(?:\.\d*)?))?$")
+_UTC_OFFSET = re.compile(r"(?<=\d)([+-])(\d{2}):?(\d{2})$")
 
 
 def parse_utc(text: str, *, field: str = "time", scale: str = "utc") -> Time:
-    """Parse ISO 8601 (``2026-05-24T00:00:00Z``, calendar or ``YYYY-DDDThh:mm:ss`` day-of-year).
+    """Parse ISO 8601 (``2026-05-24T00:00:00Z``, calendar or ``YYYY-DDDThh:mm:ss`` day-of-year,
+    or with a UTC offset such as ``2026-05-24T09:00:00+09:00``).
 
     ``scale`` names the time system the text is in (UTC unless a message says otherwise).
     """
     cleaned = str(text).strip()
     if cleaned.endswith(("Z", "z")):
         cleaned = cleaned[:-1]
+    offset_s = 0.0
+    offset = _UTC_OFFSET.search(cleaned) if "T" in cleaned or " " in cleaned else None
+    if offset:
+        sign, hours, minutes = offset.groups()
+        if int(hours) > 23 or int(minutes) > 59:
+            raise InputError(f"bad UTC offset in {text!r}", field=field)
+        offset_s = (1 if sign == "+" else -1) * (3600.0 * int(hours) + 60.0 * int(minutes))
+        cleaned = cleaned[: offset.start()]
     doy = _DAY_OF_YEAR.match(cleaned)
     if doy:
         year, day, hh, mm, ss = doy.groups()
@@ -32,9 +42,10 @@ def parse_utc(text: str, *, field: str = "time", scale: str = "utc") -> Time:
         formats = ("isot", "iso")
     for fmt in formats:
         try:
-            return Time(cleaned, format=fmt, scale=scale.lower())
+            parsed = Time(cleaned, format=fmt, scale=scale.lower())
         except ValueError:
             continue
+        return parsed - TimeDelta(offset_s, format="sec") if offset_s else parsed
     raise InputError(
         f"expected an ISO 8601 time like 2026-05-24T00:00:00Z or 2026-144T00:00:00, got {text!r}",
         field=field,
