@@ -16,15 +16,16 @@ from beltwatch.errors import InputError
 from beltwatch.formats import write_tdm, write_udl_observations
 from beltwatch.processing import frame_paths, process_frames
 from beltwatch.sensors import default_scenario, load_scenario
-from beltwatch.simulation import FrameSettings, densest_field, simulate_sequence, write_frame
+from beltwatch.simulation import (
+    FrameSettings,
+    Tracking,
+    densest_field,
+    simulate_sequence,
+    write_frame,
+)
 from beltwatch.timescales import as_time
 
 simulate_app = typer.Typer(help="Simulate sensor data.", no_args_is_help=True)
-
-
-class Tracking(StrEnum):
-    sidereal = "sidereal"
-    rate = "rate"
 
 
 class ObsFormat(StrEnum):
@@ -46,7 +47,7 @@ def simulate_frames_command(
         Path | None, typer.Option(help="RSO catalog file (default: synthetic GEO population).")
     ] = None,
     start: Annotated[str | None, typer.Option(help="Start, ISO UTC (default: scenario).")] = None,
-    tracking: Annotated[Tracking, typer.Option(help="Tracking mode.")] = Tracking.sidereal,
+    tracking: Annotated[Tracking, typer.Option(help="Tracking mode.")] = Tracking.SIDEREAL,
     seed: Annotated[int, typer.Option(help="Noise seed.")] = 1,
 ) -> None:
     """Simulate a frame sequence of a hosted camera staring at the densest GEO-belt field."""
@@ -63,7 +64,7 @@ def simulate_frames_command(
     ra, dec = densest_field(cam, sen.platform, rsos, t0)
     frames = simulate_sequence(
         cam, sen.platform, rsos, t0, n_frames, ra, dec,
-        settings=FrameSettings(tracking=tracking.value, seed=seed),
+        settings=FrameSettings(tracking=tracking, seed=seed),
     )  # fmt: skip
     for frame in frames:
         write_frame(out, frame)

@@ -14,6 +14,7 @@ import typer
 
 from beltwatch._io import write_atomic
 from beltwatch.cli._catalog import SkipBad, load_for_cli
+from beltwatch.frames import Frame
 from beltwatch.propagation import Ephemeris, Sgp4Propagator
 from beltwatch.timescales import format_utc, time_grid
 
@@ -28,12 +29,6 @@ COLUMNS = (
     "vz_km_s",
     "error",
 )
-
-
-class FrameChoice(StrEnum):
-    teme = "teme"
-    gcrs = "gcrs"
-    itrs = "itrs"
 
 
 class OutputFormat(StrEnum):
@@ -79,7 +74,7 @@ def propagate_command(
     start: Annotated[str, typer.Option(help="Start time, ISO 8601 UTC.")],
     stop: Annotated[str, typer.Option(help="Stop time, ISO 8601 UTC.")],
     step: Annotated[float, typer.Option(help="Step in seconds.")] = 60.0,
-    frame: Annotated[FrameChoice, typer.Option(help="Output frame.")] = FrameChoice.teme,
+    frame: Annotated[Frame, typer.Option(help="Output frame.")] = Frame.TEME,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.csv,

@@ -16,6 +16,7 @@ import numpy as np
 from astropy.wcs import WCS
 from scipy.spatial import cKDTree
 
+from beltwatch.errors import BeltwatchError
 from beltwatch.frames import deaberrate, unit_vector_from_radec
 from beltwatch.processing._blind import DEFAULT_RADIUS_RAD, MIN_BLIND_STARS, blind_priors
 from beltwatch.processing._extract import Sources, extract
@@ -61,7 +62,7 @@ class FrameReduction:
     candidates: Candidates
 
 
-class ReductionError(Exception):
+class ReductionError(BeltwatchError):
     """A frame that was read but could not be reduced (e.g. too few stars)."""
 
 

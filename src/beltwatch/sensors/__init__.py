@@ -27,6 +27,7 @@ from beltwatch.sensors._instrument import (
 )
 from beltwatch.sensors._optical import CameraConfig, OpticalSensor
 from beltwatch.sensors._photometry import (
+    PhaseModel,
     airmass,
     apparent_magnitude,
     diffuse_sphere_phase_function,
@@ -48,7 +49,7 @@ from beltwatch.sensors._scenario import (
     load_scenario,
     scenario_from_dict,
 )
-from beltwatch.sensors._sensor import Constraints, Mount, Sensor
+from beltwatch.sensors._sensor import Constraints, Mount, MountKind, Sensor
 from beltwatch.sensors._visibility import (
     FLAGS,
     ObserverContext,
@@ -68,9 +69,11 @@ __all__ = [
     "Instrument",
     "InstrumentKind",
     "Mount",
+    "MountKind",
     "Observer",
     "ObserverContext",
     "OpticalSensor",
+    "PhaseModel",
     "RadarConfig",
     "RadarParameters",
     "Scenario",

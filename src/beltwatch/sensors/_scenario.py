@@ -12,7 +12,7 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from astropy.time import Time
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from beltwatch.catalog import load_catalog
 from beltwatch.errors import InputError
 from beltwatch.sensors._instrument import instrument_kind
+from beltwatch.sensors._photometry import PhaseModel
 from beltwatch.sensors._platforms import GeoSlotHost, GroundSite, HostPlatform, Observer
-from beltwatch.sensors._sensor import Constraints, Mount, Sensor
+from beltwatch.sensors._sensor import Constraints, Mount, MountKind, Sensor
 from beltwatch.timescales import parse_utc
 
 Positive = Annotated[float, Field(gt=0)]
@@ -70,7 +71,7 @@ class SiteConfig(_Strict):
 
 
 class MountConfig(_Strict):
-    kind: Literal["gimbal", "fixed"] = "gimbal"
+    kind: MountKind = MountKind.GIMBAL
     field_of_regard_deg: Angle180 = 88.0
     slew_rate_deg_s: Positive = 2.0
     settle_s: NonNegative = 3.0
@@ -115,7 +116,7 @@ class SensorConfig(_Strict):
 class PhotometryConfig(_Strict):
     """Defaults for objects whose size/albedo the catalog does not give (real catalogs)."""
 
-    model: Literal["diffuse_sphere", "lambertian_plate"] = "diffuse_sphere"
+    model: PhaseModel = PhaseModel.DIFFUSE_SPHERE
     default_radius_m: Positive = 1.5
     default_albedo: Annotated[float, Field(gt=0, le=1)] = 0.2
     specular_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0

@@ -6,7 +6,7 @@ Angles are radians and lengths km inside; the scenario file gives degrees, named
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
 
 from beltwatch.sensors._instrument import Instrument
 from beltwatch.sensors._optical import OpticalSensor
@@ -36,6 +36,13 @@ class Constraints:
     snr_threshold: float | None = 6.0
 
 
+class MountKind(StrEnum):
+    """``gimbal``: points anywhere in its field of regard; ``fixed``: one boresight."""
+
+    GIMBAL = "gimbal"
+    FIXED = "fixed"
+
+
 @dataclass(frozen=True)
 class Mount:
     """How the instrument points.
@@ -47,7 +54,7 @@ class Mount:
     (host: from the velocity direction toward orbit normal; ground: from north through east).
     """
 
-    kind: Literal["gimbal", "fixed"] = "gimbal"
+    kind: MountKind = MountKind.GIMBAL
     field_of_regard_rad: float = 1.5358897417550099  # 88 degrees
     slew_rate_rad_s: float = 0.03490658503988659  # 2 deg/s
     settle_s: float = 3.0

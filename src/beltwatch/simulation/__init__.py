@@ -15,6 +15,7 @@ from beltwatch.simulation._fits import TRUTH_SUFFIX, frame_bytes, read_truth, wr
 from beltwatch.simulation._frames import (
     FrameSettings,
     SimulatedFrame,
+    Tracking,
     apparent_rso_directions,
     densest_field,
     simulate_sequence,
@@ -30,6 +31,7 @@ __all__ = [
     "TRUTH_SUFFIX",
     "FrameSettings",
     "SimulatedFrame",
+    "Tracking",
     "apparent_rso_directions",
     "densest_field",
     "electron_rate",

@@ -13,7 +13,7 @@ a seeded attitude error); the truth sidecar holds the true WCS and every source.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from enum import StrEnum
 
 import numpy as np
 from astropy.io import fits
@@ -58,6 +58,13 @@ DEFAULT_ALBEDO = 0.2
 EARTH_GRAZE_HEIGHT_KM = 100.0
 
 
+class Tracking(StrEnum):
+    """How the mount moves during a sequence: with the stars, or at a target's rate."""
+
+    SIDEREAL = "sidereal"
+    RATE = "rate"
+
+
 @dataclass(frozen=True)
 class FrameSettings:
     """Simulation settings (every default a documented assumption).
@@ -70,7 +77,7 @@ class FrameSettings:
     attitude knowledge error of the header WCS prior.
     """
 
-    tracking: Literal["sidereal", "rate"] = "sidereal"
+    tracking: Tracking = Tracking.SIDEREAL
     distortion_k_per_px2: float = 2e-10
     attitude_sigma_rad: float = 30.0 * ARCSEC_RAD
     roll_sigma_rad: float = 60.0 * ARCSEC_RAD
