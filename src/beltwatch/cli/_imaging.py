@@ -52,14 +52,16 @@ def simulate_frames_command(
 ) -> None:
     """Simulate a frame sequence of a hosted camera staring at the densest GEO-belt field."""
     scen = load_scenario(scenario) if scenario else default_scenario()
-    cameras = [s for s in scen.sensors.values() if s.camera is not None and not s.is_ground]
-    chosen = [s for s in cameras if sensor in (None, s.sensor_id)]
-    if not chosen:
+    cameras = [
+        (s, s.camera)
+        for s in scen.sensors.values()
+        if s.camera is not None and not s.is_ground and sensor in (None, s.sensor_id)
+    ]
+    if not cameras:
         raise InputError(f"no hosted camera {sensor or ''} in the scenario", field="sensor")
-    sen = chosen[0]
+    sen, cam = cameras[0]
     t0 = as_time(start or scen.start or "2026-05-30T00:00:00Z", field="start")
     rsos = load_catalog(catalog).catalog.latest() if catalog else synthetic_geo_population(epoch=t0)
-    cam = sen.camera
     n_frames = max(1, int(minutes * 60.0 // (cam.exposure_s + cam.readout_s)))
     ra, dec = densest_field(cam, sen.platform, rsos, t0)
     frames = simulate_sequence(

@@ -138,14 +138,14 @@ def event_from_cdm(
                 line=segment.line,
                 field="REF_FRAME",
             )
-        r = np.array([float(segment.data_value(k)) for k in ("X", "Y", "Z")])
-        v = np.array([float(segment.data_value(k)) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
+        r = np.array([segment.data_number(k, message.source) for k in ("X", "Y", "Z")])
+        v = np.array([segment.data_number(k, message.source) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
         if frame != "GCRF":
             rotation = eme2000_to_gcrs()
             r, v = rotation @ r, rotation @ v
         rtn = np.zeros((6, 6))
         for name, i, j in zip(RTN_COVARIANCE_6, _ROWS, _COLS, strict=True):
-            rtn[i, j] = rtn[j, i] = float(segment.data_value(name)) / 1e6
+            rtn[i, j] = rtn[j, i] = segment.data_number(name, message.source) / 1e6
         big = np.kron(np.eye(2), rtn_basis(r, v))
         designator = segment.meta("OBJECT_DESIGNATOR") or ""
         states.append(

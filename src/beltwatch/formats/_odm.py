@@ -216,18 +216,17 @@ def states_from_message(
         scale = (segment.meta("TIME_SYSTEM") or "UTC").lower()
         object_id = segment.meta("OBJECT_ID") or ""
         norad = int(object_id) if object_id.isdigit() else None
-        covariances = {}
+        covariances: dict[str | None, np.ndarray] = {}
         for group in segment.groups("covarianceMatrix"):
-            cov = np.zeros((6, 6))
+            matrix = np.zeros((6, 6))
             for name, i, j in zip(CARTESIAN_COVARIANCE, _ROWS, _COLS, strict=True):
-                cov[i, j] = cov[j, i] = float(group.get(name))
-            epoch = group.get("EPOCH")
-            covariances[epoch] = cov
+                matrix[i, j] = matrix[j, i] = group.number(name, message.source)
+            covariances[group.get("EPOCH")] = matrix
         for group in segment.groups("stateVector"):
             epoch_text = group.get("EPOCH")
-            r = np.array([float(group.get(k)) for k in ("X", "Y", "Z")])
-            v = np.array([float(group.get(k)) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
-            cov = covariances.get(epoch_text, covariances.get(None))
+            r = np.array([group.number(k, message.source) for k in ("X", "Y", "Z")])
+            v = np.array([group.number(k, message.source) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
+            cov: np.ndarray | None = covariances.get(epoch_text, covariances.get(None))
             if rotation is not None:
                 r, v = rotation @ r, rotation @ v
                 if cov is not None:
@@ -235,7 +234,7 @@ def states_from_message(
                     cov = big @ cov @ big.T
             out.append(
                 OrbitState(
-                    epoch=parse_utc(epoch_text, field="EPOCH", scale=scale).utc,
+                    epoch=parse_utc(epoch_text or "", field="EPOCH", scale=scale).utc,
                     position_km=r,
                     velocity_km_s=v,
                     frame=frame,

@@ -227,7 +227,7 @@ def elements_from_omm(
     return [
         element_set_from_keywords(
             segment_keywords(segment),
-            message.source,
+            message.source or "<message>",
             segment.line,
             markings=markings,
             comments=tuple(e.value for e in segment.metadata if e.keyword == "COMMENT"),

@@ -82,7 +82,7 @@ def tdm_from_observations(
         ]
         data: list = []
         for obs, epoch in stamped:
-            values = [
+            values: list[tuple[str, str, str | None]] = [
                 ("ANGLE_1", f"{math.degrees(obs.ra_rad) % 360.0:.9f}", "deg"),
                 ("ANGLE_2", f"{math.degrees(obs.dec_rad):.9f}", "deg"),
             ]

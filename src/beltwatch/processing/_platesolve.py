@@ -250,14 +250,15 @@ def _refine(src_xy, cand, src_idx, star_idx, star_units, prior, method) -> Plate
     Matching is done in the fit's linear pixel units (no WCS inversion needed)."""
     crpix = (float(prior.wcs.crpix[0]), float(prior.wcs.crpix[1]))
     center = unit_vector_from_radec(*np.radians(prior.wcs.crval))
-    fit = None
+    fitted = False
     for tolerance in (3.0, 1.5, 1.0):
         if src_idx.size < MIN_MATCHED_STARS:
             return None
-        order = _sip_order(src_idx.size) if fit is not None else 1
+        order = _sip_order(src_idx.size) if fitted else 1
         fit, _res = _fit(
             src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
         )
+        fitted = True
         star_p = fit.star_px(star_units)
         ok = np.isfinite(star_p[:, 0])
         si, ci = _match(fit.source_px(src_xy[cand, 0], src_xy[cand, 1]), star_p[ok], tolerance)

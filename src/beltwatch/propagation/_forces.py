@@ -286,8 +286,8 @@ class ForceModel(_Addable):
         return cls(
             (
                 *gravity,
-                ThirdBody("sun"),
-                ThirdBody("moon"),
+                ThirdBody(Body.SUN),
+                ThirdBody(Body.MOON),
                 SolarRadiationPressure(area_to_mass_m2_kg, cr, shadow),
             )
         )

@@ -214,17 +214,18 @@ def _build_host(cfg: HostConfig, index: int, base: Path, source: str) -> Observe
         if cfg.catalog_file is not None:
             path = Path(cfg.catalog_file)
             path = path if path.is_absolute() else base / path
-            return HostPlatform.from_catalog(cfg.id, load_catalog(path).catalog, int(cfg.norad_id))
+            norad_id = cfg.norad_id if cfg.norad_id is not None else -1  # validated: given
+            return HostPlatform.from_catalog(cfg.id, load_catalog(path).catalog, norad_id)
         epoch = parse_utc(cfg.epoch, field=f"{key}.epoch") if cfg.epoch else None
     except InputError as exc:
         raise InputError(exc.message, source=source, field=f"{key}: {exc.field or 'tle'}") from exc
-    if epoch is None:
+    if epoch is None or cfg.slot_longitude_deg is None:
         raise InputError(
             "a slot host needs an epoch (ISO 8601 UTC)", source=source, field=f"{key}.epoch"
         )
     return GeoSlotHost(
         cfg.id,
-        math.radians(float(cfg.slot_longitude_deg)),
+        math.radians(cfg.slot_longitude_deg),
         math.radians(cfg.inclination_deg),
         epoch,
     )
@@ -311,21 +312,26 @@ def scenario_from_dict(
 ) -> Scenario:
     """Validate a parsed scenario table and build its platforms and sensors."""
     if isinstance(data.get("sensors"), list):
-        sensors = [_with_instrument(s, i, source) for i, s in enumerate(data["sensors"])]
-        data = {**data, "sensors": sensors}
+        tables = [_with_instrument(s, i, source) for i, s in enumerate(data["sensors"])]
+        data = {**data, "sensors": tables}
     try:
         cfg = ScenarioConfig.model_validate(data)
     except ValidationError as exc:
         raise _first_error(exc, source) from None
     base = base or Path.cwd()
-    for kind, items in (("hosts", cfg.hosts), ("sites", cfg.sites), ("sensors", cfg.sensors)):
+    id_lists: tuple[tuple[str, list[str]], ...] = (
+        ("hosts", [h.id for h in cfg.hosts]),
+        ("sites", [s.id for s in cfg.sites]),
+        ("sensors", [s.id for s in cfg.sensors]),
+    )
+    for table, ids in id_lists:
         seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.id in seen:
+        for i, item_id in enumerate(ids):
+            if item_id in seen:
                 raise InputError(
-                    f"duplicate id {item.id!r}", source=source, field=f"{kind}[{i}].id"
+                    f"duplicate id {item_id!r}", source=source, field=f"{table}[{i}].id"
                 )
-            seen.add(item.id)
+            seen.add(item_id)
     hosts = {h.id: _build_host(h, i, base, source) for i, h in enumerate(cfg.hosts)}
     sites = {
         s.id: GroundSite(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from astropy.time import Time
@@ -190,7 +191,7 @@ def evaluate_visibility(
 
 def _concatenate(parts: list[Visibility]) -> Visibility:
     first = parts[0]
-    values = {}
+    values: dict[str, Any] = {}
     for name in Visibility.__dataclass_fields__:
         value = getattr(first, name)
         if isinstance(value, np.ndarray):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from beltwatch.errors import InputError
 from beltwatch.formats import ConjunctionEvent
@@ -15,7 +16,11 @@ from beltwatch.timescales import ccsds_time
 from beltwatch.values import ElementSet, Markings, Observation, OrbitState
 
 DIRECT = "direct"
-_TYPES = {"observations": Observation, "orbits": OrbitState, "conjunctions": ConjunctionEvent}
+_TYPES: dict[str, type[Any]] = {
+    "observations": Observation,
+    "orbits": OrbitState,
+    "conjunctions": ConjunctionEvent,
+}
 
 
 def record_id(record) -> str:

@@ -111,7 +111,8 @@ def belt_tiles(
     along = np.cumsum(np.where(usable, step, 0.0))
     spacing = fov_w * (1.0 - overlap)
     stripe = np.floor(along / spacing)
-    lons, lats = [], []
+    lons: list[float] = []
+    lats: list[float] = []
     for k in np.unique(stripe[usable]):
         idx = np.flatnonzero(usable & (stripe == k))
         centre = lon[idx[idx.size // 2]]
