@@ -142,9 +142,8 @@ def _blind_solution(frame, catalog, sources, sharp, radius_rad):
     wide, wide_units = field_stars(frame, catalog, extra_rad=radius_rad)
     # Saturated stars are the brightest ones: good enough (<~1 px) to vote with.
     for prior in blind_priors(
-        sources.x, sources.y, sources.flux, ~sharp, wide_units, wide.mag, frame.wcs_prior,
-        frame.pixels.shape, radius_rad,
-    ):  # fmt: skip
+        sources, ~sharp, (wide_units, wide.mag), frame.wcs_prior, frame.pixels.shape, radius_rad
+    ):
         stars, units = field_stars(frame, catalog, wcs=prior)
         solution = solve_plate(
             sources.x, sources.y, sources.flux, units, stars.mag, prior, frame.pixels.shape,
