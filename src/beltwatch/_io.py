@@ -43,6 +43,8 @@ def read_text(path: str | Path, expected: str = "a text file") -> str:
     """A file's text (UTF-8), or an :class:`InputError` naming the file and why it cannot be
     read (missing, a directory, binary, not UTF-8), and what was ``expected``."""
     file = Path(path)
+    if file.exists() and not file.is_dir() and not file.is_file():
+        raise InputError(f"not a regular file (expected {expected})", source=file)
     try:
         data = file.read_bytes()
     except FileNotFoundError as exc:

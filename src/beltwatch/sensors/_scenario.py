@@ -17,6 +17,7 @@ from typing import Annotated
 from astropy.time import Time
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from beltwatch._io import read_text
 from beltwatch.catalog import load_catalog
 from beltwatch.errors import InputError
 from beltwatch.sensors._instrument import instrument_kind
@@ -348,12 +349,7 @@ def scenario_from_dict(
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file (relative catalog paths resolve beside it)."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError("no such scenario file", source=file) from exc
-    except (IsADirectoryError, UnicodeDecodeError) as exc:
-        raise InputError("expected a UTF-8 TOML scenario file", source=file) from exc
+    text = read_text(file, "a UTF-8 TOML scenario file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -39,7 +39,7 @@ def encode_release(
 
 @dataclass(frozen=True)
 class ExportResult:
-    path: Path
+    path: Path | None  # None: nothing was releasable, nothing written
     release: Release
     audit_entry: dict
 
@@ -63,7 +63,9 @@ def export(
 
     ``via`` names the path (python, cli, api, stream) in the audit log; ``fit`` says
     how orbit states become SGP4 element sets for ``omm`` (default :class:`ElementFit`).
-    The audit record names each released record's rule and states every rule used.
+    The audit record names each released record's rule, states every rule used and
+    counts what was withheld, by reason. When nothing may be released no product is
+    written (``ExportResult.path`` is None) and the attempt is still audited.
     """
     product = product_format(fmt, kind)
     fit = fit or ElementFit()
@@ -71,7 +73,7 @@ def export(
     text = encode_release(
         result, fmt, policy, encoding=encoding, fit=fit, b3_sensor_numbers=b3_sensor_numbers
     )
-    path = write_atomic(out, text)
+    path = write_atomic(out, text) if result.records else None
     used = {d.rule for d in result.decisions if d.released and d.rule != DIRECT}
     details = {}
     if product.element_sets:
@@ -84,13 +86,14 @@ def export(
             "partner": result.partner,
             "kind": kind,
             "format": f"{fmt}-{encoding}" if product.ccsds else fmt,
-            "output": str(path),
-            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "output": None if path is None else str(path),
+            "sha256": None if path is None else hashlib.sha256(text.encode("utf-8")).hexdigest(),
             "policy": policy.source,
             "released": [
                 {"id": d.record_id, "rule": d.rule} for d in result.decisions if d.released
             ],
             "withheld": result.withheld,
+            "withheld_because": result.withheld_reasons(),
             "rules": {r.name: r.settings() for r in policy.rules if r.name in used},
             **details,
         },

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from beltwatch._io import read_text
 from beltwatch.errors import InputError
 from beltwatch.formats import ForeignMarkings, parse_marking
 from beltwatch.values import Markings
@@ -114,16 +115,24 @@ class Policy:
         nation behind the partner is in the record's expanded releasable-to set (a
         record's single owner needs no release to itself).
         """
+        return self.why_not(markings, partner) is None
+
+    def why_not(self, markings: Markings | None, partner: Partner | str) -> str | None:
+        """Why a record with ``markings`` may not go to ``partner`` (None: it may)."""
         if isinstance(partner, str):
             partner = self.partner(partner)
         if markings is None:
-            return False
+            return "unmarked"
         level, clearance = self.rank(markings.level), self.rank(partner.clearance)
-        if level is None or clearance is None or level > clearance:
-            return False
+        if level is None or clearance is None:
+            return f"level {markings.level} is not one the policy knows"
+        if level > clearance:
+            return f"level {markings.level} is above {partner.name}'s clearance {partner.clearance}"
         exempt = {markings.owner} if JOINT not in markings.owner else set()
-        required = self.expand(partner.nations) - exempt
-        return required <= self.expand(markings.releasable_to)
+        missing = self.expand(partner.nations) - exempt - self.expand(markings.releasable_to)
+        if missing:
+            return f"not releasable to {', '.join(sorted(missing))}"
+        return None
 
     def combine(self, inputs: Iterable[Markings]) -> Markings:
         """Markings of a record derived from ``inputs``: the highest level, and releasable
@@ -325,10 +334,9 @@ def load_policy(path: str | Path | None = None) -> Policy:
     if path is None:
         text = resources.files("beltwatch.sharing").joinpath("default_policy.toml")
         return policy_from_dict(tomllib.loads(text.read_text(encoding="utf-8")), "default policy")
+    text = read_text(path, "a UTF-8 TOML policy file")
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read policy: {exc}", source=str(path)) from exc
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", source=str(path)) from exc
     return policy_from_dict(data, str(path))

@@ -45,6 +45,7 @@ class Decision:
     record_id: str
     released: bool
     rule: str | None  # "direct", a sanitisation rule name, or None when withheld
+    reason: str | None = None  # why it was withheld
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,14 @@ class Release:
     @property
     def withheld(self) -> int:
         return sum(1 for d in self.decisions if not d.released)
+
+    def withheld_reasons(self) -> dict[str, int]:
+        """How many records were withheld for each reason."""
+        out: dict[str, int] = {}
+        for d in self.decisions:
+            if not d.released:
+                out[d.reason or "withheld"] = out.get(d.reason or "withheld", 0) + 1
+        return out
 
 
 def release(
@@ -106,7 +115,10 @@ def release(
             out.append(candidate)
             decisions.append(Decision(rid, True, DIRECT if route == DIRECT else route.name))
         else:
-            decisions.append(Decision(rid, False, None))
+            why = policy.why_not(record.markings, seat) or "no sanitised product is releasable"
+            if route is None and rules and policy.why_not(record.markings, seat):
+                why += " (no sanitisation rule applies)"
+            decisions.append(Decision(rid, False, None, why))
     return Release(seat.name, kind, out, decisions)
 
 
