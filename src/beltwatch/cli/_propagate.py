@@ -14,9 +14,10 @@ import typer
 
 from beltwatch._io import write_atomic
 from beltwatch.cli._catalog import SkipBad, load_for_cli
+from beltwatch.cli._contract import check_memory, output_file, positive
 from beltwatch.frames import Frame
 from beltwatch.propagation import Ephemeris, Sgp4Propagator
-from beltwatch.timescales import format_utc, time_grid
+from beltwatch.timescales import format_utc, parse_utc, seconds_between, time_grid
 
 COLUMNS = (
     "norad_id",
@@ -29,6 +30,10 @@ COLUMNS = (
     "vz_km_s",
     "error",
 )
+
+
+# Working memory per output row: the state, its text and the row's Python objects.
+BYTES_PER_OUTPUT_ROW = 400
 
 
 class OutputFormat(StrEnum):
@@ -84,8 +89,18 @@ def propagate_command(
     skip_bad: SkipBad = False,
 ) -> None:
     """SGP4 states of every object at every time step (error code 0 = valid)."""
+    positive(step, "step")
+    if out is not None:
+        output_file(out, "out")
     result = load_for_cli(catalog, skip_bad)
-    times = time_grid(start, stop, step)
+    t0, t1 = parse_utc(start, field="start"), parse_utc(stop, field="stop")
+    n_times = int(max(float(seconds_between(t0, t1)), 0.0) / step) + 1
+    check_memory(
+        len(result.catalog) * n_times * BYTES_PER_OUTPUT_ROW,
+        f"{len(result.catalog)} objects x {n_times} epochs",
+        "shorten the span, lengthen --step or select fewer objects",
+    )
+    times = time_grid(t0, t1, step)
     eph = Sgp4Propagator().propagate(result.catalog, times, frame.value)
     text = render(eph, fmt)
     if out is None:
