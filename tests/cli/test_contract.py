@@ -115,7 +115,9 @@ def test_audit_verify_names_a_binary_log_as_broken(hostile, capsys):
     assert info.value.code == 1 and "not UTF-8 text" in capsys.readouterr().err
 
 
-def _interrupt(args: list[str], sig: int, after_s: float, cwd: Path) -> subprocess.CompletedProcess:
+def _interrupt(args: list[str], sig: int, started: Path, cwd: Path) -> subprocess.CompletedProcess:
+    """Run a command, wait until it is at work (its staging directory exists in
+    ``started``), send ``sig``, and return how it ended."""
     proc = subprocess.Popen(
         [sys.executable, "-c", "from beltwatch.cli import main; main()", *args],
         cwd=cwd,
@@ -123,27 +125,35 @@ def _interrupt(args: list[str], sig: int, after_s: float, cwd: Path) -> subproce
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(after_s)
-    proc.send_signal(sig)
-    out, err = proc.communicate(timeout=120)
+    try:
+        deadline = time.monotonic() + 600.0
+        while time.monotonic() < deadline and proc.poll() is None:
+            if started.is_dir() and any(p.name.startswith(".") for p in started.iterdir()):
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, "the command ended before it could be interrupted"
+        time.sleep(1.0)  # well inside the work
+        proc.send_signal(sig)
+        out, err = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
 def test_an_interrupted_frame_simulation_leaves_nothing(tmp_path, sig):
-    # Long enough (minutes of frames) that the signal arrives while frames are written.
-    result = _interrupt(
-        ["simulate", "frames", "--minutes", "30", "--out", "frames"], sig, 12.0, tmp_path
-    )
+    # Minutes of frames, so that the signal arrives while frames are being written.
+    args = ["simulate", "frames", "--minutes", "30", "--out", "frames"]
+    result = _interrupt(args, sig, tmp_path, tmp_path)
     assert result.returncode == 130, result.stderr
     assert "interrupted" in result.stderr and "Traceback" not in result.stderr
     assert os.listdir(tmp_path) == []  # neither the output nor a staging directory
 
 
 def test_an_interrupted_run_leaves_no_run_directory(tmp_path):
-    result = _interrupt(["run", "--out", "runs"], signal.SIGTERM, 12.0, tmp_path)
+    result = _interrupt(["run", "--out", "runs"], signal.SIGTERM, tmp_path / "runs", tmp_path)
     assert result.returncode == 130, result.stderr
-    leftovers = (
-        [p.name for p in (tmp_path / "runs").iterdir()] if (tmp_path / "runs").exists() else []
-    )
-    assert leftovers == []
+    assert "Traceback" not in result.stderr
+    assert list((tmp_path / "runs").iterdir()) == []

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+import signal
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 
@@ -117,7 +118,10 @@ class Sgp4Propagator:
         r = _shared_array((n, m, 3), np.float64)
         v = _shared_array((n, m, 3), np.float64)
 
-        def run_block(lo: int, hi: int) -> None:
+        def run_block(lo: int, hi: int, child: bool = False) -> None:
+            if child:  # the parent handles Ctrl-C/SIGTERM; a worker just stops
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
             block = {key: values[lo:hi] for key, values in elements.items()}
             # The low-level call fills the given (contiguous) row blocks in place: no copy.
             build_satrec_array(block)._sgp4(jd, fr, error[lo:hi], r[lo:hi], v[lo:hi])
@@ -125,7 +129,7 @@ class Sgp4Propagator:
         bounds = np.linspace(0, n, self.workers + 1).astype(int)
         context = get_context("fork")
         children = [
-            context.Process(target=run_block, args=(int(lo), int(hi)), daemon=True)
+            context.Process(target=run_block, args=(int(lo), int(hi), True), daemon=True)
             for lo, hi in itertools.pairwise(bounds[1:])
         ]
         for child in children:
