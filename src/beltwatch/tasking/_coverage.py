@@ -31,7 +31,8 @@ from beltwatch.timescales import time_grid
 
 # Why an object was never observed, tested in this order (the first that explains it).
 LIMIT_GROUPS: dict[str, int] = {
-    "no_ephemeris": FLAGS["invalid"],  # propagation failed, or the object is the host itself
+    "host_itself": FLAGS["host"],  # the sensor's own platform is never its target
+    "no_ephemeris": FLAGS["invalid"],  # propagation failed
     "earth_blockage": FLAGS["occulted"] | FLAGS["earth_limb"] | FLAGS["elevation"],
     "range": FLAGS["range"],
     "field_of_regard": FLAGS["field_of_regard"],
