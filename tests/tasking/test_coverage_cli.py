@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -102,3 +103,6 @@ def test_tables_read_whole_on_the_real_catalog(tmp_path, run_cli, geo_latest_pat
     assert "host itself" in out  # QZS-6 is in the catalog and never its own target
     # 4 element sets of the real catalog are more than 7 days older than the start
     assert result.stderr.startswith("warning: 4 of 574 element sets")
+    html = (tmp_path / "c.html").read_text()
+    assert not re.search(r"<script[^>]*\bsrc=", html)  # offline: plotly.js is inline
+    assert "plotly.js v" in html and "not observed" in html

@@ -1,9 +1,8 @@
 """The coverage figure: one longitude convention, labelled axes, a colour-blind-safe palette
-with "not observed" in grey, the sensors' own longitudes marked; offline HTML."""
+with "not observed" in grey, the sensors' own longitudes marked (the offline HTML is checked
+in test_coverage_cli.py)."""
 
 from __future__ import annotations
-
-import re
 
 import numpy as np
 import pytest
@@ -63,14 +62,3 @@ def test_sensor_positions_are_marked(figure) -> None:
     assert abs(marks["qzs6-wfc"] - 90.5) < 0.2  # QZS-6's slot
     assert abs(marks["qzs7-wfc"] - (190.0 - 360.0)) < 0.2  # QZS-7's assumed slot, 190 E
     assert abs(marks["bisei-1m"] - 133.544) < 1e-6  # the Bisei site
-
-
-def test_html_is_offline(figure, tmp_path) -> None:
-    from beltwatch.cli._coverage import write_plot
-
-    _, fig = figure
-    path = tmp_path / "c.html"
-    write_plot(fig, path)
-    html = path.read_text()
-    assert not re.search(r"<script[^>]*\bsrc=", html)  # nothing fetched: plotly.js inline
-    assert "plotly.js v" in html and len(html) > 3_000_000

@@ -11,6 +11,7 @@ from beltwatch.catalog._load import LoadResult, load_catalog, parse_catalog_text
 from beltwatch.catalog._select import (
     STALE_AFTER_DAYS,
     StaleSets,
+    object_identities,
     object_rows,
     select_objects,
     stale_element_sets,
@@ -31,6 +32,7 @@ __all__ = [
     "int_to_alpha5",
     "iter_tle_records",
     "load_catalog",
+    "object_identities",
     "object_rows",
     "parse_catalog_text",
     "parse_tle_pair",

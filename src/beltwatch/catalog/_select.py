@@ -10,6 +10,7 @@ from astropy.time import Time
 
 from beltwatch.catalog._catalog import Catalog
 from beltwatch.errors import InputError
+from beltwatch.formats import ObjectIdentity
 from beltwatch.identifiers import cospar_designator
 from beltwatch.timescales import format_utc
 
@@ -54,6 +55,18 @@ def select_objects(catalog: Catalog, queries: Sequence[str], source: str | None 
             field="object",
         )
     return catalog[keep]
+
+
+def object_identities(catalog: Catalog) -> dict[int, ObjectIdentity]:
+    """Catalog number -> (name, international designator in COSPAR form) of every object,
+    from its newest element set: what CCSDS products write as OBJECT_NAME and OBJECT_ID."""
+    latest = catalog.latest()
+    return {
+        int(n): ObjectIdentity(str(name).strip(), cospar_designator(str(designator)))
+        for n, name, designator in zip(
+            latest.norad_id, latest.name, latest.intl_designator, strict=True
+        )
+    }
 
 
 @dataclass(frozen=True, eq=False)
