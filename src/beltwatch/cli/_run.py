@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from beltwatch.cli._tables import cell, print_table
 from beltwatch.pipeline import RunConfig, run_pipeline
 
 
@@ -39,8 +40,8 @@ def run_command(
     )
     summary, path = run_pipeline(config)
     table = Table(title=f"beltwatch run {summary['run']}")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
+    table.add_column("quantity", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
     table.add_row("catalog", summary["catalog"])
     table.add_row("objects", str(summary["objects"]))
     for name, count in summary["by_orbit_class"].items():
@@ -62,7 +63,7 @@ def run_command(
     table.add_row(
         "coverage: all sensors",
         f"{coverage['objects_observed']} objects ({coverage['fraction_observed']:.1%}), "
-        f"median revisit {coverage['median_revisit_h']} h",
+        f"median revisit {cell(coverage['median_revisit_h'])} h",
     )
     for sensor_id, figures in coverage["per_sensor"].items():
         table.add_row(
@@ -71,5 +72,5 @@ def run_command(
         )
     for name, plot in summary["plots"].items():
         table.add_row(f"plot: {name.replace('_', ' ')}", plot)
-    Console().print(table)
-    Console().print(f"summary written to {path}")
+    print_table(table)
+    Console().print(f"summary written to {path}", highlight=False, soft_wrap=True)

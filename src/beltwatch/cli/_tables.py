@@ -19,9 +19,13 @@ def cell(value: object, fmt: str = "") -> str:
 
 def print_table(table: Table, console: Console | None = None) -> None:
     """Print ``table`` at its natural width when the output is not a terminal (a file or a
-    pipe has no width to fit, so nothing is cut or wrapped); a terminal keeps its width."""
+    pipe has no width to fit, so nothing is cut or wrapped). A terminal too narrow for it
+    folds long cells onto a second line instead of cutting them with an ellipsis."""
     console = console or Console()
+    natural = Console(width=10_000).measure(table).maximum
     if not console.is_terminal:
-        natural = Console(width=10_000).measure(table).maximum
         console = Console(file=console.file, width=max(natural, 40))
+    elif natural > console.width:
+        for column in table.columns:
+            column.no_wrap, column.overflow = False, "fold"
     console.print(table)
