@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from beltwatch.errors import InputError
@@ -54,3 +57,19 @@ def read_text(path: str | Path, expected: str = "a text file") -> str:
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", source=file) from exc
     return decode_text(data, str(file), expected)
+
+
+@contextmanager
+def staged_directory(path: Path) -> Iterator[Path]:
+    """A staging directory beside ``path``, renamed to ``path`` when the block succeeds
+    and removed when it fails or is interrupted (an existing ``path`` must be an empty
+    directory)."""
+    stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        yield stage
+        if path.is_dir():
+            path.rmdir()  # checked empty by output_directory
+        os.replace(stage, path)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage, ignore_errors=True)

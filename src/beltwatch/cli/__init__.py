@@ -57,8 +57,7 @@ def main(argv: list[str] | None = None) -> None:
     except BeltwatchError as exc:
         _fail(str(exc))
     except (typer.Abort, KeyboardInterrupt):
-        Console(stderr=True).print("interrupted: nothing half-written was left behind")
-        sys.exit(EXIT_INTERRUPTED)
+        code = EXIT_INTERRUPTED
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except MemoryError:
@@ -76,5 +75,7 @@ def main(argv: list[str] | None = None) -> None:
         if show is not None:
             show()
         sys.exit(code)
+    if code == EXIT_INTERRUPTED:  # Typer may also report Ctrl-C as this return code
+        Console(stderr=True).print("interrupted: nothing half-written was left behind")
     if isinstance(code, int) and code:
         sys.exit(code)

@@ -16,19 +16,27 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import signal
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from beltwatch._io import staged_directory
+from beltwatch._limits import check_disk, check_memory
 from beltwatch.errors import InputError
+
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_INTERRUPTED",
+    "check_disk",
+    "check_memory",
+    "install_signal_handlers",
+    "output_directory",
+    "output_file",
+    "positive",
+    "staged_directory",
+]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
-# Refuse a request whose working set would exceed this share of the memory available.
-MEMORY_SHARE = 0.6
 
 
 class Interrupted(KeyboardInterrupt):
@@ -80,48 +88,9 @@ def output_directory(path: Path, option: str) -> Path:
     return path
 
 
-@contextmanager
-def staged_directory(path: Path) -> Iterator[Path]:
-    """A staging directory beside ``path``, renamed to ``path`` when the block succeeds
-    and removed when it fails or is interrupted."""
-    stage = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        yield stage
-        if path.is_dir():
-            path.rmdir()  # checked empty by output_directory
-        os.replace(stage, path)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage, ignore_errors=True)
-
-
 def positive(value: float, option: str, *, allow_zero: bool = False) -> float:
     """``value`` when finite and positive (or zero when allowed), else an error naming it."""
     if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
         wanted = "a finite number >= 0" if allow_zero else "a finite positive number"
         raise InputError(f"expected {wanted}, got {value}", field=option)
     return value
-
-
-def available_memory_bytes() -> int:
-    """Memory the system can give without swapping (MemAvailable), or physical memory."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as handle:
-            for line in handle:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
-
-
-def check_memory(needed_bytes: float, what: str, suggestion: str) -> None:
-    """Refuse work whose estimated working set exceeds :data:`MEMORY_SHARE` of the
-    available memory, before anything is allocated."""
-    limit = MEMORY_SHARE * available_memory_bytes()
-    if needed_bytes > limit:
-        raise InputError(
-            f"{what} needs about {needed_bytes / 2**30:,.1f} GiB, more than this machine can "
-            f"give ({limit / 2**30:,.1f} GiB); {suggestion}",
-            field="size",
-        )

@@ -19,9 +19,10 @@ import typer
 
 from beltwatch._io import write_atomic
 from beltwatch.cli._catalog import ObjectOption, SkipBad, load_for_cli, warn_if_stale
+from beltwatch.cli._contract import check_memory, output_file, positive
 from beltwatch.frames import geodetic_from_itrs
 from beltwatch.propagation import Ephemeris, Sgp4Propagator
-from beltwatch.timescales import format_utc, time_grid
+from beltwatch.timescales import format_utc, parse_utc, seconds_between, time_grid
 
 
 class OutputFrame(StrEnum):
@@ -52,6 +53,10 @@ GEODETIC_COLUMNS = (
     "altitude_km",
     "error",
 )
+
+
+# Working memory per output row: the state, its text and the row's Python objects.
+BYTES_PER_OUTPUT_ROW = 400
 
 
 class OutputFormat(StrEnum):
@@ -125,8 +130,18 @@ def propagate_command(
 ) -> None:
     """SGP4 states of every object (or the ``--object`` ones) at every time step (error
     code 0 = valid). Element sets more than 7 days from the start earn a warning."""
+    positive(step, "step")
+    if out is not None:
+        output_file(out, "out")
     result = load_for_cli(catalog, skip_bad, objects)
-    times = time_grid(start, stop, step)
+    t0, t1 = parse_utc(start, field="start"), parse_utc(stop, field="stop")
+    n_times = int(max(float(seconds_between(t0, t1)), 0.0) / step) + 1
+    check_memory(
+        len(result.catalog) * n_times * BYTES_PER_OUTPUT_ROW,
+        f"{len(result.catalog)} objects x {n_times} epochs",
+        "shorten the span, lengthen --step or select fewer objects (--object)",
+    )
+    times = time_grid(t0, t1, step)
     warn_if_stale(result.catalog, times[0])
     geodetic = frame is OutputFrame.geodetic
     eph = Sgp4Propagator().propagate(result.catalog, times, "itrs" if geodetic else frame.value)

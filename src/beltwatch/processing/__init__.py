@@ -8,7 +8,6 @@ candidates into tracklets (:func:`link_tracklets`) and returns
 """
 
 from beltwatch.processing._batch import (
-    DEFAULT_MARKINGS,
     FrameFailure,
     ProcessingResult,
     frame_paths,
@@ -26,7 +25,6 @@ from beltwatch.processing._reduce import (
 from beltwatch.processing._tracklets import Tracklet, link_tracklets
 
 __all__ = [
-    "DEFAULT_MARKINGS",
     "DETECTION_SIGMA",
     "MIN_AREA_PX",
     "Candidates",

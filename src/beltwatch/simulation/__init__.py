@@ -18,6 +18,7 @@ from beltwatch.simulation._frames import (
     Tracking,
     apparent_rso_directions,
     densest_field,
+    iter_sequence,
     simulate_sequence,
 )
 from beltwatch.simulation._photometry import (
@@ -36,6 +37,7 @@ __all__ = [
     "densest_field",
     "electron_rate",
     "frame_bytes",
+    "iter_sequence",
     "read_truth",
     "rso_magnitude",
     "simulate_sequence",

@@ -12,6 +12,7 @@ a seeded attitude error); the truth sidecar holds the true WCS and every source.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -119,7 +120,7 @@ def _subtimes(t_mid: Time, exposure_s: float) -> Time:
     return Time(jd1, jd2, format="jd", scale="utc")
 
 
-def simulate_sequence(
+def iter_sequence(
     sensor: OpticalSensor,
     observer: Observer,
     catalog: Catalog,
@@ -130,8 +131,9 @@ def simulate_sequence(
     roll_rad: float = 0.0,
     settings: FrameSettings | None = None,
     stars: StarCatalog | None = None,
-) -> list[SimulatedFrame]:
-    """Simulate ``n_frames`` consecutive frames (cadence = exposure + readout).
+) -> Iterator[SimulatedFrame]:
+    """Simulate ``n_frames`` consecutive frames (cadence = exposure + readout), one at a
+    time (memory stays that of one frame).
 
     ``boresight_*``: apparent pointing of the first frame (GCRS axes); later frames
     follow the belt (boresight turned about the pole at Earth's rate). The observer
@@ -166,7 +168,6 @@ def simulate_sequence(
         boresight0, field_radius + EARTH_ROTATION_RATE_RAD_S * offsets_s[-1]
     )
     scene = _Scene(sensor, settings, rng, hot, catalog.norad_id, radius, albedo, field_stars)
-    frames = []
     for k in range(n_frames):
         boresight = rotation_about_z(EARTH_ROTATION_RATE_RAD_S * offsets_s[k]) @ boresight0
         ra_b, dec_b = radec_from_unit_vector(boresight)
@@ -182,8 +183,28 @@ def simulate_sequence(
         epoch = _FrameGeometry(
             k, wcs_true, t_mid[k], obs_r[k], obs_v[k], tgt_r[:, k], tgt_v[:, k], sun[k]
         )
-        frames.append(_render_frame(scene, epoch))
-    return frames
+        yield _render_frame(scene, epoch)
+
+
+def simulate_sequence(
+    sensor: OpticalSensor,
+    observer: Observer,
+    catalog: Catalog,
+    first_mid_time: Time,
+    n_frames: int,
+    boresight_ra_rad: float,
+    boresight_dec_rad: float,
+    roll_rad: float = 0.0,
+    settings: FrameSettings | None = None,
+    stars: StarCatalog | None = None,
+) -> list[SimulatedFrame]:
+    """All frames of :func:`iter_sequence` as a list."""
+    return list(
+        iter_sequence(
+            sensor, observer, catalog, first_mid_time, n_frames, boresight_ra_rad,
+            boresight_dec_rad, roll_rad, settings, stars,
+        )
+    )  # fmt: skip
 
 
 def _sizes(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
