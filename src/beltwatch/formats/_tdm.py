@@ -61,13 +61,15 @@ def tdm_from_observations(
     stamps = ccsds_times(times)
     order = np.lexsort((times.jd2 - np.round(times.jd2), times.jd1 + np.round(times.jd2)))
     segments: dict[tuple, list[tuple[Observation, str]]] = {}
+    epochs_in: dict[tuple, set[str]] = {}
     for index in order:
         obs = observations[index]
         key = (obs.sensor_id, obs.norad_id, obs.track_id, 0)
         # Observations are told apart by EPOCH within a segment: a repeat opens another.
-        while any(stamp == stamps[index] for _, stamp in segments.get(key, [])):
+        while stamps[index] in epochs_in.get(key, ()):
             key = (*key[:3], key[3] + 1)
         segments.setdefault(key, []).append((obs, stamps[index]))
+        epochs_in.setdefault(key, set()).add(stamps[index])
     message = Message("TDM", "2.0", header, [])
     for (sensor, norad, track, _), stamped in segments.items():
         sigmas = [(_sigma_text(o.ra_sigma_rad), _sigma_text(o.dec_sigma_rad)) for o, _ in stamped]
