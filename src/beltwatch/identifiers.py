@@ -1,10 +1,13 @@
-"""Object identifiers: catalog numbers (integers up to 9 digits) and their TLE Alpha-5 form.
+"""Object identifiers: catalog numbers (integers up to 9 digits) and their TLE Alpha-5 form;
+international (COSPAR) designators.
 
 A TLE has five columns for the catalog number; Alpha-5 writes 100,000-339,999 as a
 letter (A-Z without I and O, worth 10-33) and four digits ('A0001' is 100001).
 """
 
 from __future__ import annotations
+
+import re
 
 MAX_CATALOG_NUMBER = 999_999_999
 MAX_TLE_CATALOG_NUMBER = 339_999
@@ -44,3 +47,22 @@ def int_to_alpha5(number: int) -> str:
 def is_catalog_number(number: int) -> bool:
     """Whether ``number`` is a valid catalog number (0 to 999,999,999)."""
     return 0 <= number <= MAX_CATALOG_NUMBER
+
+
+_TLE_DESIGNATOR = re.compile(r"^(\d{2})(\d{3})([A-Z]{1,3})$")
+_COSPAR_DESIGNATOR = re.compile(r"^(\d{4})-(\d{3})([A-Z]{1,3})$")
+
+
+def cospar_designator(text: str) -> str:
+    """An international designator in the COSPAR form CCSDS ``OBJECT_ID`` recommends,
+    ``YYYY-NNNP{PP}``: the TLE form ``25023A`` becomes ``2025-023A`` (two-digit years
+    57-99 are 1957-1999, 00-56 are 2000-2056); that form is kept; anything else is
+    returned stripped, as given ("" when unknown)."""
+    cleaned = text.strip().upper()
+    if _COSPAR_DESIGNATOR.match(cleaned):
+        return cleaned
+    tle = _TLE_DESIGNATOR.match(cleaned)
+    if tle is None:
+        return text.strip()
+    year = int(tle.group(1))
+    return f"{year + (1900 if year >= 57 else 2000)}-{tle.group(2)}{tle.group(3)}"

@@ -94,7 +94,9 @@ class Observation:
 @dataclass(frozen=True, eq=False)
 class OrbitState:
     """Position (km) and velocity (km/s) at ``epoch`` in ``frame``, with an optional 6x6
-    covariance (km, km/s), ordered x, y, z, vx, vy, vz."""
+    covariance (km, km/s), ordered x, y, z, vx, vy, vz. ``object_name`` and
+    ``intl_designator`` name the object as its catalog does ("" when unknown; CCSDS
+    OBJECT_NAME and OBJECT_ID)."""
 
     epoch: Time
     position_km: np.ndarray
@@ -103,6 +105,8 @@ class OrbitState:
     covariance: np.ndarray | None = None
     norad_id: int | None = None
     markings: Markings | None = None
+    object_name: str = ""
+    intl_designator: str = ""
 
 
 class EventKind(StrEnum):

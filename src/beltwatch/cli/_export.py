@@ -102,7 +102,7 @@ def export_command(
     detail = ", ".join(f"{rule} {n}" for rule, n in used.items()) or "none"
     written = f"wrote {result.path}" if result.path is not None else "wrote nothing"
     typer.echo(
-        f"released {len(result.release.records)} of {len(records)} {what} to "
+        f"released {_amount(result.release.records, records, what)} to "
         f"{result.release.partner} ({detail}); withheld {result.release.withheld}; "
         f"{written}; audit seq {result.audit_entry['seq']}"
     )
@@ -113,6 +113,19 @@ def export_command(
             f"nothing in the input may be released to {result.release.partner}: no product"
         )
         sys.exit(EXIT_NOTHING_RELEASED)
+
+
+def _amount(released: list, given: list, what: str) -> str:
+    """ "3 of 5 orbits (145 of 240 states)": orbits count objects, not ephemeris points."""
+    if what != "orbits":
+        return f"{len(released)} of {len(given)} {what}"
+
+    def objects(records: list) -> int:
+        return len({r.norad_id if r.norad_id is not None else id(r) for r in records})
+
+    return (
+        f"{objects(released)} of {objects(given)} orbits ({len(released)} of {len(given)} states)"
+    )
 
 
 def _sensor_numbers(pairs: list[str]) -> dict[str, int]:

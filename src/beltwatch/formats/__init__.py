@@ -26,6 +26,7 @@ from beltwatch.formats._kvn import KvnLine, read_kvn_lines
 from beltwatch.formats._marking_text import ForeignMarkings, format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment, message_content
 from beltwatch.formats._odm import (
+    ObjectIdentity,
     message_markings,
     oem_from_states,
     opm_from_state,
@@ -68,6 +69,7 @@ __all__ = [
     "Group",
     "KvnLine",
     "Message",
+    "ObjectIdentity",
     "Segment",
     "b3_lines",
     "cdm_from_event",

@@ -21,7 +21,7 @@ from beltwatch.errors import InputError
 from beltwatch.formats._io import parse_messages
 from beltwatch.formats._model import Entry, Group, Message, Segment
 from beltwatch.formats._odm import _header, message_markings
-from beltwatch.identifiers import alpha5_to_int, is_catalog_number
+from beltwatch.identifiers import alpha5_to_int, cospar_designator, is_catalog_number
 from beltwatch.timescales import ccsds_time, parse_utc
 from beltwatch.values import ElementSet, Markings
 
@@ -64,7 +64,7 @@ def omm_from_elements(
     meta = [Entry("COMMENT", text) for text in elements.comments]
     meta += [
         Entry("OBJECT_NAME", elements.name or f"NORAD {elements.norad_id}"),
-        Entry("OBJECT_ID", elements.intl_designator or "UNKNOWN"),
+        Entry("OBJECT_ID", cospar_designator(elements.intl_designator) or "UNKNOWN"),
         Entry("CENTER_NAME", "EARTH"),
         Entry("REF_FRAME", "TEME"),
         Entry("TIME_SYSTEM", "UTC"),

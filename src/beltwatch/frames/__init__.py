@@ -1,7 +1,8 @@
 """Reference frames and the transforms between them.
 
 Frames: ``teme`` (SGP4 output), ``gcrs`` (geocentric, ICRS-aligned axes),
-``itrs`` (Earth-fixed). All transforms go through one graph
+``itrs`` (Earth-fixed; :func:`geodetic_from_itrs` gives WGS-84 latitude, longitude
+and height). All transforms go through one graph
 (:func:`transform_states`); each edge is a rotation per time, vectorised over
 objects and times. Models: IAU 2006/2000A precession-nutation, GMST 1982 for
 TEME (as Vallado et al. 2006), polar motion and UT1-UTC from the bundled IERS
@@ -22,6 +23,7 @@ from beltwatch.frames._directions import (
     radec_from_unit_vector,
     unit_vector_from_radec,
 )
+from beltwatch.frames._geodetic import geodetic_from_itrs
 from beltwatch.frames._shadow import (
     ShadowModel,
     sunlit_fraction,
@@ -35,6 +37,7 @@ __all__ = [
     "aberrate",
     "deaberrate",
     "eme2000_to_gcrs",
+    "geodetic_from_itrs",
     "gnomonic_project",
     "light_time_direction",
     "moon_position_gcrs_km",

@@ -39,6 +39,7 @@ from beltwatch.sensors._platforms import (
     GroundSite,
     HostPlatform,
     Observer,
+    is_observer,
 )
 from beltwatch.sensors._radar import RadarConfig, RadarParameters
 from beltwatch.sensors._scenario import (
@@ -92,6 +93,7 @@ __all__ = [
     "evaluate_visibility",
     "instrument_kind",
     "instrument_kinds",
+    "is_observer",
     "lambertian_plate_phase_function",
     "load_scenario",
     "observer_context",

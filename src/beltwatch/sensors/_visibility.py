@@ -36,7 +36,7 @@ from beltwatch.sensors._geometry import (
     unit,
 )
 from beltwatch.sensors._photometry import airmass, apparent_magnitude
-from beltwatch.sensors._platforms import GroundSite
+from beltwatch.sensors._platforms import GroundSite, is_observer
 from beltwatch.sensors._sensor import Sensor
 
 # Object-epochs per block of work (threads over blocks, each small enough for the cache).
@@ -55,6 +55,7 @@ FLAGS: dict[str, int] = {
     "faint": 256,  # SNR below the detection threshold
     "field_of_regard": 512,  # outside the mount's field of regard
     "invalid": 1024,  # no valid ephemeris
+    "host": 2048,  # the sensor's own platform (a host listed in the catalog)
 }
 
 
@@ -156,6 +157,7 @@ def evaluate_visibility(
     """Visibility of targets with GCRS states (n, m, 3) at ``context.times`` from ``sensor``.
 
     ``radius_m`` and ``albedo``: scalars or (n,) arrays (photometry of optical sensors).
+    Given ``norad_id``, the sensor's own host among the targets is flagged ``host``.
     """
     r_t = np.asarray(target_position_km, dtype=float)
     v_t = np.asarray(target_velocity_km_s, dtype=float)
@@ -183,10 +185,13 @@ def evaluate_visibility(
     size = max(1, BLOCK_OBJECT_EPOCHS // max(r_t.shape[1], 1))
     blocks = [slice(lo, min(lo + size, n)) for lo in range(0, n, size)] or [slice(0, 0)]
     if len(blocks) == 1:
-        return block(blocks[0])
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        parts = list(pool.map(block, blocks))
-    return _concatenate(parts)
+        vis = block(blocks[0])
+    else:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            vis = _concatenate(list(pool.map(block, blocks)))
+    if norad_id is not None:
+        vis.flags[is_observer(ids, sensor.platform)] |= FLAGS["host"]
+    return vis
 
 
 def _concatenate(parts: list[Visibility]) -> Visibility:

@@ -72,6 +72,8 @@ class ElementFit:
                     arg_perigee_rad=float(cat.arg_perigee_rad[i]),
                     mean_anomaly_rad=float(cat.mean_anomaly_rad[i]),
                     bstar=float(cat.bstar[i]),
+                    name=state.object_name,
+                    intl_designator=state.intl_designator,
                     markings=state.markings,
                     comments=(
                         f"SGP4 fit to the orbit propagated numerically over {self.span_s:g} s "

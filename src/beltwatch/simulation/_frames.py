@@ -36,6 +36,7 @@ from beltwatch.sensors import (
     OpticalSensor,
     camera_wcs,
     earth_occulted,
+    is_observer,
     pixels_from_units,
     rotation_about_z,
 )
@@ -135,8 +136,10 @@ def iter_sequence(
     time (memory stays that of one frame).
 
     ``boresight_*``: apparent pointing of the first frame (GCRS axes); later frames
-    follow the belt (boresight turned about the pole at Earth's rate).
+    follow the belt (boresight turned about the pole at Earth's rate). The observer
+    itself, when it is in ``catalog``, is not rendered.
     """
+    catalog = catalog[~is_observer(catalog.norad_id, observer)]
     settings = settings or FrameSettings()
     stars = stars if stars is not None else hipparcos()
     cadence_s = sensor.exposure_s + sensor.readout_s
@@ -435,6 +438,7 @@ def densest_field(
     """Apparent (RA, Dec) rad of a boresight that holds the most visible catalog objects
     (unblocked by Earth) in a square field of the sensor at ``time``."""
     t = Time([time.utc.jd1], [time.utc.jd2], format="jd", scale="utc") if time.isscalar else time
+    catalog = catalog[~is_observer(catalog.norad_id, observer)]
     obs_r, obs_v = observer.states_gcrs(t)
     eph = Sgp4Propagator(workers=1).propagate(catalog, t, "gcrs")
     r, v = eph.position_km[:, 0], eph.velocity_km_s[:, 0]

@@ -31,7 +31,8 @@ from beltwatch.timescales import time_grid
 
 # Why an object was never observed, tested in this order (the first that explains it).
 LIMIT_GROUPS: dict[str, int] = {
-    "no_ephemeris": FLAGS["invalid"],  # propagation failed, or the object is the host itself
+    "host_itself": FLAGS["host"],  # the sensor's own platform is never its target
+    "no_ephemeris": FLAGS["invalid"],  # propagation failed
     "earth_blockage": FLAGS["occulted"] | FLAGS["earth_limb"] | FLAGS["elevation"],
     "range": FLAGS["range"],
     "field_of_regard": FLAGS["field_of_regard"],
@@ -139,9 +140,12 @@ class CoverageResult:
     start: Time
     hours: float
     norad_id: np.ndarray
-    longitude_rad: np.ndarray  # mean sub-satellite longitude over the window (ITRS)
+    longitude_rad: np.ndarray  # mean sub-satellite longitude over the window, [-pi, pi]
     inclination_rad: np.ndarray
     per_sensor: dict[str, SensorCoverage] = field(default_factory=dict)
+    # Mean longitude of each sensor's platform (host sub-satellite point or site), rad.
+    sensor_longitude_rad: dict[str, float] = field(default_factory=dict)
+    names: np.ndarray | None = None  # catalog names, for plots
 
     def combined_times(self, sensor_ids: list[str] | None = None) -> list[np.ndarray]:
         ids = list(self.per_sensor) if sensor_ids is None else sensor_ids
@@ -221,14 +225,22 @@ def run_coverage(
     grid_s = np.asarray((times - times[0]).to_value("sec"), dtype=float)
     eph = ephemeris if ephemeris is not None else Sgp4Propagator().propagate(catalog, times, "gcrs")
     itrs, _ = transform_states(eph.position_km, eph.velocity_km_s, times, eph.frame, "itrs")
-    lon = np.angle(np.nanmean(np.exp(1j * np.arctan2(itrs[..., 1], itrs[..., 0])), axis=1))
     result = CoverageResult(
-        start, hours, eph.norad_id, np.mod(lon, 2 * np.pi), catalog.inclination_rad.copy()
+        start,
+        hours,
+        eph.norad_id,
+        _mean_longitude_rad(itrs),
+        catalog.inclination_rad.copy(),
+        names=catalog.name.copy(),
     )
     follow = set(followup_norad_ids or [])
     photometry = scenario.photometry
     for sid, sensor in scenario.sensors.items():
         context = observer_context(sensor, times)
+        where, _ = transform_states(
+            context.position_km, context.velocity_km_s, times, "gcrs", "itrs"
+        )
+        result.sensor_longitude_rad[sid] = float(_mean_longitude_rad(where[None])[0])
         vis = _sensor_visibility(
             sensor,
             eph,
@@ -255,6 +267,12 @@ def run_coverage(
             sid, plan, vis, observed_times(sensor, plan, vis, grid_s)
         )
     return result
+
+
+def _mean_longitude_rad(itrs_km: np.ndarray) -> np.ndarray:
+    """Circular mean over times of the longitude of ITRS positions (n, m, 3), rad in [-pi, pi]."""
+    lon = np.arctan2(itrs_km[..., 1], itrs_km[..., 0])
+    return np.angle(np.nanmean(np.exp(1j * lon), axis=1))
 
 
 def _subset(vis: Visibility, rows: np.ndarray) -> Visibility:
