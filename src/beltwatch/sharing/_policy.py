@@ -332,8 +332,8 @@ def _markings_table(
 def load_policy(path: str | Path | None = None) -> Policy:
     """The policy in ``path``, or the shipped illustrative default."""
     if path is None:
-        text = resources.files("beltwatch.sharing").joinpath("default_policy.toml")
-        return policy_from_dict(tomllib.loads(text.read_text(encoding="utf-8")), "default policy")
+        shipped = resources.files("beltwatch.sharing").joinpath("default_policy.toml")
+        return policy_from_dict(tomllib.loads(shipped.read_text(encoding="utf-8")), "default policy")
     text = read_text(path, "a UTF-8 TOML policy file")
     try:
         data = tomllib.loads(text)
