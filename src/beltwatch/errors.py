@@ -36,3 +36,12 @@ class InputError(BeltwatchError):
         if self.field is not None:
             parts.append(f"field {self.field}")
         return ": ".join(parts) + ": " if parts else ""
+
+
+class PropagationError(BeltwatchError):
+    """An orbit could not be propagated (the integrator failed, a worker process died)."""
+
+
+class NoSolutionError(BeltwatchError):
+    """A solver found no solution for its input (IOD geometry, Lambert's problem): a
+    statement about the data, for the caller to try otherwise, not a crash."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -76,3 +77,32 @@ def test_bad_scenario_is_one_line_exit_2(tmp_path, capsys, edit, key):
     assert code == 2 and out == ""
     assert len(err.strip().splitlines()) == 1
     assert key in err and "bad.toml" in err
+
+
+def test_plot_that_is_not_html_is_refused_before_work(tmp_path, run_cli):
+    for name in ("cov.pdf", "cov.png"):
+        out = tmp_path / name
+        result = run_cli("coverage", "--hours", "1e9", "--plot", str(out))  # no work is done
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "plot" in lines[0] and ".html" in lines[0]
+        assert not out.exists()
+
+
+def test_tables_read_whole_on_the_real_catalog(tmp_path, run_cli, geo_latest_path):
+    result = run_cli(
+        "coverage", "--catalog", str(geo_latest_path), "--hours", "2", "--step", "600",
+        "--start", "2026-05-30T00:00:00Z", "--plot", str(tmp_path / "c.html"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "…" not in out and "None" not in out
+    for sensor in ("qzs6-wfc", "qzs7-wfc", "bisei-1m", "jp-dsr", "all sensors"):
+        rows = [line for line in out.splitlines() if line.startswith(f"│ {sensor} ")]
+        assert len(rows) == 1, out  # one line per sensor, nothing wrapped
+    assert "host itself" in out  # QZS-6 is in the catalog and never its own target
+    # 4 element sets of the real catalog are more than 7 days older than the start
+    assert result.stderr.startswith("warning: 4 of 574 element sets")
+    html = (tmp_path / "c.html").read_text()
+    assert not re.search(r"<script[^>]*\bsrc=", html)  # offline: plotly.js is inline
+    assert "plotly.js v" in html and "not observed" in html

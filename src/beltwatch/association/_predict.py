@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from beltwatch.association._config import AssociationConfig
-from beltwatch.association._table import time_from_seconds
 from beltwatch.catalog import Catalog
+from beltwatch.frames import rtn_basis
 from beltwatch.propagation import Sgp4Propagator
+from beltwatch.timescales import time_from_tai_seconds
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,15 +56,6 @@ class Predictions:
         )
 
 
-def ric_basis(r: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Rows radial, in-track, cross-track unit vectors (..., 3, 3) in the state's frame."""
-    rh = r / np.linalg.norm(r, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    ch = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    ih = np.cross(ch, rh)
-    return np.stack([rh, ih, ch], axis=-2)
-
-
 def element_set_sqrt_cov(
     r: np.ndarray, v: np.ndarray, age_days: np.ndarray, config: AssociationConfig
 ) -> np.ndarray:
@@ -73,7 +65,7 @@ def element_set_sqrt_cov(
     sig_pos = s0 + g * np.abs(age_days)[..., None]  # (..., 3)
     n = np.linalg.norm(v, axis=-1) / np.linalg.norm(r, axis=-1)  # mean motion rad/s
     sig_vel = g / 86400.0 + config.tle_velocity_factor * n[..., None] * sig_pos
-    B = np.swapaxes(ric_basis(r, v), -1, -2)  # columns R, I, C in GCRS
+    B = np.swapaxes(rtn_basis(r, v), -1, -2)  # columns R, I, C in GCRS
     S = np.zeros((*r.shape[:-1], 6, 6))
     S[..., :3, :3] = B * sig_pos[..., None, :]
     S[..., 3:, 3:] = B * sig_vel[..., None, :]
@@ -88,7 +80,7 @@ def predict_catalog(
 ) -> Predictions:
     """SGP4 GCRS states of every catalog row at times ``t_s`` (TAI s since J2000)."""
     prop = propagator or Sgp4Propagator()
-    times = time_from_seconds(t_s)
+    times = time_from_tai_seconds(t_s)
     eph = prop.propagate(catalog, times, "gcrs")
     age = (
         (times.tai.jd[None, :] - catalog.epoch.tai.jd[:, None])

@@ -8,18 +8,35 @@ see :meth:`Catalog.history` and :meth:`Catalog.latest`).
 from beltwatch.catalog._catalog import Catalog, OrbitClass
 from beltwatch.catalog._fetch import CelestrakClient
 from beltwatch.catalog._load import LoadResult, load_catalog, parse_catalog_text
+from beltwatch.catalog._select import (
+    STALE_AFTER_DAYS,
+    StaleSets,
+    object_identities,
+    object_rows,
+    select_objects,
+    stale_element_sets,
+)
 from beltwatch.catalog._synthetic import synthetic_geo_population
-from beltwatch.catalog._tle import alpha5_to_int, format_tle, int_to_alpha5
+from beltwatch.catalog._tle import format_tle, iter_tle_records, parse_tle_pair
+from beltwatch.identifiers import alpha5_to_int, int_to_alpha5
 
 __all__ = [
+    "STALE_AFTER_DAYS",
     "Catalog",
     "CelestrakClient",
     "LoadResult",
     "OrbitClass",
+    "StaleSets",
     "alpha5_to_int",
     "format_tle",
     "int_to_alpha5",
+    "iter_tle_records",
     "load_catalog",
+    "object_identities",
+    "object_rows",
     "parse_catalog_text",
+    "parse_tle_pair",
+    "select_objects",
+    "stale_element_sets",
     "synthetic_geo_population",
 ]

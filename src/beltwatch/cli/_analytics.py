@@ -46,6 +46,7 @@ from beltwatch.analytics import (
     unmarked_markings,
 )
 from beltwatch.cli._catalog import SkipBad, load_for_cli
+from beltwatch.cli._contract import check_memory, output_file, positive
 from beltwatch.errors import InputError
 from beltwatch.formats import (
     cdm_from_event,
@@ -97,9 +98,9 @@ def _event_record(head: dict, event: Event) -> dict:
     return {**head, **event.to_dict()}
 
 
-def _check_output(path: Path | None) -> None:
-    if path is not None and path.is_dir():
-        raise InputError("is a directory: expected a file path", source=path, field="out")
+def _check_output(path: Path | None, option: str, suffixes: tuple[str, ...] = ()) -> None:
+    if path is not None:
+        output_file(path, option, suffixes)
 
 
 # --- maneuvers ---------------------------------------------------------------------------------
@@ -187,7 +188,11 @@ def screen_command(
     skip_bad: SkipBad = False,
 ) -> None:
     """Close approaches in a catalog: protected assets against everything (or all pairs)."""
-    _check_output(cdm)
+    _check_output(cdm, "cdm")
+    positive(days, "days")
+    positive(threshold_km, "threshold-km")
+    if hbr_m is not None:
+        positive(hbr_m, "hbr-m")
     rules, given = _policy_and_marking(policy, marking)
     cat = load_for_cli(catalog, skip_bad).catalog.latest()
     rows = asset_rows(cat, assets)
@@ -269,6 +274,9 @@ def pc_command(
     """Collision probability of a conjunction: Foster 2D, Chan, Monte Carlo, maximum Pc."""
     if samples < 0:
         raise InputError(f"samples must be 0 or more, got {samples}", field="samples")
+    positive(days, "days")
+    if hbr_m is not None:
+        positive(hbr_m, "hbr-m")
     rules, given = _policy_and_marking(policy, marking)
     fallback = given or unmarked_markings(rules)
     messages = [m for path in files for m in read_messages(path)]
@@ -352,7 +360,9 @@ def proximity_command(
     skip_bad: SkipBad = False,
 ) -> None:
     """Objects coming within a distance of a protected asset: when, how close, how fast."""
-    _check_output(plot)
+    _check_output(plot, "plot", (".html",))
+    positive(days, "days")
+    positive(within_km, "within-km")
     rules, given = _policy_and_marking(policy, marking)
     cat = load_for_cli(catalog, skip_bad).catalog.latest()
     row = asset_rows(cat, str(asset))
@@ -406,7 +416,7 @@ def belt_command(
     if (catalog is None) == (history is None):
         raise InputError("give one of --catalog or --history", field="catalog")
     if not no_plot:
-        _check_output(plot)
+        _check_output(plot, "plot", (".html",))
     rules, given = _policy_and_marking(policy, marking)
     if history is not None:
         out, figure = _belt_history(history, rules, given, skip_bad)
@@ -476,6 +486,8 @@ def _belt_catalog(path: Path, days: float, skip_bad: bool):
     cat = load_for_cli(path, skip_bad).catalog.latest()
     start = cat.epoch[int(np.argmax(cat.epoch.jd))]
     step = 900.0 if days <= 7 else 3600.0
+    states = len(cat) * (days * 86400.0 / step + 1)
+    check_memory(states * 6 * 8 * 4, "the belt propagation", "use fewer --days or a GEO catalog")
     times = start + TimeDelta(np.arange(0.0, days * 86400.0 + 1.0, step), format="sec")
     track = belt_tracks(cat, Sgp4Propagator().propagate(cat, times, "itrs"))
     figure = belt_longitude_time_figure(track, title=f"GEO belt from {path.name}")

@@ -8,30 +8,69 @@ from typing import Annotated
 
 import numpy as np
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from beltwatch._io import write_atomic
 from beltwatch.catalog import load_catalog, synthetic_geo_population
+from beltwatch.cli._catalog import warn_if_stale
+from beltwatch.cli._contract import check_memory, output_file, positive
+from beltwatch.cli._tables import cell, print_table
 from beltwatch.errors import InputError
+from beltwatch.pipeline import BYTES_PER_OBJECT_EPOCH
 from beltwatch.sensors import default_scenario, load_scenario
-from beltwatch.tasking import coverage_figure, run_coverage
+from beltwatch.tasking import LIMIT_GROUPS, coverage_figure, run_coverage
 from beltwatch.timescales import parse_utc
+
+PLOT_SUFFIXES = (".html", ".htm")
+
+
+def check_plot_path(path: Path) -> Path:
+    """A plot is interactive HTML (plotly.js embedded, works offline); anything else is an
+    error naming the option, before any work."""
+    if not path.is_dir() and path.suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError(
+            f"{path}: plots are written as HTML (give a .html name); for a PNG open the "
+            "HTML in a browser and use the camera button",
+            field="plot",
+        )
+    return output_file(path, "plot", PLOT_SUFFIXES)
 
 
 def write_plot(fig, path: Path) -> None:
-    """HTML (plotly.js embedded, works offline) or, with kaleido installed, PNG."""
-    if path.suffix.lower() == ".png":
-        try:
-            data = fig.to_image(format="png", width=1100, height=1200)
-        except Exception as exc:  # kaleido or its browser missing
-            raise InputError(
-                f"PNG export is not available here ({type(exc).__name__}); use an .html path",
-                field="plot",
-            ) from exc
-        write_atomic(path, data)
-    else:
-        write_atomic(path, fig.to_html(include_plotlyjs=True, full_html=True))
+    """Self-contained HTML: plotly.js embedded, readable offline."""
+    write_atomic(path, fig.to_html(include_plotlyjs=True, full_html=True))
+
+
+def print_summary(summary: dict, hours: float) -> None:
+    """Two tables: figures per sensor, and per sensor why objects were never observed."""
+    table = Table(title=f"coverage of {summary['objects_total']} objects over {hours:g} h")
+    for name in ("sensor", "observed", "fraction", "median revisit (h)", "pointings"):
+        table.add_column(name, justify="left" if name == "sensor" else "right", no_wrap=True)
+    per_sensor = summary["per_sensor"]
+    for sid, fig in [*per_sensor.items(), ("all sensors", summary)]:
+        table.add_row(
+            sid,
+            str(fig["objects_observed"]),
+            f"{fig['fraction_observed']:.3f}",
+            cell(fig["median_revisit_h"], ".2f"),
+            cell(fig.get("pointings")),
+        )
+    print_table(table)
+    reasons = [
+        r
+        for r in [*LIMIT_GROUPS, "scheduling"]
+        if any(r in f["not_observed_because"] for f in per_sensor.values())
+    ]
+    if not reasons:
+        return
+    why = Table(title="objects never observed, by the first limit that explains it")
+    why.add_column("reason", no_wrap=True)
+    for sid in per_sensor:
+        why.add_column(sid, justify="right", no_wrap=True)
+    for reason in reasons:
+        counts = [per_sensor[s]["not_observed_because"].get(reason, 0) for s in per_sensor]
+        why.add_row(reason.replace("_", " "), *(str(c) if c else "·" for c in counts))
+    print_table(why)
 
 
 def coverage_command(
@@ -55,13 +94,15 @@ def coverage_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
     plot: Annotated[
-        Path | None, typer.Option(help="Plot file (.html, or .png where kaleido works).")
+        Path | None, typer.Option(help="Plot file, interactive HTML (works offline).")
     ] = Path("coverage.html"),
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Write no plot.")] = False,
 ) -> None:
     """Fraction of the catalog observed, revisit intervals and what limited coverage."""
-    if not hours > 0 or not step > 0:
-        raise InputError("hours and step must be positive", field="hours" if hours <= 0 else "step")
+    positive(hours, "hours")
+    positive(step, "step")
+    if plot is not None and not no_plot:
+        check_plot_path(plot)
     scen = load_scenario(scenario) if scenario is not None else default_scenario()
     if sensor:
         scen = scen.select(list(sensor))
@@ -72,6 +113,13 @@ def coverage_command(
         t0 = scen.start
     else:
         t0 = cat.epoch[int(np.argmax(cat.epoch.jd))]
+    n_times = int(hours * 3600.0 / step) + 1
+    check_memory(
+        len(cat) * n_times * BYTES_PER_OBJECT_EPOCH * (1 + len(scen.sensors)),
+        f"{len(cat)} objects x {n_times} epochs x {len(scen.sensors)} sensors",
+        "shorten --hours or lengthen --step",
+    )
+    warn_if_stale(cat, t0)
     result = run_coverage(scen, cat, t0, hours, step, followup_norad_ids=list(follow or []))
     summary = result.summary()
     if plot is not None and not no_plot:
@@ -80,17 +128,4 @@ def coverage_command(
     if as_json:
         typer.echo(json.dumps(summary, indent=2))
         return
-    table = Table(title=f"coverage of {summary['objects_total']} objects over {hours:g} h")
-    for col in ("sensor", "observed", "fraction", "median revisit h", "pointings", "not observed"):
-        table.add_column(col)
-    rows = [*summary["per_sensor"].items(), ("combined", summary)]
-    for sid, fig in rows:
-        table.add_row(
-            sid,
-            str(fig["objects_observed"]),
-            f"{fig['fraction_observed']:.3f}",
-            str(fig["median_revisit_h"]),
-            str(fig.get("pointings", "")),
-            ", ".join(f"{k} {v}" for k, v in fig.get("not_observed_because", {}).items()),
-        )
-    Console().print(table)
+    print_summary(summary, hours)

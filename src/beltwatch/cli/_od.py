@@ -25,9 +25,11 @@ from astropy.time import TimeDelta
 from rich.console import Console
 
 from beltwatch._io import write_atomic
+from beltwatch.catalog import load_catalog, object_identities
 from beltwatch.cli._od_inputs import catalog_priors, read_observations, read_orbit_priors
 from beltwatch.constants import ARCSEC_RAD
 from beltwatch.formats import (
+    ObjectIdentity,
     format_marking,
     oem_from_states,
     opm_from_state,
@@ -84,9 +86,11 @@ def orbit_products(
     out: Path,
     hours: float,
     step_s: float,
+    objects: dict[int, ObjectIdentity] | None = None,
 ) -> None:
     """DIR/opm/<norad>.opm (state and covariance at epoch) and DIR/oem/<norad>.oem (the
-    predicted trajectory over ``hours`` after the epoch, every ``step_s``), both marked."""
+    predicted trajectory over ``hours`` after the epoch, every ``step_s``), both marked,
+    naming the object from ``objects`` (the catalog) where it is known."""
     state = OrbitState(
         est.epoch.utc,
         est.position_km,
@@ -96,7 +100,7 @@ def orbit_products(
         norad,
         markings,
     )
-    write_message(opm_from_state(state), out / "opm" / f"{norad}.opm", "kvn")
+    write_message(opm_from_state(state, objects=objects), out / "opm" / f"{norad}.opm", "kvn")
     start = est.epoch.utc
     times = time_grid(start, start + TimeDelta(hours * 3600.0, format="sec"), step_s)
     prop = propagator if est.cr is None else propagator_with_cr(propagator, [est.cr])
@@ -105,7 +109,8 @@ def orbit_products(
         OrbitState(times[k], states[0, k, :3], states[0, k, 3:], "gcrs", None, norad, markings)
         for k in range(len(times))
     ]
-    write_message(oem_from_states(trajectory), out / "oem" / f"{norad}.oem", "kvn")
+    oem = oem_from_states(trajectory, objects=objects)
+    write_message(oem, out / "oem" / f"{norad}.oem", "kvn")
 
 
 def residual_svg(norad: int, hours: np.ndarray, res_arcsec: np.ndarray, used: np.ndarray) -> str:
@@ -179,9 +184,12 @@ def od_command(
     """Batch least-squares orbits (GCRS) for every object in an observation file."""
     rules = load_policy(policy)
     observations = read_observations(
-        obs, load_scenario(scenario) if scenario else default_scenario()
+        obs,
+        load_scenario(scenario) if scenario else default_scenario(),
+        foreign_markings=rules.foreign_markings,
     )
     priors = catalog_priors(catalog, observations) if catalog else {}
+    names = object_identities(load_catalog(catalog).catalog) if catalog else None
     if prior:
         priors.update(read_orbit_priors(prior))
     propagator = od_propagator(area_to_mass, cr)
@@ -196,7 +204,7 @@ def od_command(
     for norad, est in run.estimates.items():
         markings = rules.combine(marks[norad])
         records.append(orbit_record(norad, est, run.started_from[norad], markings))
-        orbit_products(norad, est, markings, propagator, out, oem_hours, oem_step_s)
+        orbit_products(norad, est, markings, propagator, out, oem_hours, oem_step_s, names)
         meas = run.measurements[norad]
         hours = (meas.times - meas.times[0]).to_value("hr")
         svg = residual_svg(norad, np.atleast_1d(hours), est.residuals[:, :2] / ARCSEC_RAD, est.used)

@@ -10,10 +10,15 @@ from pathlib import Path
 import numpy as np
 from astropy.time import Time
 
+from beltwatch._io import read_text
 from beltwatch.catalog import load_catalog
 from beltwatch.errors import InputError
-from beltwatch.formats import observations_from_tdm, parse_messages, read_udl_observations
-from beltwatch.formats._io import read_text
+from beltwatch.formats import (
+    ForeignMarkings,
+    observations_from_tdm,
+    parse_messages,
+    read_udl_observations,
+)
 from beltwatch.orbit_determination import OrbitPrior
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.sensors import Observer, Scenario
@@ -21,12 +26,15 @@ from beltwatch.timescales import parse_utc
 from beltwatch.values import Observation
 
 
-def read_observations(path: Path, scenario: Scenario) -> list[Observation]:
-    """UDL-style JSON, or the RADEC segments of CCSDS TDMs with observer states from
-    ``scenario`` (NaN, hence rejected later, for an observer it does not know)."""
+def read_observations(
+    path: Path, scenario: Scenario, *, foreign_markings: ForeignMarkings | None = None
+) -> list[Observation]:
+    """UDL-style JSON (plain UDL markings mapped by ``foreign_markings``), or the RADEC
+    segments of CCSDS TDMs with observer states from ``scenario`` (NaN, hence rejected
+    later, for an observer it does not know)."""
     text = read_text(path)
     if text.lstrip().startswith(("[", "{")):
-        return read_udl_observations(path)
+        return read_udl_observations(path, foreign_markings=foreign_markings)
     observations: list[Observation] = []
     messages = parse_messages(text, str(path))
     for number, message in enumerate(messages):

@@ -9,6 +9,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from beltwatch.cli._contract import output_directory, positive
+from beltwatch.cli._tables import cell, print_table
+from beltwatch.errors import InputError
 from beltwatch.pipeline import RunConfig, run_pipeline
 
 
@@ -28,6 +31,12 @@ def run_command(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 2025,
 ) -> None:
     """Load, propagate and summarise the catalog; writes runs/<timestamp>/summary.json."""
+    positive(hours, "hours")
+    positive(step, "step")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} is a file; give a directory for the runs", field="out")
+    if not out.exists():
+        output_directory(out, "out")  # its parent must exist; out itself is created
     config = RunConfig(
         catalog_path=catalog,
         scenario_path=scenario,
@@ -39,8 +48,8 @@ def run_command(
     )
     summary, path = run_pipeline(config)
     table = Table(title=f"beltwatch run {summary['run']}")
-    table.add_column("quantity")
-    table.add_column("value", justify="right")
+    table.add_column("quantity", no_wrap=True)
+    table.add_column("value", justify="right", no_wrap=True)
     table.add_row("catalog", summary["catalog"])
     table.add_row("objects", str(summary["objects"]))
     for name, count in summary["by_orbit_class"].items():
@@ -62,7 +71,7 @@ def run_command(
     table.add_row(
         "coverage: all sensors",
         f"{coverage['objects_observed']} objects ({coverage['fraction_observed']:.1%}), "
-        f"median revisit {coverage['median_revisit_h']} h",
+        f"median revisit {cell(coverage['median_revisit_h'])} h",
     )
     for sensor_id, figures in coverage["per_sensor"].items():
         table.add_row(
@@ -71,5 +80,5 @@ def run_command(
         )
     for name, plot in summary["plots"].items():
         table.add_row(f"plot: {name.replace('_', ' ')}", plot)
-    Console().print(table)
-    Console().print(f"summary written to {path}")
+    print_table(table)
+    Console().print(f"summary written to {path}", highlight=False, soft_wrap=True)

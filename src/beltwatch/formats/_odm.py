@@ -3,11 +3,20 @@
 Frames: ``gcrs`` is written GCRF, ``teme`` TEME, ``itrs`` ITRF; EME2000/J2000
 states are read into ``gcrs`` through the frame-bias rotation. Positions in km
 to 1 mm, velocities in km/s to 1 um/s, covariances (km, km/s) to 10 digits.
+
+Object identity: OBJECT_NAME is the catalog name and OBJECT_ID the international
+designator in COSPAR form (``2025-023A``), as CCSDS recommends, when the state
+knows them (``OrbitState.object_name`` / ``intl_designator``, or the writer's
+``objects`` table); otherwise ``NORAD <n>`` and the catalog number. The catalog
+number always travels: a metadata ``COMMENT NORAD_CAT_ID <n>`` (ODM has no keyword
+for it), read back first, then an all-digit OBJECT_ID.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 
@@ -15,8 +24,9 @@ from beltwatch.errors import InputError
 from beltwatch.formats._keywords import CARTESIAN_COVARIANCE
 from beltwatch.formats._marking_text import format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment
-from beltwatch.formats._tdm import _bias_gcrs_from_eme2000, ccsds_time
-from beltwatch.timescales import parse_utc
+from beltwatch.frames import eme2000_to_gcrs
+from beltwatch.identifiers import cospar_designator
+from beltwatch.timescales import ccsds_time, parse_utc
 from beltwatch.values import Markings, OrbitState
 
 FRAME_NAMES = {"gcrs": "GCRF", "teme": "TEME", "itrs": "ITRF"}
@@ -65,11 +75,50 @@ def _covariance_entries(covariance: np.ndarray) -> list[Entry]:
     ]
 
 
-def _object_id(state: OrbitState, names: dict[int, str] | None) -> tuple[str, str]:
-    if state.norad_id is None:
-        return "UNKNOWN", "UNKNOWN"
-    name = (names or {}).get(state.norad_id, f"NORAD {state.norad_id}")
-    return name, str(state.norad_id)
+class ObjectIdentity(NamedTuple):
+    """How a catalog names an object: its name and international designator ("" unknown)."""
+
+    name: str = ""
+    intl_designator: str = ""
+
+
+NORAD_COMMENT = "NORAD_CAT_ID"
+_NORAD_COMMENT = re.compile(rf"^{NORAD_COMMENT}\s+(\d+)\s*$")
+
+
+def _identity_entries(
+    state: OrbitState, objects: Mapping[int, ObjectIdentity] | None
+) -> list[Entry]:
+    """COMMENT NORAD_CAT_ID, OBJECT_NAME and OBJECT_ID of a state's object."""
+    norad = state.norad_id
+    if norad is None:
+        return [Entry("OBJECT_NAME", "UNKNOWN"), Entry("OBJECT_ID", "UNKNOWN")]
+    known = (objects or {}).get(int(norad), ObjectIdentity())
+    name = state.object_name or known.name or f"NORAD {norad}"
+    designator = cospar_designator(state.intl_designator or known.intl_designator)
+    return [
+        Entry("COMMENT", f"{NORAD_COMMENT} {int(norad)}"),
+        Entry("OBJECT_NAME", name),
+        Entry("OBJECT_ID", designator or str(int(norad))),
+    ]
+
+
+def segment_identity(segment: Segment) -> tuple[int | None, ObjectIdentity]:
+    """Catalog number and identity of an OEM/OPM segment (the inverse of the writer):
+    names and designators that only restate the number are not kept."""
+    norad = None
+    for entry in segment.metadata:
+        found = _NORAD_COMMENT.match(entry.value) if entry.keyword == "COMMENT" else None
+        if found:
+            norad = int(found.group(1))
+    object_id = (segment.meta("OBJECT_ID") or "").strip()
+    if norad is None and object_id.isdigit():
+        norad = int(object_id)
+    name = (segment.meta("OBJECT_NAME") or "").strip()
+    if name.upper() == "UNKNOWN" or (norad is not None and name == f"NORAD {norad}"):
+        name = ""
+    designator = "" if object_id.isdigit() or object_id.upper() == "UNKNOWN" else object_id
+    return norad, ObjectIdentity(name, designator)
 
 
 def oem_from_states(
@@ -79,9 +128,11 @@ def oem_from_states(
     creation_date: str | None = None,
     message_id: str | None = None,
     markings: Markings | None = None,
-    object_names: dict[int, str] | None = None,
+    objects: Mapping[int, ObjectIdentity] | None = None,
 ) -> Message:
-    """An OEM 3.0 of orbit states: one segment per object and frame, states in time order."""
+    """An OEM 3.0 of orbit states: one segment per object and frame, states in time order.
+
+    ``objects`` names objects whose states do not (catalog number -> identity)."""
     if not states:
         raise InputError("no orbit states to write", field="states")
     from astropy.time import Time
@@ -94,10 +145,8 @@ def oem_from_states(
         by_object.setdefault((state.norad_id, state.frame), []).append(state)
     for (_norad, frame), group in by_object.items():
         group.sort(key=lambda s: float(s.epoch.utc.jd1) + float(s.epoch.utc.jd2))
-        name, object_id = _object_id(group[0], object_names)
         meta = [
-            Entry("OBJECT_NAME", name),
-            Entry("OBJECT_ID", object_id),
+            *_identity_entries(group[0], objects),
             Entry("CENTER_NAME", "EARTH"),
             Entry("REF_FRAME", FRAME_NAMES[frame]),
             Entry("TIME_SYSTEM", "UTC"),
@@ -134,16 +183,15 @@ def opm_from_state(
     originator: str = "BELTWATCH",
     creation_date: str | None = None,
     message_id: str | None = None,
-    object_names: dict[int, str] | None = None,
+    objects: Mapping[int, ObjectIdentity] | None = None,
 ) -> Message:
-    """An OPM 3.0 of one orbit state (with its covariance when present)."""
+    """An OPM 3.0 of one orbit state (with its covariance when present); ``objects`` as
+    for :func:`oem_from_states`."""
     from astropy.time import Time
 
     creation = creation_date or ccsds_time(Time.now())
-    name, object_id = _object_id(state, object_names)
     meta = [
-        Entry("OBJECT_NAME", name),
-        Entry("OBJECT_ID", object_id),
+        *_identity_entries(state, objects),
         Entry("CENTER_NAME", "EARTH"),
         Entry("REF_FRAME", FRAME_NAMES[state.frame]),
         Entry("TIME_SYSTEM", "UTC"),
@@ -184,7 +232,7 @@ def message_markings(message: Message, default: Markings | None = None) -> Marki
 def _frame_and_rotation(ref_frame: str, message: Message, segment: Segment):
     name = ref_frame.upper()
     if name in ("EME2000", "J2000"):
-        return "gcrs", _bias_gcrs_from_eme2000()
+        return "gcrs", eme2000_to_gcrs()
     if name in _FRAMES_IN or name.startswith("ITRF"):
         return _FRAMES_IN.get(name, "itrs"), None
     raise InputError(
@@ -214,20 +262,18 @@ def states_from_message(
             )
         frame, rotation = _frame_and_rotation(segment.meta("REF_FRAME") or "", message, segment)
         scale = (segment.meta("TIME_SYSTEM") or "UTC").lower()
-        object_id = segment.meta("OBJECT_ID") or ""
-        norad = int(object_id) if object_id.isdigit() else None
-        covariances = {}
+        norad, identity = segment_identity(segment)
+        covariances: dict[str | None, np.ndarray] = {}
         for group in segment.groups("covarianceMatrix"):
-            cov = np.zeros((6, 6))
+            matrix = np.zeros((6, 6))
             for name, i, j in zip(CARTESIAN_COVARIANCE, _ROWS, _COLS, strict=True):
-                cov[i, j] = cov[j, i] = float(group.get(name))
-            epoch = group.get("EPOCH")
-            covariances[epoch] = cov
+                matrix[i, j] = matrix[j, i] = group.number(name, message.source)
+            covariances[group.get("EPOCH")] = matrix
         for group in segment.groups("stateVector"):
             epoch_text = group.get("EPOCH")
-            r = np.array([float(group.get(k)) for k in ("X", "Y", "Z")])
-            v = np.array([float(group.get(k)) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
-            cov = covariances.get(epoch_text, covariances.get(None))
+            r = np.array([group.number(k, message.source) for k in ("X", "Y", "Z")])
+            v = np.array([group.number(k, message.source) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
+            cov: np.ndarray | None = covariances.get(epoch_text, covariances.get(None))
             if rotation is not None:
                 r, v = rotation @ r, rotation @ v
                 if cov is not None:
@@ -235,13 +281,15 @@ def states_from_message(
                     cov = big @ cov @ big.T
             out.append(
                 OrbitState(
-                    epoch=parse_utc(epoch_text, field="EPOCH", scale=scale).utc,
+                    epoch=parse_utc(epoch_text or "", field="EPOCH", scale=scale).utc,
                     position_km=r,
                     velocity_km_s=v,
                     frame=frame,
                     covariance=cov,
                     norad_id=norad,
                     markings=markings,
+                    object_name=identity.name,
+                    intl_designator=identity.intl_designator,
                 )
             )
     return out

@@ -1,12 +1,15 @@
 """Angles-only observations as CCSDS TDM (ANGLE_TYPE = RADEC), and back.
 
-One segment per sensor, object, track and uncertainty: PARTICIPANT_1 is the
+One segment per tracklet: per sensor, object and track (TRACK_ID); observations
+without a track id share one segment per sensor and object. PARTICIPANT_1 is the
 sensor, PARTICIPANT_2 the object (``NORAD <n>`` or ``UCT``), PATH = 2,1,
 REFERENCE_FRAME = GCRF (the exchange convention: geometric direction, GCRS axes).
-ANGLE_1/ANGLE_2 are RA/Dec in degrees to 1e-9 deg; MAG when known. The
-1-sigma angle uncertainties travel in a metadata COMMENT (TDM has no keyword
-for them); the observer's state does not travel in a TDM at all (send the
-host's OEM beside it, or use UDL-style JSON, which carries it).
+ANGLE_1/ANGLE_2 are RA/Dec in degrees to 1e-9 deg; MAG when known. TDM has no
+keyword for the 1-sigma angle uncertainties, so they travel in comments: one
+metadata COMMENT when every observation of the segment has the same, else
+per-observation values (in EPOCH order) in COMMENT lines at the start of the data
+section. The observer's state does not travel in a TDM at all (send the host's
+OEM beside it, or use UDL-style JSON, which carries it).
 """
 
 from __future__ import annotations
@@ -15,7 +18,6 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-import erfa
 import numpy as np
 from astropy.time import Time
 
@@ -23,34 +25,16 @@ from beltwatch.constants import ARCSEC_RAD
 from beltwatch.errors import InputError
 from beltwatch.formats._marking_text import format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment
-from beltwatch.timescales import parse_utc
+from beltwatch.frames import eme2000_to_gcrs
+from beltwatch.timescales import ccsds_time, ccsds_times, parse_utc, stack_utc
 from beltwatch.values import Markings, Observation
 
 _SIGMA = re.compile(r"sigma ANGLE_1 ([0-9.eE+-]+) arcsec, ANGLE_2 ([0-9.eE+-]+) arcsec")
+# Per-observation sigmas: data COMMENTs "<prefix> s1/s2 s1/s2 ...", EPOCH order.
+_SIGMA_EACH = "sigma ANGLE_1/ANGLE_2 arcsec:"
+_SIGMA_EACH_META = "sigma ANGLE_1/ANGLE_2 per observation: data COMMENT lines"
+_SIGMAS_PER_LINE = 6
 ObserverState = Callable[[Time], tuple[np.ndarray, np.ndarray]]
-
-
-def ccsds_time(t: Time) -> str:
-    """CCSDS epoch text (UTC, microseconds, no Z)."""
-    utc = t.utc
-    utc.precision = 6
-    return str(utc.isot)
-
-
-def stack_utc(times: Sequence[Time]) -> Time:
-    """One UTC ``Time`` array of scalar times (two-part JD kept), for vectorised formatting."""
-    jd1, jd2 = np.empty(len(times)), np.empty(len(times))
-    for i, t in enumerate(times):
-        utc = t if t.scale == "utc" else t.utc
-        jd1[i], jd2[i] = utc.jd1, utc.jd2
-    return Time(jd1, jd2, format="jd", scale="utc")
-
-
-def ccsds_times(times: Time) -> list[str]:
-    """CCSDS epoch texts of a ``Time`` array (UTC, microseconds, no Z), in one call."""
-    utc = times.utc
-    utc.precision = 6
-    return [str(s) for s in np.ravel(utc.isot)]
 
 
 def tdm_from_observations(
@@ -77,19 +61,25 @@ def tdm_from_observations(
     stamps = ccsds_times(times)
     order = np.lexsort((times.jd2 - np.round(times.jd2), times.jd1 + np.round(times.jd2)))
     segments: dict[tuple, list[tuple[Observation, str]]] = {}
+    epochs_in: dict[tuple, set[str]] = {}
     for index in order:
         obs = observations[index]
-        key = (
-            obs.sensor_id,
-            obs.norad_id,
-            obs.track_id,
-            _sigma_text(obs.ra_sigma_rad),
-            _sigma_text(obs.dec_sigma_rad),
-        )
+        key = (obs.sensor_id, obs.norad_id, obs.track_id, 0)
+        # Observations are told apart by EPOCH within a segment: a repeat opens another.
+        while stamps[index] in epochs_in.get(key, ()):
+            key = (*key[:3], key[3] + 1)
         segments.setdefault(key, []).append((obs, stamps[index]))
+        epochs_in.setdefault(key, set()).add(stamps[index])
     message = Message("TDM", "2.0", header, [])
-    for (sensor, norad, track, s1, s2), stamped in segments.items():
-        meta = [Entry("COMMENT", f"sigma ANGLE_1 {s1} arcsec, ANGLE_2 {s2} arcsec")]
+    for (sensor, norad, track, _), stamped in segments.items():
+        sigmas = [(_sigma_text(o.ra_sigma_rad), _sigma_text(o.dec_sigma_rad)) for o, _ in stamped]
+        if len(set(sigmas)) == 1:
+            s1, s2 = sigmas[0]
+            meta = [Entry("COMMENT", f"sigma ANGLE_1 {s1} arcsec, ANGLE_2 {s2} arcsec")]
+            data: list = []
+        else:
+            meta = [Entry("COMMENT", _SIGMA_EACH_META)]
+            data = _sigma_comments(sigmas)
         if track:
             meta.append(Entry("TRACK_ID", track))
         meta += [
@@ -103,9 +93,8 @@ def tdm_from_observations(
             Entry("ANGLE_TYPE", "RADEC"),
             Entry("REFERENCE_FRAME", "GCRF"),
         ]
-        data: list = []
         for obs, epoch in stamped:
-            values = [
+            values: list[tuple[str, str, str | None]] = [
                 ("ANGLE_1", f"{math.degrees(obs.ra_rad) % 360.0:.9f}", "deg"),
                 ("ANGLE_2", f"{math.degrees(obs.dec_rad):.9f}", "deg"),
             ]
@@ -123,6 +112,47 @@ def _sigma_text(sigma_rad: float) -> str:
     return f"{sigma_rad / ARCSEC_RAD:.6g}"
 
 
+def _sigma_comments(sigmas: list[tuple[str, str]]) -> list[Entry]:
+    """Data-section COMMENT lines holding per-observation sigmas, a few per line."""
+    pairs = [f"{a}/{b}" for a, b in sigmas]
+    return [
+        Entry("COMMENT", " ".join([_SIGMA_EACH, *pairs[i : i + _SIGMAS_PER_LINE]]))
+        for i in range(0, len(pairs), _SIGMAS_PER_LINE)
+    ]
+
+
+def _segment_sigmas(segment: Segment, count: int, source: str | None) -> list[tuple[float, float]]:
+    """Per-observation (RA, Dec) sigmas in radians of a segment (NaN when not given)."""
+    each = [
+        pair
+        for item in segment.data
+        if isinstance(item, Entry) and item.keyword == "COMMENT"
+        and item.value.startswith(_SIGMA_EACH)
+        for pair in item.value[len(_SIGMA_EACH) :].split()
+    ]  # fmt: skip
+    if each:
+        if len(each) != count:
+            raise InputError(
+                f"{len(each)} per-observation sigmas for {count} observations",
+                source=source,
+                line=segment.line,
+                field="COMMENT",
+            )
+        try:
+            return [(float(a) * ARCSEC_RAD, float(b) * ARCSEC_RAD) for a, b in
+                    (p.split("/") for p in each)]  # fmt: skip
+        except ValueError:
+            raise InputError(
+                "per-observation sigmas must be 'ANGLE_1/ANGLE_2' numbers in arcsec",
+                source=source,
+                line=segment.line,
+                field="COMMENT",
+            ) from None
+    found = _SIGMA.search(" ".join(e.value for e in segment.metadata if e.keyword == "COMMENT"))
+    s1, s2 = (float(found.group(i)) * ARCSEC_RAD for i in (1, 2)) if found else (math.nan,) * 2
+    return [(s1, s2)] * count
+
+
 def _common_markings(observations: Sequence[Observation]) -> Markings:
     first = observations[0].markings
     for obs in observations:
@@ -133,11 +163,6 @@ def _common_markings(observations: Sequence[Observation]) -> Markings:
                 field="markings",
             )
     return first
-
-
-def _bias_gcrs_from_eme2000() -> np.ndarray:
-    rb, _rp, _rbp = erfa.bp06(2451545.0, 0.0)
-    return np.asarray(rb).T  # rb rotates GCRS into mean J2000; its transpose goes back.
 
 
 def observations_from_tdm(
@@ -208,18 +233,10 @@ def _segment_observations(
     dec = np.radians([v["ANGLE_2"] for _, v in rows])
     if frame in ("EME2000", "J2000"):
         unit = np.stack([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)], -1)
-        unit = unit @ _bias_gcrs_from_eme2000().T
+        unit = unit @ eme2000_to_gcrs().T
         ra = np.mod(np.arctan2(unit[:, 1], unit[:, 0]), 2 * np.pi)
         dec = np.arcsin(np.clip(unit[:, 2], -1, 1))
-    sigmas = _SIGMA.search(" ".join(e.value for e in segment.metadata if e.keyword == "COMMENT"))
-    s1, s2 = (
-        (float(sigmas.group(i)) * ARCSEC_RAD for i in (1, 2))
-        if sigmas
-        else (
-            math.nan,
-            math.nan,
-        )
-    )
+    sigmas = _segment_sigmas(segment, len(rows), message.source)
     if observer_state is not None:
         pos, vel = observer_state(times)
     else:
@@ -232,8 +249,8 @@ def _segment_observations(
             time=times[i],
             ra_rad=float(ra[i]),
             dec_rad=float(dec[i]),
-            ra_sigma_rad=s1,
-            dec_sigma_rad=s2,
+            ra_sigma_rad=sigmas[i][0],
+            dec_sigma_rad=sigmas[i][1],
             observer_position_km=np.asarray(pos[i], dtype=float),
             observer_velocity_km_s=np.asarray(vel[i], dtype=float),
             sensor_id=segment.meta("PARTICIPANT_1") or "",

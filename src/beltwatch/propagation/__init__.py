@@ -5,6 +5,7 @@ from beltwatch.propagation._environment import Environment
 from beltwatch.propagation._ephemeris import Ephemeris
 from beltwatch.propagation._forces import (
     EGM2008_J,
+    Body,
     Force,
     ForceModel,
     PointMassEarth,
@@ -34,6 +35,7 @@ __all__ = [
     "EGM2008_J",
     "SGP4_ERROR_MESSAGES",
     "STEP_LADDER_S",
+    "Body",
     "Environment",
     "Ephemeris",
     "Force",

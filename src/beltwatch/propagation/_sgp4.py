@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import mmap
 import os
+import signal
 from dataclasses import dataclass
 from multiprocessing import get_context
 
@@ -21,6 +22,7 @@ from astropy.time import Time
 from sgp4.api import WGS72, Satrec, SatrecArray
 
 from beltwatch.catalog import Catalog
+from beltwatch.errors import PropagationError
 from beltwatch.frames import transform_states
 from beltwatch.propagation._ephemeris import Ephemeris
 from beltwatch.timescales import jd_pair
@@ -195,7 +197,10 @@ class Sgp4Propagator:
         r = _shared_array((n, m, 3), np.float64)
         v = _shared_array((n, m, 3), np.float64)
 
-        def run_block(lo: int, hi: int) -> None:
+        def run_block(lo: int, hi: int, child: bool = False) -> None:
+            if child:  # the parent handles Ctrl-C/SIGTERM; a worker just stops
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
             block = {key: values[lo:hi] for key, values in elements.items()}
             # The low-level call fills the given (contiguous) row blocks in place: no copy.
             build_satrec_array(block)._sgp4(jd, fr, error[lo:hi], r[lo:hi], v[lo:hi])
@@ -203,7 +208,7 @@ class Sgp4Propagator:
         bounds = np.linspace(0, n, workers + 1).astype(int)
         context = get_context("fork")
         children = [
-            context.Process(target=run_block, args=(int(lo), int(hi)), daemon=True)
+            context.Process(target=run_block, args=(int(lo), int(hi), True), daemon=True)
             for lo, hi in itertools.pairwise(bounds[1:])
         ]
         for child in children:
@@ -213,7 +218,7 @@ class Sgp4Propagator:
             child.join()
         failed = [c.exitcode for c in children if c.exitcode != 0]
         if failed:
-            raise RuntimeError(f"SGP4 worker processes failed with exit codes {failed}")
+            raise PropagationError(f"SGP4 worker processes failed with exit codes {failed}")
         return error, r, v
 
     def propagate(self, catalog: Catalog, times: Time, frame: str = "teme") -> Ephemeris:

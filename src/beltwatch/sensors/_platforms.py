@@ -8,7 +8,7 @@ vertical (:meth:`GroundSite.up_gcrs`) and topocentric range/azimuth/elevation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 import erfa
 import numpy as np
@@ -30,7 +30,8 @@ def _times_1d(times: Time) -> Time:
 
 @runtime_checkable
 class Observer(Protocol):
-    """Anything with a GCRS position and velocity at given times."""
+    """Anything with a GCRS position and velocity at given times. A platform on the
+    Earth's surface also says so with a class attribute ``on_surface = True``."""
 
     @property
     def platform_id(self) -> str: ...
@@ -63,6 +64,11 @@ class HostPlatform:
             raise InputError(f"object {norad_id} is not in the catalog", field="norad_id")
         return cls(platform_id, rows.latest()[[0]])
 
+    @property
+    def norad_id(self) -> int:
+        """The host's own catalog number (it never observes itself)."""
+        return int(self.element_set.norad_id[0])
+
     def states_gcrs(self, times: Time) -> tuple[np.ndarray, np.ndarray]:
         eph = Sgp4Propagator(workers=1).propagate(self.element_set, _times_1d(times), "gcrs")
         if not eph.valid.all():
@@ -75,6 +81,14 @@ class HostPlatform:
     def nadir_gcrs(self, times: Time) -> np.ndarray:
         r, _ = self.states_gcrs(times)
         return -r / np.linalg.norm(r, axis=-1, keepdims=True)
+
+
+def is_observer(norad_id: np.ndarray, observer: object) -> np.ndarray:
+    """True for catalog rows that are ``observer`` itself (a host listed in its own catalog,
+    matched by catalog number; platforms without one match nothing)."""
+    ids = np.asarray(norad_id)
+    own = getattr(observer, "norad_id", None)
+    return np.zeros(ids.shape, dtype=bool) if own is None else ids == int(own)
 
 
 @dataclass(frozen=True, eq=False)
@@ -118,6 +132,7 @@ class GeoSlotHost:
 class GroundSite:
     """A site on the WGS-84 ellipsoid: geodetic latitude/longitude (rad), height (km)."""
 
+    on_surface: ClassVar[bool] = True
     platform_id: str
     latitude_rad: float
     longitude_rad: float

@@ -14,18 +14,25 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from beltwatch.catalog import Catalog
-from beltwatch.frames import transform_states
+from beltwatch.frames import tangent_plane_basis, transform_states
 from beltwatch.propagation import Ephemeris, Sgp4Propagator
-from beltwatch.sensors import FLAGS, Scenario, Sensor, Visibility, observer_context
+from beltwatch.sensors import (
+    FLAGS,
+    Scenario,
+    Sensor,
+    Visibility,
+    evaluate_visibility,
+    observer_context,
+)
 from beltwatch.sensors import sensor_visibility as _sensor_visibility
-from beltwatch.sensors._visibility import evaluate_visibility
 from beltwatch.tasking._scheduler import FOLLOWUP, Schedule, direction_at, schedule, time_major
 from beltwatch.tasking._survey import belt_tiles
 from beltwatch.timescales import time_grid
 
 # Why an object was never observed, tested in this order (the first that explains it).
 LIMIT_GROUPS: dict[str, int] = {
-    "no_ephemeris": FLAGS["invalid"],  # propagation failed, or the object is the host itself
+    "host_itself": FLAGS["host"],  # the sensor's own platform is never its target
+    "no_ephemeris": FLAGS["invalid"],  # propagation failed
     "earth_blockage": FLAGS["occulted"] | FLAGS["earth_limb"] | FLAGS["elevation"],
     "range": FLAGS["range"],
     "field_of_regard": FLAGS["field_of_regard"],
@@ -41,9 +48,7 @@ def in_field(los: np.ndarray, boresight: np.ndarray, half_width_rad: float, half
     Field axes: x toward increasing RA (east), y toward the GCRS north pole, gnomonic projection.
     """
     b = boresight / np.linalg.norm(boresight)
-    x = np.cross([0.0, 0.0, 1.0], b)
-    x = x / np.linalg.norm(x) if np.linalg.norm(x) > 1e-12 else np.array([1.0, 0.0, 0.0])
-    y = np.cross(b, x)
+    x, y = tangent_plane_basis(b)
     depth = los @ b
     with np.errstate(divide="ignore", invalid="ignore"):
         u, v = (los @ x) / depth, (los @ y) / depth
@@ -66,13 +71,14 @@ def observed_times(
     )
     visible = np.ascontiguousarray((vis.flags == 0).T)  # (m, n)
     index_of = {int(k): i for i, k in enumerate(vis.norad_id)}
-    if sensor.camera is None:  # radar: the dwell's own target
+    fov = sensor.instrument.field_of_view_rad
+    if fov is None:  # one target per pointing (radar): the dwell's own target
         for k in range(len(plan)):
             i = index_of.get(int(plan.norad_id[k]))
             if i is not None and visible[nearest[k], i]:
                 seen[i].append(float(mids[k]))
         return [np.array(s) for s in seen]
-    half_w, half_h = (np.radians(a) / 2.0 for a in sensor.camera.fov_deg)
+    half_w, half_h = fov[0] / 2.0, fov[1] / 2.0
     los_tm = time_major(vis.los_unit_gcrs)
     for k in range(len(plan)):
         candidates = np.flatnonzero(visible[nearest[k]])
@@ -134,9 +140,12 @@ class CoverageResult:
     start: Time
     hours: float
     norad_id: np.ndarray
-    longitude_rad: np.ndarray  # mean sub-satellite longitude over the window (ITRS)
+    longitude_rad: np.ndarray  # mean sub-satellite longitude over the window, [-pi, pi]
     inclination_rad: np.ndarray
     per_sensor: dict[str, SensorCoverage] = field(default_factory=dict)
+    # Mean longitude of each sensor's platform (host sub-satellite point or site), rad.
+    sensor_longitude_rad: dict[str, float] = field(default_factory=dict)
+    names: np.ndarray | None = None  # catalog names, for plots
 
     def combined_times(self, sensor_ids: list[str] | None = None) -> list[np.ndarray]:
         ids = list(self.per_sensor) if sensor_ids is None else sensor_ids
@@ -216,14 +225,22 @@ def run_coverage(
     grid_s = np.asarray((times - times[0]).to_value("sec"), dtype=float)
     eph = ephemeris if ephemeris is not None else Sgp4Propagator().propagate(catalog, times, "gcrs")
     itrs, _ = transform_states(eph.position_km, eph.velocity_km_s, times, eph.frame, "itrs")
-    lon = np.angle(np.nanmean(np.exp(1j * np.arctan2(itrs[..., 1], itrs[..., 0])), axis=1))
     result = CoverageResult(
-        start, hours, eph.norad_id, np.mod(lon, 2 * np.pi), catalog.inclination_rad.copy()
+        start,
+        hours,
+        eph.norad_id,
+        _mean_longitude_rad(itrs),
+        catalog.inclination_rad.copy(),
+        names=catalog.name.copy(),
     )
     follow = set(followup_norad_ids or [])
     photometry = scenario.photometry
     for sid, sensor in scenario.sensors.items():
         context = observer_context(sensor, times)
+        where, _ = transform_states(
+            context.position_km, context.velocity_km_s, times, "gcrs", "itrs"
+        )
+        result.sensor_longitude_rad[sid] = float(_mean_longitude_rad(where[None])[0])
         vis = _sensor_visibility(
             sensor,
             eph,
@@ -235,7 +252,7 @@ def run_coverage(
             default_albedo=photometry.default_albedo,
             context=context,
         )
-        if sensor.camera is not None:
+        if sensor.instrument.field_of_view_rad is not None:  # survey the belt in tiles
             band = np.radians(scenario.tasking.belt_latitude_band_deg)
             tiles = belt_tiles(sensor, times[0], band, scenario.tasking.tile_overlap)
             tile_vis = _tile_visibility(sensor, tiles, times, context) if len(tiles) else None
@@ -250,6 +267,12 @@ def run_coverage(
             sid, plan, vis, observed_times(sensor, plan, vis, grid_s)
         )
     return result
+
+
+def _mean_longitude_rad(itrs_km: np.ndarray) -> np.ndarray:
+    """Circular mean over times of the longitude of ITRS positions (n, m, 3), rad in [-pi, pi]."""
+    lon = np.arctan2(itrs_km[..., 1], itrs_km[..., 0])
+    return np.angle(np.nanmean(np.exp(1j * lon), axis=1))
 
 
 def _subset(vis: Visibility, rows: np.ndarray) -> Visibility:

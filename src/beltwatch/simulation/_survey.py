@@ -17,15 +17,18 @@ from collections.abc import Sequence
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from beltwatch.association._table import (
-    ObservationTable,
-    seconds_from_time,
-)
+from beltwatch.association import ObservationTable
 from beltwatch.catalog import Catalog
 from beltwatch.constants import ARCSEC_RAD
-from beltwatch.frames import light_time_direction, radec_from_unit_vector, sun_position_gcrs_km
+from beltwatch.frames import (
+    light_time_direction,
+    radec_from_unit_vector,
+    rtn_basis,
+    sun_position_gcrs_km,
+)
 from beltwatch.propagation import ForceModel, NumericalPropagator, Sgp4Propagator
-from beltwatch.sensors import Observer, angle_between, earth_occulted
+from beltwatch.sensors import Observer, angle_between, earth_occulted, is_observer
+from beltwatch.timescales import tai_seconds_since_j2000
 
 
 def truth_states(
@@ -55,7 +58,8 @@ def simulate_survey(
     sun_exclusion_deg: float = 40.0,
 ) -> ObservationTable:
     """Observations (with ``truth_id`` = the target's catalog number) of a survey by one
-    host or several (each runs the same sector schedule; one truth propagation)."""
+    host or several (each runs the same sector schedule; one truth propagation). A host
+    listed among the targets is never its own target (the other hosts still see it)."""
     rng = rng or np.random.default_rng(0)
     hosts = [host] if isinstance(host, Observer) else list(host)
     n_seq = int(days * 86400.0 / sequence_spacing_s)
@@ -67,8 +71,12 @@ def simulate_survey(
     states = truth_states(targets, t0, offsets, rng)
     sun = sun_position_gcrs_km(times)
     parts = [
-        _host_picks(h, times, states, sun, n_frames, n_sectors, sun_exclusion_deg) for h in hosts
-    ]
+        _host_picks(
+            h, times, states, sun, n_frames, n_sectors, sun_exclusion_deg,
+            ~is_observer(targets.norad_id, h),
+        )
+        for h in hosts
+    ]  # fmt: skip
     obj = np.concatenate([p[0] for p in parts])
     col = np.concatenate([p[1] for p in parts])
     unit = np.concatenate([p[2] for p in parts])
@@ -83,7 +91,7 @@ def simulate_survey(
     _, track_no = np.unique(track_key, return_inverse=True)
     perm = rng.permutation(track_no.max() + 1)  # track ids carry no truth
     n = len(obj)
-    t_s = seconds_from_time(times)
+    t_s = tai_seconds_since_j2000(times)
     return ObservationTable(
         obs_id=np.array([f"obs-{i}" for i in rng.permutation(n)], dtype=object),
         t_s=t_s[col],
@@ -98,17 +106,16 @@ def simulate_survey(
     )
 
 
-def _host_picks(host, times, states, sun, n_frames, n_sectors, sun_exclusion_deg):
+def _host_picks(host, times, states, sun, n_frames, n_sectors, sun_exclusion_deg, targets):
     """(target index, frame index, unit vector, host position, host velocity) of every
-    observation of one host: targets in the sector of each sequence, visible at all frames."""
+    observation of one host: ``targets`` (mask) in the sector of each sequence, visible
+    at all frames."""
     host_r, host_v = host.states_gcrs(times)
     r, v = states[..., :3], states[..., 3:]
     unit, _, _ = light_time_direction(r, v, host_r[None])
-    ok = ~earth_occulted(host_r[None], r, 100.0)
+    ok = ~earth_occulted(host_r[None], r, 100.0) & targets[:, None]
     ok &= angle_between(unit, (sun - host_r)[None]) > np.radians(sun_exclusion_deg)
-    radial = host_r / np.linalg.norm(host_r, axis=-1, keepdims=True)
-    along = np.cross(np.cross(host_r, host_v), host_r)
-    along /= np.linalg.norm(along, axis=-1, keepdims=True)
+    radial, along, _normal = np.moveaxis(rtn_basis(host_r, host_v), -2, 0)
     phase = np.mod(np.arctan2(np.sum(unit * along, -1), np.sum(unit * radial, -1)), 2 * np.pi)
     sector = (phase * n_sectors / (2 * np.pi)).astype(int)
     first = np.r_[0, np.cumsum(n_frames)[:-1]]
