@@ -15,10 +15,10 @@ from beltwatch.analytics import (
     maneuver_events,
     pattern_of_life,
     score_detections,
+    significance,
     simulate_element_set_histories,
     status_events,
 )
-from beltwatch.analytics._maneuvers import significance
 from beltwatch.catalog import Catalog, load_catalog
 from beltwatch.errors import InputError
 from beltwatch.values import Markings

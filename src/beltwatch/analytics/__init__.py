@@ -36,6 +36,7 @@ from beltwatch.analytics._maneuvers import (
     ManeuverAnalysis,
     detect_maneuvers,
     maneuver_events,
+    significance,
 )
 from beltwatch.analytics._od_maneuvers import (
     maneuver_event_from_estimate,
@@ -70,13 +71,25 @@ from beltwatch.analytics._screening import (
     screen_catalog,
 )
 from beltwatch.analytics._screening_reference import brute_force_close_approaches
-from beltwatch.analytics._simulate_history import (
-    DetectionScore,
-    SimulatedBurn,
-    SimulatedHistory,
-    score_detections,
-    simulate_element_set_histories,
+
+# The simulated histories (truth for tests and benchmarks) load only when asked for:
+# real-data paths never import the simulation.
+_SIMULATION = (
+    "DetectionScore",
+    "SimulatedBurn",
+    "SimulatedHistory",
+    "score_detections",
+    "simulate_element_set_histories",
 )
+
+
+def __getattr__(name: str):
+    if name in _SIMULATION:
+        from beltwatch.analytics import _simulate_history
+
+        return getattr(_simulate_history, name)
+    raise AttributeError(f"module 'beltwatch.analytics' has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_HBR_M",
@@ -141,6 +154,7 @@ __all__ = [
     "score_detections",
     "screen_catalog",
     "screening_event",
+    "significance",
     "simulate_element_set_histories",
     "status_events",
     "unmarked_markings",

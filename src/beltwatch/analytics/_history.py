@@ -28,6 +28,7 @@ from beltwatch.analytics._geo_elements import (
     wrap_rad,
 )
 from beltwatch.catalog import Catalog
+from beltwatch.constants import J2000_JD
 from beltwatch.errors import InputError
 from beltwatch.propagation import Sgp4Rows
 from beltwatch.timescales import jd_pair
@@ -84,7 +85,7 @@ def _dedupe(history: Catalog) -> Catalog:
     """Sorted by object and epoch, exact repeats of a set (same object and epoch) dropped."""
     ordered = history.sorted_by_object_and_epoch()
     epoch = ordered.epoch.utc
-    key = np.round(((epoch.jd1 - 2451545.0) + epoch.jd2) * 86400.0 * 1e3)  # ms
+    key = np.round(((epoch.jd1 - J2000_JD) + epoch.jd2) * 86400.0 * 1e3)  # ms
     keep = np.r_[True, (ordered.norad_id[1:] != ordered.norad_id[:-1]) | (np.diff(key) != 0)]
     return ordered[keep]
 

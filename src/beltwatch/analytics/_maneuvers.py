@@ -46,7 +46,7 @@ from beltwatch.analytics._history import (
     median_elements,
 )
 from beltwatch.catalog import Catalog
-from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
+from beltwatch.constants import GM_EARTH_WGS72_KM3_S2, J2000_JD
 from beltwatch.errors import InputError
 from beltwatch.values import Event, EventKind, Markings
 
@@ -348,7 +348,7 @@ def _groups(sets: SetQuantities, inn: Innovations, flagged: np.ndarray) -> list[
 
 def _days(sets: SetQuantities) -> np.ndarray:
     epoch = sets.epoch.utc
-    return (epoch.jd1 - 2451545.0) + epoch.jd2
+    return (epoch.jd1 - J2000_JD) + epoch.jd2
 
 
 def _normalised(el: SynchronousElements, sigma: tuple[float, float, float]) -> np.ndarray:
@@ -451,7 +451,7 @@ def _jump_at(
     (e corrected for the drift SGP4 leaves out)."""
     both = np.concatenate([before_rows, after_rows])
     el, ok = elements_at(sets, both, when)
-    when_day = float((when.utc.jd1 - 2451545.0) + when.utc.jd2)
+    when_day = float((when.utc.jd1 - J2000_JD) + when.utc.jd2)
     lag = when_day - _days(sets)[both]
     drift = noise.centre_rate_e_per_day[pair]
     el = replace(el, ex=el.ex + drift[0] * lag, ey=el.ey + drift[1] * lag)

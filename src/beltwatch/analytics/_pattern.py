@@ -33,6 +33,7 @@ from beltwatch.analytics._maneuvers import (
     KEPT_DRIFT_DEG_PER_DAY,
     ManeuverAnalysis,
 )
+from beltwatch.constants import J2000_JD
 from beltwatch.values import Event, EventKind, Markings
 
 NS_KEPT_INCLINATION_DEG = 0.15
@@ -115,7 +116,7 @@ def pattern_of_life(analysis: ManeuverAnalysis) -> list[ObjectPattern]:
     """One :class:`ObjectPattern` per object of the analysed history."""
     sets = analysis.sets
     epoch = sets.epoch.utc
-    day = (epoch.jd1 - 2451545.0) + epoch.jd2
+    day = (epoch.jd1 - J2000_JD) + epoch.jd2
     geo = is_geo(sets.catalog)
     by_object: dict[int, list] = {}
     for m in analysis.maneuvers:

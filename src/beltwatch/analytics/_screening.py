@@ -43,7 +43,7 @@ from astropy.time import Time, TimeDelta
 from scipy.spatial import cKDTree
 
 from beltwatch.catalog import Catalog
-from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
+from beltwatch.constants import GM_EARTH_WGS72_KM3_S2, J2000_JD
 from beltwatch.errors import InputError
 from beltwatch.propagation import (
     STEP_LADDER_S,
@@ -140,7 +140,7 @@ def identical_pairs(catalog: Catalog) -> np.ndarray:
     epoch = catalog.epoch.utc
     key = np.stack(
         [
-            (epoch.jd1 - 2451545.0) + epoch.jd2,
+            (epoch.jd1 - J2000_JD) + epoch.jd2,
             catalog.mean_motion_rev_per_day,
             catalog.eccentricity,
             catalog.inclination_rad,
