@@ -95,7 +95,7 @@ def _run_stages(config: RunConfig, run_dir: Path, progress: Progress) -> dict:
         eph = Sgp4Propagator().propagate(catalog, times, "gcrs")
 
         progress.update(task, advance=1, description="summarising the belt")
-        track = belt_tracks(catalog, eph)
+        track = belt_tracks(catalog, eph, mean=True)  # no daily IGSO swing in the chart
         belt_plot = write_atomic(
             run_dir / "belt-longitude-time.html", _html(belt_longitude_time_figure(track))
         )

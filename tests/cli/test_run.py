@@ -27,7 +27,7 @@ def test_run_writes_summary(tmp_path, run_cli) -> None:
     plot = summaries[0].parent / "belt-longitude-time.html"
     assert summary["plots"]["belt_longitude_time"] == str(plot)
     html = plot.read_text()
-    assert "stationary (" in html and "drifting (" in html and "plotly" in html
+    assert "station-kept (" in html and "drifting (" in html and "plotly" in html
     coverage = summary["coverage"]
     assert set(coverage["per_sensor"]) == {"qzs6-wfc", "qzs7-wfc", "bisei-1m", "jp-dsr"}
     per_sensor_max = max(s["objects_observed"] for s in coverage["per_sensor"].values())

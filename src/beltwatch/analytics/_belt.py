@@ -67,13 +67,13 @@ class BeltTrack:
         return np.mod(self.longitude_deg[:, 0] + 180.0, 360.0) - 180.0
 
 
-def belt_tracks(catalog: Catalog, eph: Ephemeris, mean: bool = True) -> BeltTrack:
+def belt_tracks(catalog: Catalog, eph: Ephemeris, mean: bool = False) -> BeltTrack:
     """Longitude histories of GEO-class objects with valid states throughout.
 
     ``mean``: the Earth-fixed *mean* longitude (mean longitude of the orbit less the
     Earth's rotation angle), free of the daily swing of eccentric and inclined orbits
-    (IGSO: +-10 deg and more), which shows who sits where and who drifts; else the
-    sub-satellite longitude of the ITRS positions.
+    (IGSO: +-10 deg and more), which shows who sits where and who drifts (the belt
+    chart's choice); else (default) the sub-satellite longitude of the ITRS positions.
     """
     geo = (catalog.orbit_class() == OrbitClass.GEO.value) & np.all(eph.valid, axis=1)
     if mean:

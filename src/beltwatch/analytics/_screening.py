@@ -8,8 +8,9 @@ Filters, and the bounds they rely on (nothing else is assumed):
 1. **Radial bands** (assets only): a pair whose radial ranges are more than D apart
    never comes within D (|r1 - r2| >= ||r1| - |r2||). An object's range is its mean
    perigee and apogee widened by 2 % of a + 50 km + the decay its ``ndot`` implies over
-   the window; ``tests/analytics`` checks that SGP4 stays inside the band for every
-   object of the real catalogs over 7 days.
+   the window, down to the Earth's surface for perigees below 2,000 km (a fresh launch
+   decays faster than its ``ndot`` says); ``tests/analytics`` checks that SGP4 stays
+   inside the band for every object of the real catalogs over 7 days.
 2. **Interval bound**: trajectories are the cubic interpolants of
    :class:`~beltwatch.propagation.InterpolatedEphemeris` (within ``eps_i`` of SGP4, the
    stated and tested bound), whose second derivatives are known exactly (``A_i``).
@@ -43,7 +44,7 @@ from astropy.time import Time, TimeDelta
 from scipy.spatial import cKDTree
 
 from beltwatch.catalog import Catalog
-from beltwatch.constants import GM_EARTH_WGS72_KM3_S2, J2000_JD
+from beltwatch.constants import EARTH_RADIUS_WGS72_KM, GM_EARTH_WGS72_KM3_S2, J2000_JD
 from beltwatch.errors import InputError
 from beltwatch.propagation import (
     STEP_LADDER_S,
@@ -56,6 +57,7 @@ from beltwatch.timescales import jd_pair
 
 RADIAL_MARGIN_FRACTION = 0.02
 RADIAL_MARGIN_KM = 50.0
+DRAG_REGION_KM = 2000.0
 SUB_STEPS = 16
 BISECTIONS = 40
 NEWTON_ITERATIONS = 10
@@ -121,7 +123,11 @@ def radial_bands_km(catalog: Catalog, days: float) -> tuple[np.ndarray, np.ndarr
     dn_rev_per_day = 2 * np.abs(catalog.ndot_over_2) * (abs(days) + 1)
     decay = 2.0 / 3.0 * a * dn_rev_per_day / catalog.mean_motion_rev_per_day
     margin = RADIAL_MARGIN_FRACTION * a + RADIAL_MARGIN_KM + decay
-    return a * (1 - e) - margin, a * (1 + e) + margin
+    low = a * (1 - e) - margin
+    # Low objects can decay to the ground within the window (SGP4's drag outruns what
+    # ndot says for a fresh launch): their band reaches down to the Earth's surface.
+    low = np.where(low < EARTH_RADIUS_WGS72_KM + DRAG_REGION_KM, EARTH_RADIUS_WGS72_KM, low)
+    return low, a * (1 + e) + margin
 
 
 def _assets_filter(catalog: Catalog, assets: np.ndarray, options: ScreeningOptions) -> np.ndarray:

@@ -489,7 +489,7 @@ def _belt_catalog(path: Path, days: float, skip_bad: bool):
     states = len(cat) * (days * 86400.0 / step + 1)
     check_memory(states * 6 * 8 * 4, "the belt propagation", "use fewer --days or a GEO catalog")
     times = start + TimeDelta(np.arange(0.0, days * 86400.0 + 1.0, step), format="sec")
-    track = belt_tracks(cat, Sgp4Propagator().propagate(cat, times, "itrs"))
+    track = belt_tracks(cat, Sgp4Propagator().propagate(cat, times, "teme"), mean=True)
     figure = belt_longitude_time_figure(track, title=f"GEO belt from {path.name}")
     summary = belt_summary(track)
     classes = belt_classes(track)
