@@ -288,21 +288,25 @@ class InterpolatedEphemeris:
                 np.einsum("kmpc,mp->kmc", c, slope),
                 group.ok[rows][:, j],
             )
-        # Uniform grid, q points per node interval: evaluate whole intervals, then slice.
+        # Uniform grid, q points per node interval: evaluate whole intervals with one matrix
+        # product for positions and velocities together, then slice (no gathers).
         first, last = int(j[0]), int(j[-1])
         skip = round(u[0] * q)
         power, slope = _power_basis(np.arange(q + 1) / q, group.step_s)
         c = group.coefficients[rows, first : last + 1]  # (k, J, 4, 3)
         k, span = c.shape[0], c.shape[1]
-        flat_r = np.einsum("kjpc,sp->kjsc", c, power)
-        flat_v = np.einsum("kjpc,sp->kjsc", c, slope)
-        # Points of interval j at u = 0..(q-1)/q, then the last interval's end point.
-        r = np.concatenate([flat_r[:, :, :q].reshape(k, span * q, 3), flat_r[:, -1:, q]], axis=1)
-        v = np.concatenate([flat_v[:, :, :q].reshape(k, span * q, 3), flat_v[:, -1:, q]], axis=1)
+        basis = np.concatenate([power, slope]).T  # (4, 2 (q + 1))
+        flat = (c.transpose(0, 1, 3, 2).reshape(-1, 4) @ basis).reshape(k, span, 3, 2, q + 1)
+        window = slice(skip, skip + offsets.size)
+        out = []
+        for which in (0, 1):  # positions, velocities: (k, span * q + 1, 3), then the window
+            part = flat[:, :, :, which]  # (k, span, 3, q + 1)
+            body = part[..., :q].transpose(0, 1, 3, 2).reshape(k, span * q, 3)
+            tail = part[:, -1:, :, q]  # the last interval's end point
+            out.append(np.concatenate([body, tail], axis=1)[:, window])
         ok_flat = np.repeat(group.ok[rows, first : last + 1], q, axis=1)
         ok = np.concatenate([ok_flat, group.ok[rows, last : last + 1]], axis=1)
-        window = slice(skip, skip + offsets.size)
-        return r[:, window], v[:, window], ok[:, window]
+        return out[0], out[1], ok[:, window]
 
     def _locate(self, group: _NodeGroup, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if np.any(offsets < -1e-6) or np.any(offsets > self.span_s + 1e-6):
