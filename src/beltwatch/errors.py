@@ -36,3 +36,9 @@ class InputError(BeltwatchError):
         if self.field is not None:
             parts.append(f"field {self.field}")
         return ": ".join(parts) + ": " if parts else ""
+
+
+class NoSolutionError(BeltwatchError, ValueError):
+    """An algorithm found no solution for its input (IOD without an admissible orbit, a
+    Lambert arc that does not exist): a result to handle, not a bad input. (Also a
+    ValueError, which callers caught before it existed.)"""

@@ -21,7 +21,7 @@ from beltwatch.association._correlate import (
 from beltwatch.association._linking import NewObject, link_ucts
 from beltwatch.association._maintain import maintain
 from beltwatch.association._predict import Predictions, predict_catalog
-from beltwatch.association._table import ObservationTable, Tracklets, build_tracklets, screen
+from beltwatch.association._table import ObservationTable, Tracklets, build_tracklets, screen_table
 
 __all__ = [
     "AMBIGUOUS",
@@ -40,5 +40,5 @@ __all__ = [
     "link_ucts",
     "maintain",
     "predict_catalog",
-    "screen",
+    "screen_table",
 ]

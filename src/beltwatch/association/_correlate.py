@@ -39,7 +39,7 @@ from beltwatch.association._table import (
     build_tracklets,
     group_rows,
     project,
-    screen,
+    screen_table,
     split_outliers,
 )
 from beltwatch.catalog import Catalog
@@ -105,7 +105,7 @@ def correlate(
 ) -> CorrelationResult:
     """Tag every observation: correlated to a catalog object, UCT, ambiguous or rejected."""
     cfg = config or AssociationConfig()
-    rows, rejected = screen(table)
+    rows, rejected = screen_table(table)
     groups = group_rows(table, rows)
     groups, n_split = (
         split_outliers(table, groups, cfg.tracklet_outlier_sigma, cfg.tracklet_outlier_floor_arcsec)

@@ -22,7 +22,10 @@ import numpy as np
 from beltwatch.association._config import AssociationConfig
 from beltwatch.association._table import time_from_seconds
 from beltwatch.catalog import Catalog
+from beltwatch.orbit_determination import element_set_sqrt_covariance, ric_basis
 from beltwatch.propagation import Sgp4Propagator
+
+__all__ = ["Predictions", "element_set_sqrt_cov", "predict_catalog", "ric_basis"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,29 +58,18 @@ class Predictions:
         )
 
 
-def ric_basis(r: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Rows radial, in-track, cross-track unit vectors (..., 3, 3) in the state's frame."""
-    rh = r / np.linalg.norm(r, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    ch = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    ih = np.cross(ch, rh)
-    return np.stack([rh, ih, ch], axis=-2)
-
-
 def element_set_sqrt_cov(
     r: np.ndarray, v: np.ndarray, age_days: np.ndarray, config: AssociationConfig
 ) -> np.ndarray:
     """Square-root covariance (..., 6, 6) of the element-set model (see module docstring)."""
-    s0 = np.asarray(config.tle_sigma_km, float)
-    g = np.asarray(config.tle_growth_km_per_day, float)
-    sig_pos = s0 + g * np.abs(age_days)[..., None]  # (..., 3)
-    n = np.linalg.norm(v, axis=-1) / np.linalg.norm(r, axis=-1)  # mean motion rad/s
-    sig_vel = g / 86400.0 + config.tle_velocity_factor * n[..., None] * sig_pos
-    B = np.swapaxes(ric_basis(r, v), -1, -2)  # columns R, I, C in GCRS
-    S = np.zeros((*r.shape[:-1], 6, 6))
-    S[..., :3, :3] = B * sig_pos[..., None, :]
-    S[..., 3:, 3:] = B * sig_vel[..., None, :]
-    return S
+    return element_set_sqrt_covariance(
+        r,
+        v,
+        age_days,
+        config.tle_sigma_km,
+        config.tle_growth_km_per_day,
+        config.tle_velocity_factor,
+    )
 
 
 def predict_catalog(

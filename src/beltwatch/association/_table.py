@@ -114,7 +114,7 @@ def seconds_from_time(times: Time) -> np.ndarray:
     return ((np.asarray(tai.jd1) - J2000_JD) + np.asarray(tai.jd2)) * 86400.0
 
 
-def screen(table: ObservationTable) -> tuple[np.ndarray, list[tuple[int, str, str]]]:
+def screen_table(table: ObservationTable) -> tuple[np.ndarray, list[tuple[int, str, str]]]:
     """Row indices fit for association, in time order, and rejected (row, obs id, reason).
 
     Reasons: duplicate id (the later row is rejected), non-finite time, angles or observer

@@ -35,8 +35,8 @@ from beltwatch.association import (
 from beltwatch.association._linking import NewObject, link_ucts
 from beltwatch.association._maintain import maintain
 from beltwatch.catalog import load_catalog
-from beltwatch.cli._od import od_propagator, orbit_record
 from beltwatch.formats import read_udl_observations
+from beltwatch.orbit_determination import od_propagator, orbit_record
 
 
 def new_object_record(obj: NewObject, obs_ids: list[str]) -> dict:

@@ -20,13 +20,14 @@ import numpy as np
 from astropy.time import Time
 from scipy.stats import chi2
 
-from beltwatch.orbit_determination._batch import StmPropagator, _union_times, with_cr_column
+from beltwatch.orbit_determination._batch import StmPropagator, _union_times
 from beltwatch.orbit_determination._measurements import (
     MeasurementSet,
     predict,
     residuals,
     scaled_partials,
 )
+from beltwatch.propagation import with_cr_column
 from beltwatch.timescales import seconds_between
 
 
