@@ -24,7 +24,7 @@ def near_host(catalog, t0: Time, max_sep_deg: float, rng: np.random.Generator, n
     from ._scenario import target_states
 
     ids, r, v = target_states(catalog, t0)
-    host_r, _ = host_states(catalog, t0 + np.zeros(1) * 0)
+    host_r, _ = host_states(catalog, grid(t0, [0.0]))
     ok = np.isfinite(r[:, 0, 0])
     cos = (r[:, 0] @ host_r[0]) / np.linalg.norm(r[:, 0], axis=1) / np.linalg.norm(host_r[0])
     sep = np.degrees(np.arccos(np.clip(cos, -1, 1)))

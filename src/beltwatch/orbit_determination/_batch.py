@@ -269,6 +269,13 @@ def batch_least_squares(
         info, rhs, ssq, cnt = _normal_equations(pb, A, z, used, x, dv, cr)
         rms = np.sqrt(ssq / np.maximum(cnt, 1))
         delta, scale, bad, small = _step(pb, info, rhs)
+        if opts.estimate_cr:
+            # A step that would take C_R below its bound: C_R held there, the state
+            # stepped with C_R fixed (the constrained optimum, not a clipped step).
+            at_bound = cr + delta[:, -1] < opts.cr_min
+            if at_bound.any():
+                cr[at_bound] = opts.cr_min
+                delta, scale, bad, small = _step(pb, *_fix_last(info, rhs, at_bound))
         failed |= bad
         settled = np.abs(rms_prev - rms) <= opts.tolerance * np.maximum(rms, 1e-12)
         live = ~converged
@@ -277,14 +284,22 @@ def batch_least_squares(
             dv[live] += delta[live, 6:9]
         if opts.estimate_cr:
             cr[live] += delta[live, -1]
-            at_bound = cr <= opts.cr_min
-            cr = np.maximum(cr, opts.cr_min)
         converged |= (settled | small) & (iteration > opts.edit_after_iteration) & (scale == 1)
         rms_prev = rms
         if converged.all():
             break
     fit = _Fit(pb, x, dv, cr, at_bound, used, res, ssq, cnt, converged & ~failed, iteration)
     return [_estimate(fit, invert_information(info), i) for i in range(pb.n_obj)]
+
+
+def _fix_last(info: np.ndarray, rhs: np.ndarray, mask: np.ndarray):
+    """Normal equations with the last parameter (C_R) held fixed where ``mask``."""
+    info, rhs = info.copy(), rhs.copy()
+    info[mask, -1, :] = 0.0
+    info[mask, :, -1] = 0.0
+    info[mask, -1, -1] = 1.0
+    rhs[mask, -1] = 0.0
+    return info, rhs
 
 
 @dataclass

@@ -227,7 +227,7 @@ def fit_object(
             return est, prior.source, None
         if q is not None and q.consistent and prior_state.state_covariance is not None:
             # The data agree with the prior but cannot fix the orbit: update the prior.
-            (est,) = tries.fit([est.state], prior.source, prior_state.state_covariance)
+            (est,) = tries.fit([prior_state.state], prior.source, prior_state.state_covariance)
             if est.quality is not None and est.quality.passed:
                 return est, f"{prior.source} (updated)", None
     starts = iod_starts(meas)
