@@ -51,6 +51,7 @@ from beltwatch.constants import ARCSEC_RAD, GEO_RADIUS_KM, GM_EARTH_EGM2008_KM3_
 from beltwatch.frames import light_time_direction, unit_vector_from_radec
 from beltwatch.orbit_determination import (
     BatchOptions,
+    ConsistencyGate,
     MeasurementSet,
     OrbitEstimate,
     batch_least_squares,
@@ -58,6 +59,8 @@ from beltwatch.orbit_determination import (
     radec_measurements,
 )
 
+# C_R a priori sigma of a new object's fit: practically free (the data decide).
+NEW_OBJECT_CR_SIGMA = 10.0
 _STEPS = np.array([1.0, 1.0, 1.0, 1e-4, 1e-4, 1e-4])  # km, km/s: finite-difference steps
 
 
@@ -73,6 +76,13 @@ class NewObject:
     epoch_s: float
     estimate: OrbitEstimate | None = None
     failure: str | None = None
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the orbit passed the consistency gate (converged, residuals
+        consistent with the observation sigmas, observable)."""
+        q = None if self.estimate is None else self.estimate.quality
+        return q is not None and q.passed
 
 
 @dataclass(eq=False)
@@ -388,9 +398,16 @@ def batch_fit(new: list[NewObject], table, propagator) -> None:
         # settles to 1 %: with C_R and data editing, steps of ~0.1 km can go on for tens
         # of iterations without changing the fit. Good tracks converge in < 10 iterations;
         # the limit bounds the time a diverging (wrongly linked) track costs all others.
-        BatchOptions(estimate_cr=True, tolerance=0.01, max_iterations=15),
+        BatchOptions(
+            estimate_cr=True,
+            cr_apriori_sigma=NEW_OBJECT_CR_SIGMA,
+            tolerance=0.01,
+            max_iterations=15,
+        ),
     )
-    for obj, est in zip(new, estimates, strict=True):
-        obj.estimate = est
-        if not est.converged:
-            obj.failure = f"least squares did not converge (rms {est.rms_arcsec:.1f} arcsec)"
+    gate = ConsistencyGate()
+    for i, (obj, est) in enumerate(zip(new, estimates, strict=True)):
+        # The od consistency gate: a fit its own residuals contradict is no orbit.
+        obj.estimate = gate.assess(est, parts[i], NEW_OBJECT_CR_SIGMA)
+        q = obj.estimate.quality
+        obj.failure = None if q is not None and q.passed else (q.reason if q else "no fit")

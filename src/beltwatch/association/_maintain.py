@@ -59,7 +59,7 @@ def maintain(
     objs = [replace(o, tracklets=list(o.tracklets)) for o in new]
     if any(o.estimate is None for o in objs):
         batch_fit(objs, result.table, propagator)
-    objs = [o for o in objs if o.estimate is not None and o.estimate.converged]
+    objs = [o for o in objs if o.fitted]
     _verify(objs, result, propagator, cfg)  # before absorbing: a foreign tracklet blocks a visit
     d2, cost = _statistics(result, objs, propagator, cfg)  # (n_obj, K)
     n_before = len(objs)
@@ -82,7 +82,7 @@ def maintain(
         for o in objs
         if len(o.tracklets) >= cfg.confirm_min_tracklets
         and o.nights >= cfg.confirm_min_nights
-        and o.estimate.converged
+        and o.fitted
     ]
     return _updated_result(result, objs), objs
 
@@ -107,7 +107,7 @@ def _verify(objs, result, propagator, cfg) -> None:
 def _keep_converged(objs, before) -> None:
     """Objects whose refit did not converge go back to their state ``before``."""
     for o in objs:
-        if not o.estimate.converged:
+        if not o.fitted:
             o.tracklets, o.rows, o.estimate = before[id(o)]
 
 
@@ -195,7 +195,7 @@ def _join_fragments(objs, owner, gated, result, propagator, cfg):
     out = {i: objs[i] for i in range(n)}
     for (i, j), trial in zip(pairs, trials, strict=True):
         worse = max(objs[i].estimate.rms_arcsec, objs[j].estimate.rms_arcsec)
-        ok = trial.estimate.converged
+        ok = trial.fitted
         sig = _tracklet_sigmas(trial, result)
         off = sig >= cfg.maintain_tracklet_sigmas * max(1.0, float(np.median(sig)))
         ok = ok and off.mean() <= cfg.maintain_join_max_off_fraction  # those split off later

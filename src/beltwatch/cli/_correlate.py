@@ -41,7 +41,7 @@ from beltwatch.orbit_determination import od_propagator, orbit_record
 
 def new_object_record(obj: NewObject, obs_ids: list[str]) -> dict:
     record: dict = {"object_id": obj.object_id, "nights": obj.nights, "observation_ids": obs_ids}
-    if obj.estimate is not None and obj.estimate.converged:
+    if obj.estimate is not None and obj.fitted:
         record["orbit"] = orbit_record(obj.object_id, obj.estimate, started_from="linking")
     return record
 

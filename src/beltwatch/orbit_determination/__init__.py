@@ -12,7 +12,12 @@ from beltwatch.orbit_determination._batch import (
     invert_information,
     propagate_estimate,
 )
-from beltwatch.orbit_determination._filter import FilterResult, ekf_update, process_noise
+from beltwatch.orbit_determination._filter import (
+    FilterResult,
+    ekf_update,
+    innovation_test,
+    process_noise,
+)
 from beltwatch.orbit_determination._gate import ConsistencyGate, arc_length_s, count_tracklets
 from beltwatch.orbit_determination._inputs import (
     catalog_priors,
@@ -97,6 +102,7 @@ __all__ = [
     "gooding_solutions",
     "information_condition",
     "initial_state",
+    "innovation_test",
     "invert_information",
     "iod_starts",
     "kepler_propagate",
