@@ -145,7 +145,7 @@ def test_two_nights_new_object_population_prior(scenario):
     """A new object with the catalog population's C_R prior (mean +- spread of the
     cataloged objects' C_R; what `beltwatch od`'s --cr/--cr-sigma default stands for)."""
     est, err = _fit(scenario, scenario["meas"], cr="population")
-    err24, conv, in_band = _report("new object (population C_R prior)", scenario, est, err)
+    _err24, conv, in_band = _report("new object (population C_R prior)", scenario, est, err)
     assert all(e.cr >= 0 for e in est)
     # Measured (seed 7): <=200 m 90 %, NEES in band 90 % (3 seeds, bench_od: 88.7 %).
     assert conv.mean() >= 0.95

@@ -179,6 +179,11 @@ def _fit_two_body(state, epoch_s, t_s, unit_obs, obs_km, sigma_rad, iterations: 
     return x, rms if np.isfinite(rms) else np.inf, sqrt_cov
 
 
+def _sq(track: _Track) -> np.ndarray:
+    """A fitted track's square-root covariance (fitted tracks always have one)."""
+    return np.zeros((6, 6)) if track.sqrt_cov is None else track.sqrt_cov
+
+
 def same_visit(tr: Tracklets, a: list[int], b: list[int], cfg: AssociationConfig) -> bool:
     """Whether a tracklet of ``a`` and one of ``b`` come from one visit: the same sensor,
     less than ``link_same_visit_s`` apart (one object gives one tracklet per visit)."""
@@ -256,7 +261,7 @@ class _Linker:
         fitted = [t for t in self.tracks if t.sqrt_cov is not None and self._separated(t, k)]
         if not fitted:
             return []
-        X = np.stack([np.vstack([t.state, t.state + t.sqrt_cov.T]) for t in fitted])  # (F,7,6)
+        X = np.stack([np.vstack([t.state, t.state + _sq(t).T]) for t in fitted])  # (F,7,6)
         dt = np.array([t_k - t.epoch_s for t in fitted])
         r, v = kepler_propagate(X[..., :3], X[..., 3:], dt[:, None])
         Xk = np.concatenate([r, v], axis=-1)
@@ -293,8 +298,9 @@ class _Linker:
         ]
         if not singles:
             return []
-        H = np.concatenate([t.hypotheses for t in singles])
-        owner = np.repeat(np.arange(len(singles)), [len(t.hypotheses) for t in singles])
+        hyp = [t.hypotheses for t in singles if t.hypotheses is not None]
+        H = np.concatenate(hyp)
+        owner = np.repeat(np.arange(len(singles)), [len(h) for h in hyp])
         dt = t_k - np.array([t.epoch_s for t in singles])[owner]
         r, v = kepler_propagate(H[:, :3], H[:, 3:], dt)
         rel = r - tr.observer_ref_km[k]
