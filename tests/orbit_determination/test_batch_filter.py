@@ -268,6 +268,8 @@ def test_ekf_innovation_test(scenario):
           f"{bad.consistent.mean():.0%} with Dec +20 arcsec; e.g. {bad.reason[0]}")  # fmt: skip
     assert good.consistent.mean() >= 0.9
     assert bad.consistent.mean() <= 0.05
+    states = good.orbit_states()  # the filter's output as OrbitState values (7x7 with C_R)
+    assert states[0].cr == good.cr[0] and states[0].covariance.shape == (7, 7)
 
 
 def test_ekf_carries_cr(scenario):

@@ -14,6 +14,7 @@ call per iteration (structure of arrays), each keeps its own normal equations.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -237,20 +238,23 @@ def _step(pb: _Problem, info, rhs):
 def batch_least_squares(
     meas: MeasurementSet,
     epoch: Time,
-    initial_states: np.ndarray,
+    initial_states: np.ndarray | Sequence[OrbitState],
     propagator: StmPropagator,
     options: BatchOptions | None = None,
     apriori_covariance: np.ndarray | None = None,
 ) -> list[OrbitEstimate]:
     """Fit one state per object (``meas.object_index`` 0..n-1) at ``epoch``.
 
-    ``initial_states`` (n, 6) GCRS km, km/s; ``apriori_covariance`` (n, 6, 6) or None.
+    ``initial_states`` (n, 6) GCRS km, km/s, or n :class:`~beltwatch.values.OrbitState`
+    (GCRS, at ``epoch``); ``apriori_covariance`` (n, 6, 6) or None.
     Returns one :class:`~beltwatch.values.OrbitEstimate` per object, in object-index order:
     the state (with C_R and a 7x7 covariance when C_R is estimated), the chi-square of its
     used rows and its degrees of freedom. The covariance is the inverse of the information
     matrix without truncation: directions the data cannot determine keep a large variance.
     """
     opts = options or BatchOptions()
+    if len(initial_states) and isinstance(initial_states[0], OrbitState):
+        initial_states = np.array([s.state for s in initial_states])
     x = np.atleast_2d(np.asarray(initial_states, dtype=float)).copy()
     pb = _problem(meas, epoch, x, propagator, opts, apriori_covariance)
     dv = np.zeros((pb.n_obj, 3))

@@ -32,6 +32,7 @@ from beltwatch.orbit_determination._measurements import (
 )
 from beltwatch.propagation import with_cr_column
 from beltwatch.timescales import seconds_between
+from beltwatch.values import OrbitState
 
 
 @dataclass(frozen=True, eq=False)
@@ -50,6 +51,21 @@ class FilterResult:
     cr: np.ndarray | None = None
     consistent: np.ndarray | None = None
     reason: tuple[str, ...] = ()
+
+    def orbit_states(self) -> list[OrbitState]:
+        """The updated objects as :class:`~beltwatch.values.OrbitState` (GCRS, covariance
+        6x6 or 7x7 with C_R)."""
+        return [
+            OrbitState(
+                self.times[i],
+                self.states[i, :3].copy(),
+                self.states[i, 3:].copy(),
+                "gcrs",
+                self.covariances[i].copy(),
+                cr=None if self.cr is None else float(self.cr[i]),
+            )
+            for i in range(self.states.shape[0])
+        ]
 
 
 def innovation_test(

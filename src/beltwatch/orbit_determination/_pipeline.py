@@ -135,7 +135,7 @@ def measurements_from_observations(obs: Sequence[Observation]) -> MeasurementSet
 def initial_state(meas: MeasurementSet) -> np.ndarray | None:
     """The first IOD start (6,) at the last measurement time (see ``_starts``), or None."""
     starts = iod_starts(meas)
-    return starts[0] if starts else None
+    return starts[0].state if starts else None
 
 
 def _prior_at(prior: OrbitState, epoch: Time, propagator) -> OrbitState | None:
@@ -230,7 +230,7 @@ def fit_object(
             (est,) = tries.fit([prior_state.state], prior.source, prior_state.state_covariance)
             if est.quality is not None and est.quality.passed:
                 return est, f"{prior.source} (updated)", None
-    starts = iod_starts(meas)
+    starts = [s.state for s in iod_starts(meas)]
     n_starts += len(starts)
     if starts:
         tries.fit(starts[:1], "iod")

@@ -17,6 +17,7 @@ from beltwatch.orbit_determination._iod import gooding_solutions
 from beltwatch.orbit_determination._kepler import kepler_propagate, semi_major_axis_km
 from beltwatch.orbit_determination._measurements import MeasurementSet
 from beltwatch.timescales import seconds_between
+from beltwatch.values import OrbitState
 
 # Window lengths (h), longest first: the long ones fix the range, the short one is the
 # classical start (and all there is for short arcs).
@@ -39,8 +40,9 @@ def _window_rows(t: np.ndarray, length_s: float) -> list[np.ndarray]:
     return out
 
 
-def iod_starts(meas: MeasurementSet) -> list[np.ndarray]:
-    """Distinct IOD states (6,) GCRS at the last row's time, best-founded first."""
+def iod_starts(meas: MeasurementSet) -> list[OrbitState]:
+    """Distinct IOD orbits (GCRS, no covariance) at the last row's time, best-founded
+    first."""
     if len(meas) < 3:
         return []
     t = np.atleast_1d(seconds_between(meas.times[0], meas.times))
@@ -67,4 +69,5 @@ def iod_starts(meas: MeasurementSet) -> list[np.ndarray]:
                     np.linalg.norm(x[:3] - s[:3]) > DUPLICATE_KM for s in starts
                 ):
                     starts.append(x)
-    return starts[:MAX_STARTS]
+    epoch = meas.times[-1]
+    return [OrbitState(epoch, x[:3], x[3:]) for x in starts[:MAX_STARTS]]
