@@ -24,12 +24,12 @@ def run() -> dict:
     from astropy.time import Time
 
     from beltwatch.association import correlate
-    from beltwatch.association._simulate import simulate_survey
-    from beltwatch.association._table import time_from_seconds
     from beltwatch.catalog import load_catalog
     from beltwatch.frames import light_time_direction, unit_vector_from_radec
     from beltwatch.propagation import Sgp4Propagator
     from beltwatch.sensors import HostPlatform
+    from beltwatch.simulation import simulate_survey
+    from beltwatch.timescales import time_from_tai_seconds
 
     catalog = load_catalog(GEO).catalog
     host = HostPlatform.from_catalog("QZS-6", catalog, 62876)
@@ -52,7 +52,7 @@ def run() -> dict:
     start = time.perf_counter()
     nearest = np.empty(len(sample), dtype=np.int64)
     for n, i in enumerate(sample):
-        eph = prop.propagate(kept, time_from_seconds(table.t_s[i : i + 1]), "gcrs")
+        eph = prop.propagate(kept, time_from_tai_seconds(table.t_s[i : i + 1]), "gcrs")
         u, _, _ = light_time_direction(
             eph.position_km[:, 0], eph.velocity_km_s[:, 0], table.observer_position_km[i]
         )

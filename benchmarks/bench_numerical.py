@@ -16,8 +16,7 @@ import numpy as np
 from astropy.time import Time
 from scipy.integrate import solve_ivp
 
-from beltwatch.propagation import ForceModel, NumericalPropagator, Sgp4Propagator
-from beltwatch.propagation._environment import Environment
+from beltwatch.propagation import Environment, ForceModel, NumericalPropagator, Sgp4Propagator
 
 GEO_TLE = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "geo" / "geo-latest.tle"
 N_OBJECTS = 200

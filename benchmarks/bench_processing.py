@@ -20,10 +20,10 @@ import numpy as np
 import sep
 
 from beltwatch.catalog import synthetic_geo_population
-from beltwatch.imaging import densest_field, hipparcos, simulate_sequence, write_frame
-from beltwatch.processing import read_frame, reduce_frame
-from beltwatch.processing._extract import DETECTION_SIGMA, MIN_AREA_PX
+from beltwatch.processing import DETECTION_SIGMA, MIN_AREA_PX, read_frame, reduce_frame
 from beltwatch.sensors import default_scenario
+from beltwatch.simulation import densest_field, simulate_sequence, write_frame
+from beltwatch.stars import hipparcos
 
 REPEATS = 7
 

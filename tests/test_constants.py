@@ -31,6 +31,7 @@ _VALUE_BANDS = (
     ("an Earth rotation rate", 7.2921e-5, 7.2922e-5),
     ("sidereal turns per day", 1.00273, 1.00274),
     ("arcseconds per radian", 206_264.0, 206_265.0),
+    ("the Julian date of J2000", 2_451_544.9, 2_451_545.1),
     ("an arcsecond in radians", 4.8481e-6, 4.8482e-6),
 )
 # Expressions that build the arcsecond (or its inverse) by hand.

@@ -38,7 +38,11 @@ class InputError(BeltwatchError):
         return ": ".join(parts) + ": " if parts else ""
 
 
+class PropagationError(BeltwatchError):
+    """An orbit could not be propagated (the integrator failed, a worker process died)."""
+
+
 class NoSolutionError(BeltwatchError, ValueError):
-    """An algorithm found no solution for its input (IOD without an admissible orbit, a
-    Lambert arc that does not exist): a result to handle, not a bad input. (Also a
+    """A solver found no solution for its input (IOD geometry, Lambert's problem): a
+    statement about the data, for the caller to try otherwise, not a crash. (Also a
     ValueError, which callers caught before it existed.)"""

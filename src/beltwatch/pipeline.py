@@ -18,7 +18,8 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 from rich.progress import Progress
 
-from beltwatch._io import write_atomic
+from beltwatch._io import staged_directory, write_atomic
+from beltwatch._limits import check_memory
 from beltwatch.analytics import belt_longitude_time_figure, belt_summary, belt_tracks
 from beltwatch.catalog import OrbitClass, load_catalog, synthetic_geo_population
 from beltwatch.propagation import Sgp4Propagator
@@ -47,10 +48,23 @@ def _html(figure) -> str:
     return figure.to_html(include_plotlyjs=True, full_html=True)
 
 
+# Working memory per object-epoch: the GCRS ephemeris plus each sensor's visibility arrays.
+BYTES_PER_OBJECT_EPOCH = 160
+
+
 def run_pipeline(config: RunConfig, progress: Progress | None = None) -> tuple[dict, Path]:
-    """Run the stages; returns the summary and the path of summary.json."""
-    progress = progress or Progress(transient=True)
+    """Run the stages; returns the summary and the path of summary.json. Outputs go to a
+    staging directory renamed to ``out_dir/run_name`` at the end (nothing half-written)."""
     run_dir = config.out_dir / config.run_name
+    config.out_dir.mkdir(exist_ok=True)
+    with staged_directory(run_dir) as stage:
+        summary = _run_stages(config, stage, progress or Progress(transient=True))
+        summary["plots"] = {k: str(run_dir / Path(v).name) for k, v in summary["plots"].items()}
+        write_atomic(stage / "summary.json", json.dumps(summary, indent=2) + "\n")
+    return summary, run_dir / "summary.json"
+
+
+def _run_stages(config: RunConfig, run_dir: Path, progress: Progress) -> dict:
     with progress:
         task = progress.add_task("loading catalog and scenario", total=len(STAGES))
         if config.catalog_path is None:
@@ -69,6 +83,12 @@ def run_pipeline(config: RunConfig, progress: Progress | None = None) -> tuple[d
 
         progress.update(task, advance=1, description=f"propagating {len(catalog)} objects")
         start: Time = as_time(config.start) if config.start else catalog.epoch.max()
+        n_times = int(config.hours * 3600.0 / config.step_s) + 1
+        check_memory(
+            len(catalog) * n_times * BYTES_PER_OBJECT_EPOCH * (1 + len(scenario.sensors)),
+            f"{len(catalog)} objects x {n_times} epochs x {len(scenario.sensors)} sensors",
+            "shorten --hours or lengthen --step",
+        )
         times = time_grid(
             start, start + TimeDelta(config.hours * 3600.0, format="sec"), config.step_s
         )
@@ -105,6 +125,5 @@ def run_pipeline(config: RunConfig, progress: Progress | None = None) -> tuple[d
             "coverage": coverage.summary(),
             "plots": {"belt_longitude_time": str(belt_plot), "coverage": str(coverage_plot)},
         }
-        path = write_atomic(run_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
         progress.update(task, advance=1, description="done")
-    return summary, path
+    return summary

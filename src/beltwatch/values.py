@@ -1,4 +1,5 @@
-"""Value types that flow between stages: markings, observations, orbit states, events.
+"""Value types that flow between stages: markings, element sets, observations, orbit
+states, events.
 
 Immutable, typed, units in field names; times are astropy ``Time`` (UTC scale
 at the edges); vectors are GCRS (J2000-aligned) unless a ``frame`` field says
@@ -30,6 +31,38 @@ class Markings:
     owner: str
     level: str
     releasable_to: frozenset[str] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, eq=False)
+class ElementSet:
+    """One SGP4 mean element set (TEME of epoch, TLE/OMM conventions), radians inside.
+
+    ``ndot_over_2`` / ``nddot_over_6`` are the printed TLE/OMM fields MEAN_MOTION_DOT
+    (rev/day^2) and MEAN_MOTION_DDOT (rev/day^3); ``bstar`` is in 1/earth radii.
+    ``classification`` is the TLE/OMM letter (U, C, S); ``markings`` the record's
+    releasability where it has one. ``comments`` say how the set was made (OMM COMMENT
+    lines). A :class:`beltwatch.catalog.Catalog` holds many of these as arrays.
+    """
+
+    norad_id: int
+    epoch: Time
+    mean_motion_rev_per_day: float
+    eccentricity: float
+    inclination_rad: float
+    raan_rad: float
+    arg_perigee_rad: float
+    mean_anomaly_rad: float
+    bstar: float = 0.0
+    ndot_over_2: float = 0.0
+    nddot_over_6: float = 0.0
+    name: str = ""
+    intl_designator: str = ""  # international designator (OMM OBJECT_ID), "" when unknown
+    classification: str = "U"
+    element_set_no: int = 999
+    rev_at_epoch: int = 0
+    ephemeris_type: int = 0
+    markings: Markings | None = None
+    comments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

@@ -12,9 +12,9 @@ from astropy.time import Time
 from beltwatch.association import correlate
 from beltwatch.association._linking import link_ucts
 from beltwatch.association._maintain import maintain
-from beltwatch.association._simulate import simulate_survey
 from beltwatch.propagation import ForceModel, NumericalPropagator
 from beltwatch.sensors import default_scenario
+from beltwatch.simulation import simulate_survey
 
 QZS6 = 62876
 T0 = Time("2026-05-31T00:00:00", scale="utc")

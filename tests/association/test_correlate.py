@@ -9,7 +9,6 @@ import pytest
 from astropy.time import Time
 
 from beltwatch.association import AssociationConfig, correlate
-from beltwatch.association._simulate import simulate_survey
 from beltwatch.association._table import (
     ObservationTable,
     observations_from_table,
@@ -18,6 +17,7 @@ from beltwatch.catalog import load_catalog
 from beltwatch.constants import ARCSEC_RAD
 from beltwatch.formats import write_udl_observations
 from beltwatch.sensors import HostPlatform
+from beltwatch.simulation import simulate_survey
 from beltwatch.values import Markings
 
 T0 = Time("2026-05-31T00:00:00", scale="utc")

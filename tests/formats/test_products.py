@@ -156,7 +156,7 @@ def test_udl_round_trip_and_schema(tmp_path: Path) -> None:
         (lambda r: r.update(obTime="2026-05-24 00:00:00"), "obTime"),
         (lambda r: r.update(uct=False, satNo=None) or r.pop("satNo"), "record"),
         (lambda r: r.update(declination=91.0), "declination"),
-        (lambda r: r.update(extra=1), "record"),
+        (lambda r: r.update(referenceFrame="MOD"), "referenceFrame"),
         (lambda r: r.update(classificationMarking="SECRET"), "classificationMarking"),
     ],
 )
@@ -166,6 +166,14 @@ def test_udl_schema_rejects(change, field: str) -> None:
     with pytest.raises(InputError) as info:
         observations_from_udl([record], "x.json")
     assert info.value.field == field
+
+
+def test_udl_fields_beltwatch_does_not_use_are_ignored() -> None:
+    """Issue 11 item 10: a UDL record carries many more fields; they are never an error."""
+    record = udl_records(make_observations(1))[0]
+    record.update(extra=1, idOnOrbit="62876", createdBy="someone", tags=["A"])
+    (ob,) = observations_from_udl([record], "x.json")
+    assert ob.obs_id == record["id"]
 
 
 def test_b3_round_trip_to_printed_precision() -> None:

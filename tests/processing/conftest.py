@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from astropy.time import Time
 
-from beltwatch.imaging import FrameSettings, densest_field, simulate_sequence, write_frame
 from beltwatch.sensors import HostPlatform, OpticalSensor
+from beltwatch.simulation import FrameSettings, densest_field, simulate_sequence, write_frame
 
 QZS6 = 62876
 # A 1024 x 1024 test camera (15.5 arcsec/px, 4.4 deg field) keeps tests fast.

@@ -6,18 +6,21 @@ import numpy as np
 import pytest
 
 from beltwatch.frames import aberrate, radec_from_unit_vector, unit_vector_from_radec
-from beltwatch.imaging import read_truth
 from beltwatch.processing import frame_paths, process_frames
 from beltwatch.processing._evaluate import evaluate
+from beltwatch.sharing import load_policy
+from beltwatch.simulation import read_truth
 
 from .conftest import TEST_CAMERA
+
+MARKINGS = load_policy().own_markings
 
 pytestmark = pytest.mark.shared_data
 
 
 def _run(directory, pixel_scale_rad):
     paths = frame_paths(directory)
-    result = process_frames(paths)
+    result = process_frames(paths, markings=MARKINGS)
     truths = {read_truth(p)["frame_id"]: read_truth(p) for p in paths}
     fwhm_px = TEST_CAMERA.psf_fwhm_arcsec / TEST_CAMERA.pixel_scale_arcsec
     return result, truths, evaluate(result, truths, pixel_scale_rad, fwhm_px)

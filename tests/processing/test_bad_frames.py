@@ -11,6 +11,9 @@ from astropy.io import fits
 
 from beltwatch.cli import main
 from beltwatch.processing import frame_paths, process_frames
+from beltwatch.sharing import load_policy
+
+MARKINGS = load_policy().own_markings
 
 pytestmark = pytest.mark.shared_data
 
@@ -37,7 +40,7 @@ def test_bad_frames_are_reported_and_batch_goes_on(sidereal_dir, tmp_path):
         lambda d, h: (np.random.default_rng(1).normal(200, 8, d.shape), h),
     )
     _copy(good[0], tmp_path, "saturated.fits", lambda d, h: (np.full_like(d, 65535.0), h))
-    result = process_frames(frame_paths(tmp_path))
+    result = process_frames(frame_paths(tmp_path), markings=MARKINGS)
     reasons = {p.split("/")[-1]: r for p, r in ((f.path, f.reason) for f in result.failures)}
     assert set(reasons) == {
         "corrupt.fits",

@@ -7,8 +7,9 @@ import pytest
 from astropy.io import fits
 from astropy.wcs import WCS
 
-from beltwatch.imaging import hipparcos, read_truth
 from beltwatch.processing import ReductionError, frame_paths, read_frame, reduce_frame
+from beltwatch.simulation import read_truth
+from beltwatch.stars import hipparcos
 
 pytestmark = pytest.mark.shared_data
 

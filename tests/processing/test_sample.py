@@ -6,18 +6,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from beltwatch.imaging import (
+from beltwatch.processing import frame_paths, process_frames
+from beltwatch.processing._evaluate import evaluate
+from beltwatch.sensors import default_scenario
+from beltwatch.sharing import load_policy
+from beltwatch.simulation import (
     FrameSettings,
     densest_field,
     read_truth,
     simulate_sequence,
     write_frame,
 )
-from beltwatch.processing import frame_paths, process_frames
-from beltwatch.processing._evaluate import evaluate
-from beltwatch.sensors import default_scenario
 
 from .conftest import START, TEST_CAMERA
+
+MARKINGS = load_policy().own_markings
 
 pytestmark = pytest.mark.shared_data
 
@@ -32,7 +35,7 @@ def _score(camera, belt_setup, out, n_frames, tracking, seed):
     for frame in frames:
         write_frame(out, frame)
     paths = frame_paths(out)
-    result = process_frames(paths)
+    result = process_frames(paths, markings=MARKINGS)
     truths = {read_truth(p)["frame_id"]: read_truth(p) for p in paths}
     scale = float(np.radians(camera.pixel_scale_arcsec / 3600.0))
     return result, evaluate(

@@ -9,8 +9,7 @@ import pytest
 import sgp4
 from astropy.time import Time
 
-from beltwatch.catalog._columns import RowCollector
-from beltwatch.catalog._tle import iter_tle_records, parse_tle_pair
+from beltwatch.catalog import Catalog, iter_tle_records, parse_tle_pair
 from beltwatch.errors import InputError
 from beltwatch.propagation import Sgp4Propagator
 
@@ -19,14 +18,14 @@ TOLERANCE_KM = 1e-6  # 1 mm
 TOLERANCE_KM_S = 1e-6  # 1 mm/s
 
 
-def read_verification_tles() -> tuple[list[int], list[tuple[float, float, float]], RowCollector]:
+def read_verification_tles() -> tuple[list[int], list[tuple[float, float, float]], Catalog]:
     """Parse SGP4-VER.TLE with our parser; its extra columns give start/stop/step (min).
 
     Three cases carry wrong checksums on purpose (they test error handling), so
     checksums are not verified here; test_catalog_bad_input covers checksums.
     """
     path = SGP4_DIR / "SGP4-VER.TLE"
-    rows, ranges, ids = RowCollector(), [], []
+    rows, ranges, ids = [], [], []
     for record in iter_tle_records(path.read_text().splitlines(), str(path)):
         assert not isinstance(record, InputError), record
         lineno, name, line1, line2 = record
@@ -35,8 +34,8 @@ def read_verification_tles() -> tuple[list[int], list[tuple[float, float, float]
         )
         start, stop, step = (float(x) for x in line2[69:].split())
         ranges.append((start, stop, step))
-        ids.append(rows.rows[-1].norad_id)
-    return ids, ranges, rows
+        ids.append(rows[-1].norad_id)
+    return ids, ranges, Catalog.from_element_sets(rows)
 
 
 def read_expected() -> dict[int, np.ndarray]:
@@ -53,8 +52,7 @@ def read_expected() -> dict[int, np.ndarray]:
 
 
 def test_catalog_propagation_matches_tcppver_vectors() -> None:
-    ids, ranges, rows = read_verification_tles()
-    catalog = rows.to_catalog()
+    ids, ranges, catalog = read_verification_tles()
     expected = read_expected()
     # 88888 (Spacetrack Report #3's example) has no vectors in tcppver.out.
     assert set(expected) <= set(ids) and len(expected) == 32, "every verification case is parsed"
@@ -109,8 +107,7 @@ def test_catalog_propagation_matches_tcppver_vectors() -> None:
 
 def test_error_cases_do_not_raise() -> None:
     """A decayed object yields an error code array, not an exception."""
-    _, _, rows = read_verification_tles()
-    catalog = rows.to_catalog()
+    _, _, catalog = read_verification_tles()
     times = Time(
         catalog.epoch[0].jd1 + np.zeros(3),
         catalog.epoch[0].jd2 + np.array([0.0, 1.0, 30.0]),

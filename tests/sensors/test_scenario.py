@@ -115,5 +115,5 @@ def test_bad_toml_and_missing_file(tmp_path):
     path.write_text("[[sensors]\nid = 1\n")
     with pytest.raises(InputError, match="not valid TOML"):
         load_scenario(path)
-    with pytest.raises(InputError, match="no such scenario file"):
+    with pytest.raises(InputError, match="no such file"):
         load_scenario(tmp_path / "absent.toml")

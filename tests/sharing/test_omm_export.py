@@ -19,13 +19,7 @@ from sgp4.api import Satrec
 from beltwatch.catalog import load_catalog
 from beltwatch.cli import main
 from beltwatch.errors import InputError
-from beltwatch.formats import (
-    MeanElements,
-    elements_from_omm,
-    encode_message,
-    omm_from_elements,
-    parse_messages,
-)
+from beltwatch.formats import elements_from_omm, encode_message, omm_from_elements, parse_messages
 from beltwatch.frames import transform_states
 from beltwatch.propagation import ForceModel, NumericalPropagator, Sgp4Propagator
 from beltwatch.sharing import (
@@ -36,7 +30,7 @@ from beltwatch.sharing import (
     policy_from_dict,
     release,
 )
-from beltwatch.values import Markings, OrbitState
+from beltwatch.values import ElementSet, Markings, OrbitState
 
 from .conftest import MemoFit
 
@@ -106,7 +100,7 @@ def _truth(state: OrbitState, times: Time) -> np.ndarray:
     return out[0]
 
 
-def _span(elements: MeanElements) -> Time:
+def _span(elements: ElementSet) -> Time:
     offsets = -np.arange(0.0, FIT.span_s + 1.0, FIT.step_s)[::-1]
     return elements.epoch + TimeDelta(offsets, format="sec")
 
@@ -232,7 +226,7 @@ def test_element_set_rule_only_for_omm(fit) -> None:
     plain = release([state], "orbits", "GLOBAL_SENTINEL", POLICY)
     assert plain.withheld == 1
     as_omm = release([state], "orbits", "GLOBAL_SENTINEL", POLICY, fmt="omm", fit=fit)
-    assert isinstance(as_omm.records[0], MeanElements)
+    assert isinstance(as_omm.records[0], ElementSet)
     with pytest.raises(InputError, match="only as OMM"):
         encode_release(as_omm, "oem", POLICY)
 
@@ -258,7 +252,7 @@ def test_omm_needs_a_catalog_number(tmp_path: Path) -> None:
 
 
 def test_omm_round_trip_and_formats_check(tmp_path: Path, capsys) -> None:
-    elements = MeanElements(
+    elements = ElementSet(
         norad_id=12345,
         epoch=Time("2026-05-24T01:02:03.456789", scale="utc"),
         mean_motion_rev_per_day=1.00271234567891,
@@ -269,22 +263,22 @@ def test_omm_round_trip_and_formats_check(tmp_path: Path, capsys) -> None:
         mean_anomaly_rad=math.radians(7.0),
         bstar=1.5e-5,
         markings=Markings("JPN", "PARTNER", frozenset({"USA"})),
-        object_name="TEST SAT",
-        object_id="2026-001A",
+        name="TEST SAT",
+        intl_designator="2026-001A",
     )
     message = omm_from_elements(elements, classification_type="P")
     for encoding in ("kvn", "xml"):
         path = tmp_path / f"e.{encoding}"
         path.write_text(encode_message(message, encoding), encoding="utf-8")
         (back,) = elements_from_omm(parse_messages(path.read_text())[0])
-        assert back.object_id == "2026-001A" and back.markings == elements.markings
+        assert back.intl_designator == "2026-001A" and back.markings == elements.markings
         assert back.raan_rad == 0.0  # 359.99999999999 printed to 1e-10 deg wraps to 0
         assert abs(back.bstar - 1.5e-5) < 1e-20
         assert abs(math.degrees(back.inclination_rad) - 0.0512345678) < 1e-12
         assert main(["formats", "check", str(path)]) in (None, 0)
         assert "OMM 3.0" in capsys.readouterr().out
     with pytest.raises(InputError, match="catalog number"):
-        omm_from_elements(MeanElements(-1, elements.epoch, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0))
+        omm_from_elements(ElementSet(-1, elements.epoch, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0))
 
 
 @pytest.mark.parametrize(

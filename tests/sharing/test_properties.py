@@ -6,9 +6,8 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from beltwatch.formats import MeanElements
 from beltwatch.sharing import encode_release, load_policy, record_id, release
-from beltwatch.values import Markings
+from beltwatch.values import ElementSet, Markings
 
 POLICY = load_policy()
 PARTNERS = sorted(POLICY.partners)
@@ -130,7 +129,7 @@ def test_element_set_rule_leaks_no_precise_state(
         assert POLICY.releasable(record.markings, partner)
         if rule != RULE.name:
             continue
-        assert isinstance(record, MeanElements) and fmt == "omm"
+        assert isinstance(record, ElementSet) and fmt == "omm"
         assert not hasattr(record, "position_km") and not hasattr(record, "covariance")
         for angle in (record.inclination_rad, record.raan_rad, record.arg_perigee_rad):
             assert _on_grid(np.degrees(angle), RULE.element_angle_quantum_deg)

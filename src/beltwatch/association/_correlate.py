@@ -32,7 +32,6 @@ from beltwatch.association._predict import (
     Predictions,
     element_set_sqrt_cov,
     predict_catalog,
-    ric_basis,
 )
 from beltwatch.association._table import (
     ObservationTable,
@@ -44,7 +43,7 @@ from beltwatch.association._table import (
     split_outliers,
 )
 from beltwatch.catalog import Catalog
-from beltwatch.frames import light_time_direction
+from beltwatch.frames import light_time_direction, rtn_basis
 from beltwatch.orbit_determination import kepler_propagate
 from beltwatch.propagation import Sgp4Propagator
 
@@ -314,7 +313,7 @@ def _time_bias(table, tr, ref_idx, pred, pk, pj, d2, cost, cfg, status, object_i
     speed = np.linalg.norm(v, axis=1)
     sig_it = np.maximum(s0[1], scatter[jj] * speed)  # km
     n_rad_s = speed / np.linalg.norm(r, axis=1)
-    in_track = np.swapaxes(ric_basis(r, v), -1, -2)[..., 1]  # (P, 3)
+    in_track = np.swapaxes(rtn_basis(r, v), -1, -2)[..., 1]  # (P, 3)
     S[:, :3, 1] = in_track * sig_it[:, None]
     S[:, 3:, 4] = in_track * (cfg.tle_velocity_factor * n_rad_s * sig_it)[:, None]
     d2, cost = d2.copy(), cost.copy()

@@ -43,12 +43,9 @@ from scipy.stats import chi2
 
 from beltwatch.association._config import AssociationConfig
 from beltwatch.association._correlate import UCT, CorrelationResult, predicted_beta
-from beltwatch.association._table import (
-    Tracklets,
-    time_from_seconds,
-)
+from beltwatch.association._table import Tracklets
 from beltwatch.constants import ARCSEC_RAD, GEO_RADIUS_KM, GM_EARTH_EGM2008_KM3_S2
-from beltwatch.frames import light_time_direction, unit_vector_from_radec
+from beltwatch.frames import light_time_direction, tangent_plane_basis, unit_vector_from_radec
 from beltwatch.orbit_determination import (
     BatchOptions,
     ConsistencyGate,
@@ -58,6 +55,7 @@ from beltwatch.orbit_determination import (
     kepler_propagate,
     radec_measurements,
 )
+from beltwatch.timescales import time_from_tai_seconds
 
 # C_R a priori sigma of a new object's fit: practically free (the data decide).
 NEW_OBJECT_CR_SIGMA = 10.0
@@ -145,10 +143,7 @@ def _fit_two_body(state, epoch_s, t_s, unit_obs, obs_km, sigma_rad, iterations: 
     Returns (state, per-axis RMS in arcsec, square-root covariance (6, 6) scaled by the
     reduced chi-square when above 1)."""
     x = state.copy()
-    z = np.broadcast_to([0.0, 0.0, 1.0], unit_obs.shape)
-    e1 = np.cross(z, unit_obs)
-    e1 /= np.linalg.norm(e1, axis=-1, keepdims=True)
-    e2 = np.cross(unit_obs, e1)
+    e1, e2 = tangent_plane_basis(unit_obs)
     w = np.concatenate([1.0 / sigma_rad, 1.0 / sigma_rad])
     J = np.zeros((2 * len(t_s), 6))
     res = np.full(2 * len(t_s), np.inf)
@@ -379,7 +374,7 @@ def batch_fit(new: list[NewObject], table, propagator) -> None:
         rows = obj.rows[np.argsort(table.t_s[obj.rows])]
         parts.append(
             radec_measurements(
-                time_from_seconds(table.t_s[rows]),
+                time_from_tai_seconds(table.t_s[rows]),
                 table.ra_rad[rows],
                 table.dec_rad[rows],
                 table.sigma_rad[rows],
@@ -397,7 +392,7 @@ def batch_fit(new: list[NewObject], table, propagator) -> None:
     meas = MeasurementSet.concatenate(parts).sorted()
     estimates = batch_least_squares(
         meas,
-        time_from_seconds(np.array([epoch_s]))[0],
+        time_from_tai_seconds(np.array([epoch_s]))[0],
         np.array(starts),
         propagator,
         # C_R solved for: the SRP of an unknown object is unknown. Converged when the RMS

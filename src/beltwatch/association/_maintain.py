@@ -40,8 +40,8 @@ from beltwatch.association._correlate import (
     predicted_beta,
 )
 from beltwatch.association._linking import NewObject, batch_fit, same_visit
-from beltwatch.association._table import seconds_from_time, time_from_seconds
 from beltwatch.orbit_determination import kepler_propagate, propagator_with_cr
+from beltwatch.timescales import tai_seconds_since_j2000, time_from_tai_seconds
 
 
 def maintain(
@@ -124,7 +124,7 @@ def _statistics(result, objs, propagator, cfg):
     cost = np.full((n, K), np.inf)
     t_key = np.round(tr.t_ref_s / 600.0) * 600.0  # anchors every 10 min, two-body from there
     anchors, idx = np.unique(t_key, return_inverse=True)
-    epoch_s = np.array([seconds_from_time(o.estimate.epoch) for o in objs], dtype=float)
+    epoch_s = np.array([tai_seconds_since_j2000(o.estimate.epoch) for o in objs], dtype=float)
     all_states = np.empty((n, len(anchors), 6))
     all_stm = np.empty((n, len(anchors), 6, 6))
     for e in np.unique(epoch_s):  # one propagation per epoch (batch fits share theirs)
@@ -133,7 +133,7 @@ def _statistics(result, objs, propagator, cfg):
         cr = [objs[i].estimate.cr for i in group]
         prop = propagator if None in cr else propagator_with_cr(propagator, np.array(cr))
         all_states[group], all_stm[group] = prop.propagate(
-            objs[group[0]].estimate.epoch, x0, time_from_seconds(anchors), with_stm=True
+            objs[group[0]].estimate.epoch, x0, time_from_tai_seconds(anchors), with_stm=True
         )
     for i, o in enumerate(objs):
         states, stm = all_states[i : i + 1], all_stm[i : i + 1]
@@ -186,7 +186,7 @@ def _join_fragments(objs, owner, gated, result, propagator, cfg):
             rows=np.sort(np.concatenate([objs[i].rows, objs[j].rows])),
             nights=max(objs[i].nights, objs[j].nights),
             two_body_state=objs[i].estimate.state,
-            epoch_s=float(np.atleast_1d(seconds_from_time(objs[i].estimate.epoch))[0]),
+            epoch_s=float(np.atleast_1d(tai_seconds_since_j2000(objs[i].estimate.epoch))[0]),
         )
         for i, j in pairs
     ]
@@ -267,7 +267,7 @@ def _refit(objs, result, propagator) -> None:
     for o in objs:
         if o.estimate is not None:
             o.two_body_state = o.estimate.state
-            o.epoch_s = float(np.atleast_1d(seconds_from_time(o.estimate.epoch))[0])
+            o.epoch_s = float(np.atleast_1d(tai_seconds_since_j2000(o.estimate.epoch))[0])
     batch_fit(objs, result.table, propagator)
 
 

@@ -24,9 +24,9 @@ from beltwatch.association._config import AssociationConfig
 from beltwatch.association._correlate import AMBIGUOUS, CORRELATED, CorrelationResult, sequences
 from beltwatch.association._linking import NewObject, batch_fit
 from beltwatch.association._maintain import _gate, _rows, _statistics, _verify
-from beltwatch.association._table import time_from_seconds
 from beltwatch.catalog import Catalog
 from beltwatch.propagation import Sgp4Propagator
+from beltwatch.timescales import time_from_tai_seconds
 
 
 def correlate_with_orbits(
@@ -88,7 +88,7 @@ def _cataloged_fits(result, catalog, ids, propagator, cfg) -> list[NewObject]:
             continue
         t_last = float(tr.t_ref_s[ks].max())
         eph = Sgp4Propagator(workers=1).propagate(
-            row, time_from_seconds(np.array([t_last])), "gcrs"
+            row, time_from_tai_seconds(np.array([t_last])), "gcrs"
         )
         if not eph.valid.all():
             continue

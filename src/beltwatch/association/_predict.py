@@ -20,12 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from beltwatch.association._config import AssociationConfig
-from beltwatch.association._table import time_from_seconds
 from beltwatch.catalog import Catalog
-from beltwatch.orbit_determination import element_set_sqrt_covariance, ric_basis
+from beltwatch.orbit_determination import element_set_sqrt_covariance
 from beltwatch.propagation import Sgp4Propagator
+from beltwatch.timescales import time_from_tai_seconds
 
-__all__ = ["Predictions", "element_set_sqrt_cov", "predict_catalog", "ric_basis"]
+__all__ = ["Predictions", "element_set_sqrt_cov", "predict_catalog"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +80,7 @@ def predict_catalog(
 ) -> Predictions:
     """SGP4 GCRS states of every catalog row at times ``t_s`` (TAI s since J2000)."""
     prop = propagator or Sgp4Propagator()
-    times = time_from_seconds(t_s)
+    times = time_from_tai_seconds(t_s)
     eph = prop.propagate(catalog, times, "gcrs")
     age = (
         (times.tai.jd[None, :] - catalog.epoch.tai.jd[:, None])

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from astropy.time import Time
 
-from beltwatch.constants import ARCSEC_RAD, J2000_JD
-from beltwatch.frames import unit_vector_from_radec
+from beltwatch.constants import ARCSEC_RAD
+from beltwatch.frames import tangent_plane_basis, unit_vector_from_radec
+from beltwatch.timescales import tai_seconds_since_j2000, time_from_tai_seconds
 from beltwatch.values import Observation
 
 
@@ -54,7 +55,7 @@ class ObservationTable:
 
     @property
     def times(self) -> Time:
-        return time_from_seconds(self.t_s)
+        return time_from_tai_seconds(self.t_s)
 
     @classmethod
     def from_observations(
@@ -69,7 +70,7 @@ class ObservationTable:
         for scale in set(scales.tolist()):
             rows = scales == scale
             tai = Time(jd1[rows], jd2[rows], format="jd", scale=scale).tai
-            t_s[rows] = ((tai.jd1 - J2000_JD) + tai.jd2) * 86400.0
+            t_s[rows] = tai_seconds_since_j2000(tai)
         sig = np.array(
             [
                 np.nanmean([o.ra_sigma_rad, o.dec_sigma_rad]) if _finite_any(o) else np.nan
@@ -102,18 +103,6 @@ def _finite_any(o: Observation) -> bool:
     return bool(np.isfinite(o.ra_sigma_rad) or np.isfinite(o.dec_sigma_rad))
 
 
-def time_from_seconds(t_s: np.ndarray) -> Time:
-    """TAI seconds since J2000 back to astropy Time (TAI scale)."""
-    t = np.asarray(t_s, dtype=float)
-    days = np.floor(t / 86400.0)
-    return Time(J2000_JD + days, (t - days * 86400.0) / 86400.0, format="jd", scale="tai")
-
-
-def seconds_from_time(times: Time) -> np.ndarray:
-    tai = times.tai
-    return ((np.asarray(tai.jd1) - J2000_JD) + np.asarray(tai.jd2)) * 86400.0
-
-
 def screen_table(table: ObservationTable) -> tuple[np.ndarray, list[tuple[int, str, str]]]:
     """Row indices fit for association, in time order, and rejected (row, obs id, reason).
 
@@ -142,19 +131,6 @@ def screen_table(table: ObservationTable) -> tuple[np.ndarray, list[tuple[int, s
             keep[i] = False
     rows = np.flatnonzero(keep)
     return rows[np.argsort(table.t_s[rows], kind="stable")], rejected
-
-
-def tangent_basis(u0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """East-like and north-like unit vectors (..., 3) perpendicular to directions ``u0``."""
-    z = np.broadcast_to(np.array([0.0, 0.0, 1.0]), u0.shape)
-    e1 = np.cross(z, u0)
-    norm = np.linalg.norm(e1, axis=-1, keepdims=True)
-    near_pole = norm[..., 0] < 1e-8
-    if np.any(near_pole):
-        e1[near_pole] = np.cross(np.array([1.0, 0.0, 0.0]), u0[near_pole])
-        norm = np.linalg.norm(e1, axis=-1, keepdims=True)
-    e1 = e1 / norm
-    return e1, np.cross(u0, e1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -227,7 +203,7 @@ def build_tracklets(
     unit = unit_vector_from_radec(table.ra_rad[Rc], table.dec_rad[Rc])
     u0 = np.sum(np.where(pad[..., None], 0.0, unit), axis=1)
     u0 /= np.linalg.norm(u0, axis=-1, keepdims=True)
-    e1, e2 = tangent_basis(u0)
+    e1, e2 = tangent_plane_basis(u0)
     xy = project(unit, u0[:, None], e1[:, None], e2[:, None])  # (K, N, 2)
     op, cov2 = _fit(dt, weight)
     coef = op @ xy  # (K, 2 [intercept, slope], 2 [xi, eta])
@@ -311,7 +287,7 @@ def _smooth_residuals(table: ObservationTable, rows: list[int], floor_arcsec: fl
     unit = unit_vector_from_radec(table.ra_rad[r], table.dec_rad[r])
     u0 = unit.mean(axis=0)
     u0 /= np.linalg.norm(u0)
-    e1, e2 = tangent_basis(u0[None])
+    e1, e2 = tangent_plane_basis(u0[None])
     xy = project(unit, u0, e1[0], e2[0])
     t = table.t_s[r] - table.t_s[r].mean()
     deg = 2 if len(r) >= 4 else 1
@@ -325,7 +301,7 @@ def _smooth_residuals(table: ObservationTable, rows: list[int], floor_arcsec: fl
 
 def observations_from_table(table: ObservationTable, markings) -> list[Observation]:
     """Observation objects of a table's rows (for writing exchange files)."""
-    times = time_from_seconds(table.t_s).utc
+    times = time_from_tai_seconds(table.t_s).utc
     return [
         Observation(
             obs_id=str(table.obs_id[i]),

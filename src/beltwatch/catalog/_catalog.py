@@ -10,10 +10,15 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
+from beltwatch.timescales import tai_seconds_since_j2000
+from beltwatch.values import ElementSet
 
-# WGS-72 gravitational parameter (km^3/s^2), the one SGP4 elements are defined with.
 MINUTES_PER_DAY = 1440.0
 TWO_PI = 2.0 * np.pi
+
+
+def _scalar(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
 
 
 class OrbitClass(StrEnum):
@@ -111,11 +116,58 @@ class Catalog:
             "albedo": np.full(n, np.nan),
         }
         values = {**defaults, **columns}
-        for key in ("name", "intl_designator", "classification"):
-            values[key] = np.asarray(values[key], dtype=object)
-        for key in ("norad_id", "element_set_no", "rev_at_epoch", "ephemeris_type"):
-            values[key] = np.asarray(values[key], dtype=np.int64)
+        for key, column in values.items():
+            if key in ("name", "intl_designator", "classification"):
+                values[key] = np.asarray(column, dtype=object)
+            elif key in ("norad_id", "element_set_no", "rev_at_epoch", "ephemeris_type"):
+                values[key] = np.asarray(column, dtype=np.int64)
+            elif key != "epoch":
+                values[key] = np.asarray(column, dtype=float)
         return cls(**values)
+
+    # Columns that are one ElementSet field each (same name, same units).
+    _ELEMENT_COLUMNS = (
+        "norad_id",
+        "name",
+        "intl_designator",
+        "classification",
+        "mean_motion_rev_per_day",
+        "eccentricity",
+        "inclination_rad",
+        "raan_rad",
+        "arg_perigee_rad",
+        "mean_anomaly_rad",
+        "bstar",
+        "ndot_over_2",
+        "nddot_over_6",
+        "element_set_no",
+        "rev_at_epoch",
+        "ephemeris_type",
+    )
+
+    @classmethod
+    def from_element_sets(cls, sets: list[ElementSet]) -> Catalog:
+        """One row per element set, in order (epochs converted in one call)."""
+        if not sets:
+            return cls.empty()
+        utc = [s.epoch.utc for s in sets]
+        epoch = Time(
+            np.array([float(t.jd1) for t in utc]),
+            np.array([float(t.jd2) for t in utc]),
+            format="jd",
+            scale="utc",
+        )
+        columns = {name: [getattr(s, name) for s in sets] for name in cls._ELEMENT_COLUMNS}
+        return cls.from_columns(epoch=epoch, **columns)
+
+    def element_set(self, row: int) -> ElementSet:
+        """Row ``row`` as one :class:`~beltwatch.values.ElementSet`."""
+        values = {name: _scalar(getattr(self, name)[row]) for name in self._ELEMENT_COLUMNS}
+        return ElementSet(epoch=self.epoch[row], **values)
+
+    def element_sets(self) -> list[ElementSet]:
+        """Every row as an element set."""
+        return [self.element_set(i) for i in range(len(self))]
 
     # --- derived quantities -------------------------------------------------
 
@@ -146,7 +198,7 @@ class Catalog:
     # --- history ------------------------------------------------------------
 
     def sorted_by_object_and_epoch(self) -> Catalog:
-        order = np.lexsort((self.epoch.utc.jd2 + (self.epoch.utc.jd1 - 2451545.0), self.norad_id))
+        order = np.lexsort((tai_seconds_since_j2000(self.epoch), self.norad_id))
         return self[order]
 
     def object_ids(self) -> np.ndarray:

@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from beltwatch._io import read_text
 from beltwatch.catalog._catalog import Catalog
-from beltwatch.catalog._columns import ElementRow, RowCollector
-from beltwatch.catalog._omm import iter_gp_csv, iter_gp_json, omm_fields_to_row
+from beltwatch.catalog._omm import iter_gp_csv, iter_gp_json
 from beltwatch.catalog._tle import iter_tle_records, parse_tle_pair
 from beltwatch.errors import InputError
-from beltwatch.formats import looks_like_ccsds_omm, omm_keyword_records
+from beltwatch.formats import element_set_from_keywords, looks_like_ccsds_omm, omm_keyword_records
+from beltwatch.values import ElementSet
 
 T = TypeVar("T")
 
@@ -25,24 +26,6 @@ class LoadResult:
     format: str
     source: str
     rejected: list[InputError] = field(default_factory=list)
-
-
-def _decode(data: bytes, source: str) -> str:
-    if not data.strip():
-        raise InputError(
-            "empty file: expected TLE/3LE, OMM (KVN/XML) or GP JSON/CSV", source=source
-        )
-    if b"\x00" in data[:65536]:
-        raise InputError(
-            "binary file: expected a text catalog (TLE/3LE, OMM, GP JSON/CSV)", source=source
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(
-            "not UTF-8 text: expected a text catalog", source=source, line=line
-        ) from exc
 
 
 def detect_format(text: str) -> str:
@@ -59,20 +42,21 @@ def detect_format(text: str) -> str:
 
 
 def _collect(
-    records: Iterable[T | InputError], to_row: Callable[[T], ElementRow], skip_bad: bool
+    records: Iterable[T | InputError], to_set: Callable[[T], ElementSet], skip_bad: bool
 ) -> tuple[Catalog, list[InputError]]:
-    """Convert records to rows; a bad one raises, or with ``skip_bad`` is set aside."""
-    rows, rejected = RowCollector(), []
+    """Convert records to element sets; a bad one raises, or with ``skip_bad`` is set aside."""
+    sets: list[ElementSet] = []
+    rejected: list[InputError] = []
     for record in records:
         try:
             if isinstance(record, InputError):
                 raise record
-            rows.append(to_row(record))
+            sets.append(to_set(record))
         except InputError as exc:
             if not skip_bad:
                 raise
             rejected.append(exc)
-    return rows.to_catalog(), rejected
+    return Catalog.from_element_sets(sets), rejected
 
 
 def parse_catalog_text(text: str, source: str = "<text>", *, skip_bad: bool = False) -> LoadResult:
@@ -91,7 +75,7 @@ def parse_catalog_text(text: str, source: str = "<text>", *, skip_bad: bool = Fa
     else:
         reader = {"gp-json": iter_gp_json, "gp-csv": iter_gp_csv, "omm": omm_keyword_records}[kind]
         catalog, rejected = _collect(
-            reader(text, source), lambda r: omm_fields_to_row(r[0], source, r[1]), skip_bad
+            reader(text, source), lambda r: element_set_from_keywords(r[0], source, r[1]), skip_bad
         )
     if len(catalog) == 0 and not rejected:
         raise InputError(f"no element sets found ({kind})", source=source)
@@ -100,11 +84,9 @@ def parse_catalog_text(text: str, source: str = "<text>", *, skip_bad: bool = Fa
 
 def load_catalog(path: str | Path, *, skip_bad: bool = False) -> LoadResult:
     """Read a catalog file (TLE/3LE, CelesTrak GP JSON or CSV, CCSDS OMM KVN/XML)."""
-    file = Path(path)
-    try:
-        data = file.read_bytes()
-    except FileNotFoundError as exc:
-        raise InputError("no such file", source=file) from exc
-    except IsADirectoryError as exc:
-        raise InputError("is a directory, expected a catalog file", source=file) from exc
-    return parse_catalog_text(_decode(data, str(file)), str(file), skip_bad=skip_bad)
+    text = read_text(path, "a text catalog (TLE/3LE, OMM, GP JSON/CSV)")
+    if not text.strip():
+        raise InputError(
+            "empty file: expected TLE/3LE, OMM (KVN/XML) or GP JSON/CSV", source=str(path)
+        )
+    return parse_catalog_text(text, str(path), skip_bad=skip_bad)

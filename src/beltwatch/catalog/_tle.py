@@ -6,37 +6,15 @@ import math
 from collections.abc import Iterator
 
 import numpy as np
+from astropy.time import Time
 
 from beltwatch.catalog._catalog import Catalog
-from beltwatch.catalog._columns import ElementRow
+from beltwatch.constants import DEG_RAD
 from beltwatch.errors import InputError
+from beltwatch.identifiers import alpha5_to_int, int_to_alpha5
+from beltwatch.values import ElementSet
 
-_ALPHA5_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"  # no I, no O
 TLE_LINE_LENGTH = 69
-MAX_TLE_ID = 339_999
-
-
-def alpha5_to_int(text: str) -> int:
-    """Catalog number from a 5-character TLE field (digits or Alpha-5, e.g. 'A0001' -> 100001)."""
-    text = text.strip()
-    if not text:
-        raise ValueError("empty catalog number")
-    head = text[0].upper()
-    if head.isdigit():
-        return int(text)
-    index = _ALPHA5_LETTERS.find(head)
-    if index < 0 or len(text) != 5 or not text[1:].isdigit():
-        raise ValueError(f"not a catalog number or Alpha-5 id: {text!r}")
-    return (index + 10) * 10_000 + int(text[1:])
-
-
-def int_to_alpha5(number: int) -> str:
-    """5-character TLE catalog field (Alpha-5 above 99999)."""
-    if not 0 <= number <= MAX_TLE_ID:
-        raise ValueError(f"catalog number {number} does not fit a TLE (max {MAX_TLE_ID})")
-    if number < 100_000:
-        return f"{number:05d}"
-    return _ALPHA5_LETTERS[number // 10_000 - 10] + f"{number % 10_000:04d}"
 
 
 def tle_checksum(line: str) -> int:
@@ -93,7 +71,7 @@ def parse_tle_pair(
     source: str = "<text>",
     lineno: int = 1,
     verify_checksum: bool = True,
-) -> ElementRow:
+) -> ElementSet:
     """One element set from its two lines; ``lineno`` is the file line of ``line1``."""
     for number, line, at in (("1", line1, lineno), ("2", line2, lineno + 1)):
         if not line.startswith(number + " "):
@@ -142,19 +120,18 @@ def parse_tle_pair(
             f"mean motion must be positive, got {mean_motion}", source=source, line=lineno + 1
         )
     ephem = line1[62].strip() if len(line1) > 62 else ""
-    return ElementRow(
+    return ElementSet(
         norad_id=id1,
         name=name.strip(),
         intl_designator=line1[9:17].strip(),
         classification=line1[7].strip() or "U",
-        epoch_jd1=jd1,
-        epoch_jd2=jd2,
+        epoch=Time(jd1, jd2, format="jd", scale="utc"),
         mean_motion_rev_per_day=mean_motion,
         eccentricity=ecc,
-        inclination_deg=num(line2, 9, 16, "inclination", lineno + 1),
-        raan_deg=num(line2, 18, 25, "right ascension of the node", lineno + 1),
-        arg_perigee_deg=num(line2, 35, 42, "argument of perigee", lineno + 1),
-        mean_anomaly_deg=num(line2, 44, 51, "mean anomaly", lineno + 1),
+        inclination_rad=num(line2, 9, 16, "inclination", lineno + 1) * DEG_RAD,
+        raan_rad=num(line2, 18, 25, "right ascension of the node", lineno + 1) * DEG_RAD,
+        arg_perigee_rad=num(line2, 35, 42, "argument of perigee", lineno + 1) * DEG_RAD,
+        mean_anomaly_rad=num(line2, 44, 51, "mean anomaly", lineno + 1) * DEG_RAD,
         bstar=num(line1, 54, 61, "BSTAR", lineno, _implied_decimal),
         ndot_over_2=num(line1, 34, 43, "mean motion derivative", lineno, float),
         nddot_over_6=num(line1, 45, 52, "mean motion second derivative", lineno, _implied_decimal),

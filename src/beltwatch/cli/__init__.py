@@ -9,15 +9,18 @@ from rich.console import Console
 
 from beltwatch.cli._audit import audit_app
 from beltwatch.cli._catalog import catalog_app
+from beltwatch.cli._contract import EXIT_BAD_INPUT, EXIT_INTERRUPTED, install_signal_handlers
 from beltwatch.cli._correlate import correlate_command
 from beltwatch.cli._coverage import coverage_command
-from beltwatch.cli._export import export_command
+from beltwatch.cli._export import EXIT_NOTHING_RELEASED, export_command
 from beltwatch.cli._formats import formats_app
 from beltwatch.cli._imaging import process_command, simulate_app
 from beltwatch.cli._od import od_command
 from beltwatch.cli._propagate import propagate_command
 from beltwatch.cli._run import run_command
 from beltwatch.errors import BeltwatchError
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EXIT_NOTHING_RELEASED", "app", "main"]
 
 app = typer.Typer(
     name="beltwatch",
@@ -38,21 +41,32 @@ app.command("correlate")(correlate_command)
 app.add_typer(simulate_app, name="simulate")
 app.command("process")(process_command)
 
-EXIT_BAD_INPUT = 2
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    sys.exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: a project error becomes one clear line on stderr and exit code 2."""
+    """Entry point, holding the CLI contract (see ``cli/_contract.py``): a project error,
+    an unreadable file or a request too big for memory is one line on stderr and exit 2;
+    Ctrl-C and SIGTERM are a message and exit 130; never a traceback for bad input."""
+    install_signal_handlers()
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except BeltwatchError as exc:
-        Console(stderr=True).print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        sys.exit(EXIT_BAD_INPUT)
+        _fail(str(exc))
+    except (typer.Abort, KeyboardInterrupt):
+        code = EXIT_INTERRUPTED
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        Console(stderr=True).print("aborted")
-        sys.exit(130)
+    except MemoryError:
+        _fail("out of memory: ask for less (fewer objects, a shorter span or a coarser step)")
+    except UnicodeDecodeError as exc:
+        _fail(f"an input is not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        _fail(f"{where}{exc.strerror or exc}")
     except Exception as exc:  # click usage errors carry their own exit code
         code = getattr(exc, "exit_code", None)
         if code is None:
@@ -60,4 +74,8 @@ def main(argv: list[str] | None = None) -> None:
         show = getattr(exc, "show", None)
         if show is not None:
             show()
+        sys.exit(code)
+    if code == EXIT_INTERRUPTED:  # Typer may also report Ctrl-C as this return code
+        Console(stderr=True).print("interrupted: nothing half-written was left behind")
+    if isinstance(code, int) and code:
         sys.exit(code)

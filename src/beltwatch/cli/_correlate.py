@@ -31,15 +31,17 @@ from beltwatch.association import (
     CORRELATED,
     UCT,
     AssociationConfig,
+    NewObject,
     ObservationTable,
     correlate,
     correlate_with_orbits,
+    link_ucts,
+    maintain,
 )
-from beltwatch.association._linking import NewObject, link_ucts
-from beltwatch.association._maintain import maintain
 from beltwatch.catalog import load_catalog
 from beltwatch.formats import read_udl_observations
 from beltwatch.orbit_determination import od_propagator, orbit_record
+from beltwatch.sharing import load_policy
 
 
 def new_object_record(obj: NewObject, obs_ids: list[str]) -> dict:
@@ -62,12 +64,16 @@ def correlate_command(
             help="Batch least-squares orbits for new objects and re-correlation against them."
         ),
     ] = True,
+    policy: Annotated[
+        Path | None,
+        typer.Option(help="Policy TOML: how plain UDL markings map (default: shipped)."),
+    ] = None,
 ) -> None:
     """Correlate observations to a catalog; UCTs numbered and linked into new objects."""
     cfg = AssociationConfig(
         gate_probability=gate_probability, uct_first_id=uct_first, uct_last_id=uct_last
     )
-    observations = read_udl_observations(obs)
+    observations = read_udl_observations(obs, foreign_markings=load_policy(policy).foreign_markings)
     cat = load_catalog(catalog).catalog.latest()
     table = ObservationTable.from_observations(observations, cfg.default_sigma_arcsec)
     result = correlate(table, cat, cfg)

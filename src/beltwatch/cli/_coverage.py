@@ -13,7 +13,9 @@ from rich.table import Table
 
 from beltwatch._io import write_atomic
 from beltwatch.catalog import load_catalog, synthetic_geo_population
+from beltwatch.cli._contract import check_memory, output_file, positive
 from beltwatch.errors import InputError
+from beltwatch.pipeline import BYTES_PER_OBJECT_EPOCH
 from beltwatch.sensors import default_scenario, load_scenario
 from beltwatch.tasking import coverage_figure, run_coverage
 from beltwatch.timescales import parse_utc
@@ -60,8 +62,10 @@ def coverage_command(
     no_plot: Annotated[bool, typer.Option("--no-plot", help="Write no plot.")] = False,
 ) -> None:
     """Fraction of the catalog observed, revisit intervals and what limited coverage."""
-    if not hours > 0 or not step > 0:
-        raise InputError("hours and step must be positive", field="hours" if hours <= 0 else "step")
+    positive(hours, "hours")
+    positive(step, "step")
+    if plot is not None and not no_plot:
+        output_file(plot, "plot")
     scen = load_scenario(scenario) if scenario is not None else default_scenario()
     if sensor:
         scen = scen.select(list(sensor))
@@ -72,6 +76,12 @@ def coverage_command(
         t0 = scen.start
     else:
         t0 = cat.epoch[int(np.argmax(cat.epoch.jd))]
+    n_times = int(hours * 3600.0 / step) + 1
+    check_memory(
+        len(cat) * n_times * BYTES_PER_OBJECT_EPOCH * (1 + len(scen.sensors)),
+        f"{len(cat)} objects x {n_times} epochs x {len(scen.sensors)} sensors",
+        "shorten --hours or lengthen --step",
+    )
     result = run_coverage(scen, cat, t0, hours, step, followup_norad_ids=list(follow or []))
     summary = result.summary()
     if plot is not None and not no_plot:

@@ -4,14 +4,26 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import platformdirs
 import typer
+from rich.console import Console
 
-from beltwatch.sharing import ALL_FORMATS, RECORD_KINDS, ElementFit, export, load_policy
-from beltwatch.sharing._records import load_records
+from beltwatch.cli._contract import output_file
+from beltwatch.errors import InputError
+from beltwatch.sharing import (
+    RECORD_KINDS,
+    ElementFit,
+    export,
+    format_names,
+    load_policy,
+    load_records,
+)
+
+EXIT_NOTHING_RELEASED = 3
 
 
 def default_audit_log() -> Path:
@@ -34,7 +46,7 @@ AuditOption = Annotated[
 def export_command(
     partner: Annotated[str, typer.Option("--as", help="Partner name from the policy.")],
     what: Annotated[str, typer.Option("--what", help=f"One of {', '.join(RECORD_KINDS)}.")],
-    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(ALL_FORMATS)}.")],
+    fmt: Annotated[str, typer.Option("--format", help=f"One of {', '.join(format_names())}.")],
     out: Annotated[Path, typer.Option("--out", help="Output file.")],
     inputs: Annotated[
         list[Path],
@@ -53,10 +65,22 @@ def export_command(
     fit_step_s: Annotated[
         float, typer.Option("--fit-step-s", help="OMM: sample step of the SGP4 fit (s).")
     ] = ElementFit.step_s,
+    b3_sensor: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--b3-sensor", help="B3: sensor id=number (3 digits), e.g. qzs6-wfc=501 (repeat)."
+        ),
+    ] = None,
 ) -> None:
-    """Write what PARTNER may receive, sanitised where the policy says, and audit it."""
+    """Write what PARTNER may receive, sanitised where the policy says, and audit it.
+
+    Exit code 3 (and no file) when the policy releases none of the records; what was
+    withheld, and why, is printed either way."""
+    output_file(out, "out")
     rules = load_policy(policy)
-    records = load_records(inputs, what)
+    rules.partner(partner.upper())  # an unknown partner is an error before any work
+    numbers = _sensor_numbers(b3_sensor or [])
+    records = load_records(inputs, what, foreign_markings=rules.foreign_markings)
     result = export(
         records,
         kind=what,
@@ -69,14 +93,34 @@ def export_command(
         encoding="xml" if xml else "kvn",
         via="cli",
         fit=ElementFit(fit_span_s, fit_step_s),
+        b3_sensor_numbers=numbers,
     )
     used: dict[str, int] = {}
     for decision in result.release.decisions:
         if decision.released:
             used[decision.rule or ""] = used.get(decision.rule or "", 0) + 1
     detail = ", ".join(f"{rule} {n}" for rule, n in used.items()) or "none"
+    written = f"wrote {result.path}" if result.path is not None else "wrote nothing"
     typer.echo(
         f"released {len(result.release.records)} of {len(records)} {what} to "
         f"{result.release.partner} ({detail}); withheld {result.release.withheld}; "
-        f"wrote {result.path}; audit seq {result.audit_entry['seq']}"
+        f"{written}; audit seq {result.audit_entry['seq']}"
     )
+    for reason, count in result.release.withheld_reasons().items():
+        typer.echo(f"  withheld {count}: {reason}")
+    if result.path is None:
+        Console(stderr=True).print(
+            f"nothing in the input may be released to {result.release.partner}: no product"
+        )
+        sys.exit(EXIT_NOTHING_RELEASED)
+
+
+def _sensor_numbers(pairs: list[str]) -> dict[str, int]:
+    """``id=number`` pairs as a mapping (B3 sensor numbers are 1-999)."""
+    out: dict[str, int] = {}
+    for pair in pairs:
+        sensor_id, _, number = pair.partition("=")
+        if not sensor_id or not number.isdigit() or not 0 < int(number) < 1000:
+            raise InputError(f"expected sensor-id=number (1-999), got {pair!r}", field="b3-sensor")
+        out[sensor_id] = int(number)
+    return out

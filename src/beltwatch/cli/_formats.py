@@ -8,7 +8,9 @@ from typing import Annotated
 
 import typer
 
-from beltwatch._io import write_atomic
+from beltwatch._io import read_text, write_atomic
+from beltwatch.cli._contract import output_file
+from beltwatch.cli._markings import own_markings
 from beltwatch.errors import InputError
 from beltwatch.formats import (
     encode_message,
@@ -18,7 +20,12 @@ from beltwatch.formats import (
     tdm_from_observations,
     udl_json,
 )
-from beltwatch.formats._io import read_text
+from beltwatch.sharing import load_policy
+
+PolicyOption = Annotated[
+    Path | None,
+    typer.Option("--policy", help="Policy TOML: how plain UDL markings map (default: shipped)."),
+]
 
 formats_app = typer.Typer(
     help="Check and convert CCSDS NDM (KVN/XML), UDL-style JSON and B3 files.",
@@ -32,16 +39,16 @@ def _is_b3(text: str) -> bool:
 
 
 @formats_app.command("check")
-def check(file: Annotated[Path, typer.Argument(help="A product file.")]) -> None:
+def check(
+    file: Annotated[Path, typer.Argument(help="A product file.")],
+    policy: PolicyOption = None,
+) -> None:
     """Read any supported message and print its type and counts (exit 2 with the bad line)."""
     text = read_text(file)
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped.startswith("["):
-        try:
-            records = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"invalid JSON: {exc.msg}", source=str(file), line=exc.lineno) from exc
-        observations = observations_from_udl(records, str(file))
+        foreign = load_policy(policy).foreign_markings
+        observations = observations_from_udl(_json(text, file), str(file), foreign_markings=foreign)
         typer.echo(f"UDL-JSON observations: {len(observations)}")
         return
     if _is_b3(text):
@@ -59,13 +66,26 @@ def convert(
     source: Annotated[Path, typer.Argument(help="CCSDS (KVN/XML) or UDL-style JSON file.")],
     to: Annotated[str, typer.Option("--to", help="kvn, xml or udl-json.")],
     out: Annotated[Path, typer.Option("--out", help="Output file.")],
+    policy: PolicyOption = None,
+    marking: Annotated[
+        str | None,
+        typer.Option(
+            help="Marking for records whose file gives none (a TDM without CLASSIFICATION), "
+            "e.g. 'PUBLIC//OWNER USA' (default: refuse unmarked records)."
+        ),
+    ] = None,
 ) -> None:
     """Convert between KVN and XML, and between TDM and UDL-style JSON observations."""
     if to not in ("kvn", "xml", "udl-json"):
         raise InputError(f"--to must be kvn, xml or udl-json, got {to!r}", field="to")
+    output_file(out, "out")
+    rules = load_policy(policy)
+    default = own_markings(rules, marking) if marking is not None else None
     text = read_text(source)
     if text.lstrip().startswith("["):
-        observations = observations_from_udl(json.loads(text), str(source))
+        observations = observations_from_udl(
+            _json(text, source), str(source), foreign_markings=rules.foreign_markings
+        )
         if to == "udl-json":
             result = udl_json(observations)
         else:
@@ -81,12 +101,24 @@ def convert(
                         source=str(source),
                     )
                 prefix = f"tdm{number}" if len(messages) > 1 else None
-                observations += observations_from_tdm(message, id_prefix=prefix)
+                observations += observations_from_tdm(
+                    message, id_prefix=prefix, default_markings=default
+                )
             result = udl_json(observations)
         else:
             result = encode_message(messages, to)
     write_atomic(out, result)
     typer.echo(f"wrote {out}")
+
+
+def _json(text: str, source: Path) -> list:
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", source=str(source), line=exc.lineno) from exc
+    if not isinstance(records, list):
+        raise InputError("expected a JSON array of observations", source=str(source))
+    return records
 
 
 def _tdms(observations: list) -> list:

@@ -78,7 +78,9 @@ def od_command(
     """Batch least-squares orbits (GCRS) for every object in an observation file."""
     rules = load_policy(policy)
     observations = read_observations(
-        obs, load_scenario(scenario) if scenario else default_scenario()
+        obs,
+        load_scenario(scenario) if scenario else default_scenario(),
+        foreign_markings=rules.foreign_markings,
     )
     priors = catalog_priors(catalog, observations) if catalog else {}
     if prior:

@@ -14,8 +14,10 @@ import typer
 
 from beltwatch._io import write_atomic
 from beltwatch.cli._catalog import SkipBad, load_for_cli
+from beltwatch.cli._contract import check_memory, output_file, positive
+from beltwatch.frames import Frame
 from beltwatch.propagation import Ephemeris, Sgp4Propagator
-from beltwatch.timescales import format_utc, time_grid
+from beltwatch.timescales import format_utc, parse_utc, seconds_between, time_grid
 
 COLUMNS = (
     "norad_id",
@@ -30,10 +32,8 @@ COLUMNS = (
 )
 
 
-class FrameChoice(StrEnum):
-    teme = "teme"
-    gcrs = "gcrs"
-    itrs = "itrs"
+# Working memory per output row: the state, its text and the row's Python objects.
+BYTES_PER_OUTPUT_ROW = 400
 
 
 class OutputFormat(StrEnum):
@@ -79,7 +79,7 @@ def propagate_command(
     start: Annotated[str, typer.Option(help="Start time, ISO 8601 UTC.")],
     stop: Annotated[str, typer.Option(help="Stop time, ISO 8601 UTC.")],
     step: Annotated[float, typer.Option(help="Step in seconds.")] = 60.0,
-    frame: Annotated[FrameChoice, typer.Option(help="Output frame.")] = FrameChoice.teme,
+    frame: Annotated[Frame, typer.Option(help="Output frame.")] = Frame.TEME,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", help="Output format.")
     ] = OutputFormat.csv,
@@ -89,8 +89,18 @@ def propagate_command(
     skip_bad: SkipBad = False,
 ) -> None:
     """SGP4 states of every object at every time step (error code 0 = valid)."""
+    positive(step, "step")
+    if out is not None:
+        output_file(out, "out")
     result = load_for_cli(catalog, skip_bad)
-    times = time_grid(start, stop, step)
+    t0, t1 = parse_utc(start, field="start"), parse_utc(stop, field="stop")
+    n_times = int(max(float(seconds_between(t0, t1)), 0.0) / step) + 1
+    check_memory(
+        len(result.catalog) * n_times * BYTES_PER_OUTPUT_ROW,
+        f"{len(result.catalog)} objects x {n_times} epochs",
+        "shorten the span, lengthen --step or select fewer objects",
+    )
+    times = time_grid(t0, t1, step)
     eph = Sgp4Propagator().propagate(result.catalog, times, frame.value)
     text = render(eph, fmt)
     if out is None:

@@ -9,6 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from beltwatch.cli._contract import output_directory, positive
+from beltwatch.errors import InputError
 from beltwatch.pipeline import RunConfig, run_pipeline
 
 
@@ -28,6 +30,12 @@ def run_command(
     seed: Annotated[int, typer.Option(help="Seed of the synthetic population.")] = 2025,
 ) -> None:
     """Load, propagate and summarise the catalog; writes runs/<timestamp>/summary.json."""
+    positive(hours, "hours")
+    positive(step, "step")
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out} is a file; give a directory for the runs", field="out")
+    if not out.exists():
+        output_directory(out, "out")  # its parent must exist; out itself is created
     config = RunConfig(
         catalog_path=catalog,
         scenario_path=scenario,

@@ -7,7 +7,7 @@
   write either encoding.
 * Typed views: observations ↔ TDM (:func:`tdm_from_observations`,
   :func:`observations_from_tdm`), orbit states ↔ OEM/OPM, SGP4 element sets
-  (:class:`MeanElements`) ↔ OMM, conjunctions ↔ CDM.
+  (:class:`beltwatch.values.ElementSet`) ↔ OMM, conjunctions ↔ CDM.
 * UDL-style JSON observations validated against the shipped JSON Schema
   (:func:`udl_schema`), and B3 type 9 lines.
 """
@@ -23,7 +23,7 @@ from beltwatch.formats._io import (
     write_message,
 )
 from beltwatch.formats._kvn import KvnLine, read_kvn_lines
-from beltwatch.formats._marking_text import format_marking, parse_marking
+from beltwatch.formats._marking_text import ForeignMarkings, format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment, message_content
 from beltwatch.formats._odm import (
     message_markings,
@@ -31,8 +31,13 @@ from beltwatch.formats._odm import (
     opm_from_state,
     states_from_message,
 )
-from beltwatch.formats._omm import MeanElements, elements_from_omm, omm_from_elements
-from beltwatch.formats._omm_keywords import looks_like_ccsds_omm, omm_keyword_records
+from beltwatch.formats._omm import (
+    element_set_from_keywords,
+    elements_from_omm,
+    looks_like_ccsds_omm,
+    omm_from_elements,
+    omm_keyword_records,
+)
 from beltwatch.formats._tdm import observations_from_tdm, tdm_from_observations
 from beltwatch.formats._udl import (
     observations_from_udl,
@@ -59,13 +64,14 @@ __all__ = [
     "ENCODINGS",
     "ConjunctionEvent",
     "Entry",
+    "ForeignMarkings",
     "Group",
     "KvnLine",
-    "MeanElements",
     "Message",
     "Segment",
     "b3_lines",
     "cdm_from_event",
+    "element_set_from_keywords",
     "elements_from_omm",
     "encode_message",
     "event_from_cdm",

@@ -44,7 +44,8 @@ def _sensor_number(sensor_id: str, numbers: Mapping[str, int] | None) -> int:
     if sensor_id.isdigit() and int(sensor_id) < 1000:
         return int(sensor_id)
     raise InputError(
-        f"sensor {sensor_id!r} has no 3-digit B3 sensor number; pass sensor_numbers",
+        f"sensor {sensor_id!r} has no 3-digit B3 sensor number; give one with --b3-sensor "
+        f"{sensor_id}=NNN",
         field="sensor_id",
     )
 

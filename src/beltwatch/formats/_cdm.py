@@ -17,8 +17,8 @@ from beltwatch.formats._keywords import RTN_COVARIANCE_6
 from beltwatch.formats._marking_text import format_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment
 from beltwatch.formats._odm import _COLS, _ROWS, message_markings
-from beltwatch.formats._tdm import _bias_gcrs_from_eme2000, ccsds_time
-from beltwatch.timescales import parse_utc
+from beltwatch.frames import eme2000_to_gcrs, rtn_basis
+from beltwatch.timescales import ccsds_time, parse_utc
 from beltwatch.values import Markings, OrbitState
 
 
@@ -41,15 +41,6 @@ class ConjunctionEvent:
         return float(np.linalg.norm(self.object2.velocity_km_s - self.object1.velocity_km_s))
 
 
-def rtn_rotation(position_km: np.ndarray, velocity_km_s: np.ndarray) -> np.ndarray:
-    """Rows R, T, N of the radial/transverse/normal frame of a state."""
-    r = np.asarray(position_km, dtype=float)
-    h = np.cross(r, np.asarray(velocity_km_s, dtype=float))
-    radial = r / np.linalg.norm(r)
-    normal = h / np.linalg.norm(h)
-    return np.vstack([radial, np.cross(normal, radial), normal])
-
-
 def cdm_from_event(
     event: ConjunctionEvent,
     *,
@@ -64,7 +55,7 @@ def cdm_from_event(
         Entry("ORIGINATOR", originator),
         Entry("MESSAGE_ID", event.event_id),
     ]
-    q = rtn_rotation(event.object1.position_km, event.object1.velocity_km_s)
+    q = rtn_basis(event.object1.position_km, event.object1.velocity_km_s)
     dr = q @ (event.object2.position_km - event.object1.position_km) * 1000.0
     dv = q @ (event.object2.velocity_km_s - event.object1.velocity_km_s) * 1000.0
     relative: list = [
@@ -118,7 +109,7 @@ def _segment(label: str, state: OrbitState, name: str) -> Segment:
         ],
     )
     cov = state.covariance if state.covariance is not None else np.zeros((6, 6))
-    big = np.kron(np.eye(2), rtn_rotation(r, v))
+    big = np.kron(np.eye(2), rtn_basis(r, v))
     rtn = big @ np.asarray(cov, dtype=float) @ big.T * 1e6
     units = ["m**2", "m**2/s", "m**2/s**2"]
     entries = [
@@ -147,15 +138,15 @@ def event_from_cdm(
                 line=segment.line,
                 field="REF_FRAME",
             )
-        r = np.array([float(segment.data_value(k)) for k in ("X", "Y", "Z")])
-        v = np.array([float(segment.data_value(k)) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
+        r = np.array([segment.data_number(k, message.source) for k in ("X", "Y", "Z")])
+        v = np.array([segment.data_number(k, message.source) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
         if frame != "GCRF":
-            rotation = _bias_gcrs_from_eme2000()
+            rotation = eme2000_to_gcrs()
             r, v = rotation @ r, rotation @ v
         rtn = np.zeros((6, 6))
         for name, i, j in zip(RTN_COVARIANCE_6, _ROWS, _COLS, strict=True):
-            rtn[i, j] = rtn[j, i] = float(segment.data_value(name)) / 1e6
-        big = np.kron(np.eye(2), rtn_rotation(r, v))
+            rtn[i, j] = rtn[j, i] = segment.data_number(name, message.source) / 1e6
+        big = np.kron(np.eye(2), rtn_basis(r, v))
         designator = segment.meta("OBJECT_DESIGNATOR") or ""
         states.append(
             OrbitState(

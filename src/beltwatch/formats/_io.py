@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from beltwatch._io import write_atomic
+from beltwatch._io import read_text, write_atomic
 from beltwatch.errors import InputError
 from beltwatch.formats._kvn_codec import parse_kvn, write_kvn
 from beltwatch.formats._model import Message
 from beltwatch.formats._xml_codec import parse_xml, write_xml
 
 ENCODINGS = ("kvn", "xml")
-
-
-def read_text(path: str | Path) -> str:
-    """A file's text (UTF-8), as an :class:`InputError` naming the file when it cannot be read."""
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", source=str(path)) from exc
 
 
 def parse_messages(text: str, source: str = "<text>") -> list[Message]:
@@ -30,7 +22,7 @@ def parse_messages(text: str, source: str = "<text>") -> list[Message]:
 
 def read_messages(path: str | Path) -> list[Message]:
     """Every CCSDS message (TDM, OEM, OPM, OMM, CDM; KVN or XML) in a file."""
-    return parse_messages(read_text(path), str(path))
+    return parse_messages(read_text(path, "a CCSDS message (KVN or XML)"), str(path))
 
 
 def read_message(path: str | Path) -> Message:

@@ -44,8 +44,9 @@ def parse_kvn(text: str, source: str) -> list[Message]:
 
 def _parse_one(lines: list[KvnLine], source: str) -> Message:
     first = lines[0]
-    kind = (first.keyword or "")[len("CCSDS_") : -len("_VERS")]
-    if kind not in SPECS or not first.keyword.endswith("_VERS"):
+    keyword = first.keyword or ""
+    kind = keyword[len("CCSDS_") : -len("_VERS")]
+    if kind not in SPECS or not keyword.endswith("_VERS"):
         raise InputError(
             f"unknown message kind {first.keyword}; expected CCSDS_TDM_VERS, CCSDS_OEM_VERS, "
             "CCSDS_OPM_VERS, CCSDS_OMM_VERS or CCSDS_CDM_VERS",

@@ -9,8 +9,11 @@ built from it in the ``_tdm``, ``_odm`` and ``_cdm`` modules.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+
+from beltwatch.errors import InputError
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,10 @@ class Group:
                 return entry.value
         return None
 
+    def number(self, keyword: str, source: str | None = None) -> float:
+        """The value of ``keyword`` as a number, or an :class:`InputError` naming it."""
+        return required_number(self.get(keyword), keyword, source, self.line)
+
 
 Item = Entry | Group
 
@@ -54,6 +61,10 @@ class Segment:
 
     def groups(self, name: str) -> list[Group]:
         return [item for item in self.data if isinstance(item, Group) and item.name == name]
+
+    def data_number(self, keyword: str, source: str | None = None) -> float:
+        """A data keyword's value as a number, or an :class:`InputError` naming it."""
+        return required_number(self.data_value(keyword), keyword, source, self.line)
 
     def data_value(self, keyword: str) -> str | None:
         for item in self.data:
@@ -95,10 +106,22 @@ def _first(entries: list[Entry], keyword: str) -> str | None:
     return None
 
 
+def required_number(text: str | None, keyword: str, source: str | None, line: int | None) -> float:
+    """``text`` as a float, or an :class:`InputError` naming the keyword (missing, not a number)."""
+    if text is None:
+        raise InputError(f"missing {keyword}", source=source, line=line, field=keyword)
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(
+            f"{keyword} is not a number: {text!r}", source=source, line=line, field=keyword
+        ) from None
+
+
 def _canonical_value(text: str) -> object:
     """Numbers compared by value at their printed precision (``2.52E-03`` == ``0.00252``)."""
     parts = text.split()
-    out = []
+    out: list[Decimal | str] = []
     for part in parts:
         try:
             out.append(Decimal(part).normalize())
@@ -115,7 +138,7 @@ def message_content(message: Message, *, comments: bool = True) -> list[tuple]:
     """
     rows: list[tuple] = [("version", message.kind, message.version)]
 
-    def add(where: str, items: list[Item]) -> None:
+    def add(where: str, items: Sequence[Item]) -> None:
         for item in items:
             if isinstance(item, Group):
                 add(f"{where}/{item.name}", item.entries)

@@ -15,8 +15,8 @@ from beltwatch.errors import InputError
 from beltwatch.formats._keywords import CARTESIAN_COVARIANCE
 from beltwatch.formats._marking_text import format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment
-from beltwatch.formats._tdm import _bias_gcrs_from_eme2000, ccsds_time
-from beltwatch.timescales import parse_utc
+from beltwatch.frames import eme2000_to_gcrs
+from beltwatch.timescales import ccsds_time, parse_utc
 from beltwatch.values import Markings, OrbitState
 
 FRAME_NAMES = {"gcrs": "GCRF", "teme": "TEME", "itrs": "ITRF"}
@@ -184,7 +184,7 @@ def message_markings(message: Message, default: Markings | None = None) -> Marki
 def _frame_and_rotation(ref_frame: str, message: Message, segment: Segment):
     name = ref_frame.upper()
     if name in ("EME2000", "J2000"):
-        return "gcrs", _bias_gcrs_from_eme2000()
+        return "gcrs", eme2000_to_gcrs()
     if name in _FRAMES_IN or name.startswith("ITRF"):
         return _FRAMES_IN.get(name, "itrs"), None
     raise InputError(
@@ -216,18 +216,17 @@ def states_from_message(
         scale = (segment.meta("TIME_SYSTEM") or "UTC").lower()
         object_id = segment.meta("OBJECT_ID") or ""
         norad = int(object_id) if object_id.isdigit() else None
-        covariances = {}
+        covariances: dict[str | None, np.ndarray] = {}
         for group in segment.groups("covarianceMatrix"):
-            cov = np.zeros((6, 6))
+            matrix = np.zeros((6, 6))
             for name, i, j in zip(CARTESIAN_COVARIANCE, _ROWS, _COLS, strict=True):
-                cov[i, j] = cov[j, i] = float(group.get(name))
-            epoch = group.get("EPOCH")
-            covariances[epoch] = cov
+                matrix[i, j] = matrix[j, i] = group.number(name, message.source)
+            covariances[group.get("EPOCH")] = matrix
         for group in segment.groups("stateVector"):
             epoch_text = group.get("EPOCH")
-            r = np.array([float(group.get(k)) for k in ("X", "Y", "Z")])
-            v = np.array([float(group.get(k)) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
-            cov = covariances.get(epoch_text, covariances.get(None))
+            r = np.array([group.number(k, message.source) for k in ("X", "Y", "Z")])
+            v = np.array([group.number(k, message.source) for k in ("X_DOT", "Y_DOT", "Z_DOT")])
+            cov: np.ndarray | None = covariances.get(epoch_text, covariances.get(None))
             if rotation is not None:
                 r, v = rotation @ r, rotation @ v
                 if cov is not None:
@@ -235,7 +234,7 @@ def states_from_message(
                     cov = big @ cov @ big.T
             out.append(
                 OrbitState(
-                    epoch=parse_utc(epoch_text, field="EPOCH", scale=scale).utc,
+                    epoch=parse_utc(epoch_text or "", field="EPOCH", scale=scale).utc,
                     position_km=r,
                     velocity_km_s=v,
                     frame=frame,

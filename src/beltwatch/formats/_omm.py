@@ -12,48 +12,20 @@ motion to 1e-12 rev/day (trailing zeros dropped), so printing adds < 0.1 mm at G
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 from astropy.time import Time
 
-from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
+from beltwatch.constants import DEG_RAD, GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
+from beltwatch.formats._io import parse_messages
 from beltwatch.formats._model import Entry, Group, Message, Segment
 from beltwatch.formats._odm import _header, message_markings
-from beltwatch.formats._tdm import ccsds_time
-from beltwatch.timescales import parse_utc
-from beltwatch.values import Markings
+from beltwatch.identifiers import alpha5_to_int, is_catalog_number
+from beltwatch.timescales import ccsds_time, parse_utc
+from beltwatch.values import ElementSet, Markings
 
 MEAN_ELEMENT_THEORY = "SGP4"
-_DEG = math.pi / 180.0
-
-
-@dataclass(frozen=True, eq=False)
-class MeanElements:
-    """One SGP4 mean element set (TEME of epoch, TLE conventions), radians inside.
-
-    ``mean_motion_dot`` / ``mean_motion_ddot`` are the OMM/TLE fields (n-dot/2 in
-    rev/day^2, n-ddot/6 in rev/day^3); ``bstar`` in 1/earth radii. ``comments`` go
-    into the OMM as COMMENT lines (how the set was made, its precision).
-    """
-
-    norad_id: int
-    epoch: Time
-    mean_motion_rev_per_day: float
-    eccentricity: float
-    inclination_rad: float
-    raan_rad: float
-    arg_perigee_rad: float
-    mean_anomaly_rad: float
-    bstar: float = 0.0
-    mean_motion_dot: float = 0.0
-    mean_motion_ddot: float = 0.0
-    markings: Markings | None = None
-    object_name: str = ""
-    object_id: str = ""  # international designator, "" when unknown
-    element_set_no: int = 999
-    rev_at_epoch: int = 0
-    comments: tuple[str, ...] = ()
 
 
 def _fixed(value: float, decimals: int) -> str:
@@ -74,15 +46,16 @@ def _angle_deg(rad: float) -> str:
 
 
 def omm_from_elements(
-    elements: MeanElements,
+    elements: ElementSet,
     *,
     originator: str = "BELTWATCH",
     creation_date: str | None = None,
     message_id: str | None = None,
-    classification_type: str = "U",
+    classification_type: str | None = None,
 ) -> Message:
-    """An OMM 3.0 of one SGP4 element set (``classification_type``: the TLE letter)."""
-    if elements.norad_id is None or not 0 <= int(elements.norad_id) <= 999_999_999:
+    """An OMM 3.0 of one SGP4 element set (``classification_type``: the TLE letter,
+    default the element set's own)."""
+    if elements.norad_id is None or not is_catalog_number(int(elements.norad_id)):
         raise InputError(
             f"an OMM for SGP4 needs a catalog number, got {elements.norad_id!r}",
             field="NORAD_CAT_ID",
@@ -90,8 +63,8 @@ def omm_from_elements(
     creation = creation_date or ccsds_time(Time.now())
     meta = [Entry("COMMENT", text) for text in elements.comments]
     meta += [
-        Entry("OBJECT_NAME", elements.object_name or f"NORAD {elements.norad_id}"),
-        Entry("OBJECT_ID", elements.object_id or "UNKNOWN"),
+        Entry("OBJECT_NAME", elements.name or f"NORAD {elements.norad_id}"),
+        Entry("OBJECT_ID", elements.intl_designator or "UNKNOWN"),
         Entry("CENTER_NAME", "EARTH"),
         Entry("REF_FRAME", "TEME"),
         Entry("TIME_SYSTEM", "UTC"),
@@ -110,93 +83,185 @@ def omm_from_elements(
             Entry("GM", str(GM_EARTH_WGS72_KM3_S2)),
         ],
     )
+    letter = (classification_type or elements.classification)[:1] or "U"
     tle = Group(
         "tleParameters",
         [
-            Entry("EPHEMERIS_TYPE", "0"),
-            Entry("CLASSIFICATION_TYPE", classification_type[:1] or "U"),
+            Entry("EPHEMERIS_TYPE", str(int(elements.ephemeris_type))),
+            Entry("CLASSIFICATION_TYPE", letter),
             Entry("NORAD_CAT_ID", str(int(elements.norad_id))),
             Entry("ELEMENT_SET_NO", str(int(elements.element_set_no))),
             Entry("REV_AT_EPOCH", str(int(elements.rev_at_epoch))),
             Entry("BSTAR", _general(elements.bstar)),
-            Entry("MEAN_MOTION_DOT", _general(elements.mean_motion_dot)),
-            Entry("MEAN_MOTION_DDOT", _general(elements.mean_motion_ddot)),
+            Entry("MEAN_MOTION_DOT", _general(elements.ndot_over_2)),
+            Entry("MEAN_MOTION_DDOT", _general(elements.nddot_over_6)),
         ],
     )
     header = _header(elements.markings, originator, creation, message_id)
     return Message("OMM", "3.0", header, [Segment(meta, [mean, tle])])
 
 
-def _number(segment: Segment, keyword: str, message: Message, default: str | None = None):
-    text = segment.data_value(keyword)
-    if text is None:
-        if default is None:
-            raise InputError(
-                f"OMM lacks {keyword}", source=message.source, line=segment.line, field=keyword
-            )
-        text = default
+REQUIRED_KEYWORDS = (
+    "EPOCH",
+    "MEAN_MOTION",
+    "ECCENTRICITY",
+    "INCLINATION",
+    "RA_OF_ASC_NODE",
+    "ARG_OF_PERICENTER",
+    "MEAN_ANOMALY",
+    "NORAD_CAT_ID",
+)
+
+
+def _number(
+    fields: Mapping[str, str], key: str, source: str, line: int | None, default: float | None = None
+) -> float:
+    raw = fields.get(key)
+    if raw is None or str(raw).strip() == "":
+        if default is not None:
+            return default
+        raise InputError(f"missing {key}", source=source, line=line, field=key)
     try:
-        return float(text)
-    except ValueError as exc:
+        return float(raw)
+    except (TypeError, ValueError) as exc:
         raise InputError(
-            f"{keyword} is not a number: {text!r}",
-            source=message.source,
-            line=segment.line,
-            field=keyword,
+            f"{key} is not a number: {raw!r}", source=source, line=line, field=key
         ) from exc
+
+
+def _catalog_number(text: str, source: str, line: int | None) -> int:
+    """NORAD_CAT_ID as an integer (digits, or Alpha-5 as some GP files carry it)."""
+    try:
+        number = alpha5_to_int(text)
+    except ValueError as exc:
+        raise InputError(str(exc), source=source, line=line, field="NORAD_CAT_ID") from exc
+    if not is_catalog_number(number):
+        raise InputError(
+            f"catalog number {number} out of range", source=source, line=line, field="NORAD_CAT_ID"
+        )
+    return number
+
+
+def element_set_from_keywords(
+    fields: Mapping[str, str],
+    source: str,
+    line: int | None = None,
+    *,
+    markings: Markings | None = None,
+    comments: tuple[str, ...] = (),
+) -> ElementSet:
+    """The one OMM reader: an SGP4 element set from OMM keywords (CCSDS OMM KVN/XML
+    segments, CelesTrak GP JSON objects and CSV rows), validated, angles to radians.
+
+    Keywords are case-insensitive; ones not used here are ignored. A
+    MEAN_ELEMENT_THEORY other than SGP4 and an unknown TIME_SYSTEM are refused.
+    """
+    fields = {k.strip().upper(): ("" if v is None else str(v)) for k, v in fields.items()}
+    for key in REQUIRED_KEYWORDS:
+        if not fields.get(key, "").strip():
+            raise InputError(f"missing {key}", source=source, line=line, field=key)
+    theory = fields.get("MEAN_ELEMENT_THEORY", "SGP4").strip().upper()
+    if "SGP4" not in theory:
+        raise InputError(
+            f"only SGP4 element sets are read, got MEAN_ELEMENT_THEORY = {theory}",
+            source=source,
+            line=line,
+            field="MEAN_ELEMENT_THEORY",
+        )
+    scale = (fields.get("TIME_SYSTEM", "").strip() or "UTC").lower()
+    try:
+        epoch = parse_utc(fields["EPOCH"], field="EPOCH", scale=scale).utc
+    except InputError as exc:
+        raise InputError(exc.message, source=source, line=line, field="EPOCH") from exc
+    except ValueError as exc:  # an unknown time scale
+        raise InputError(
+            f"unknown time system {scale.upper()}", source=source, line=line, field="TIME_SYSTEM"
+        ) from exc
+    mean_motion = _number(fields, "MEAN_MOTION", source, line)
+    if not mean_motion > 0:
+        raise InputError(
+            f"MEAN_MOTION must be positive, got {mean_motion}",
+            source=source,
+            line=line,
+            field="MEAN_MOTION",
+        )
+    ecc = _number(fields, "ECCENTRICITY", source, line)
+    if not 0 <= ecc < 1:
+        raise InputError(
+            f"ECCENTRICITY must be in [0, 1), got {ecc}",
+            source=source,
+            line=line,
+            field="ECCENTRICITY",
+        )
+    object_id = fields.get("OBJECT_ID", "").strip()
+    return ElementSet(
+        norad_id=_catalog_number(fields["NORAD_CAT_ID"], source, line),
+        epoch=epoch,
+        mean_motion_rev_per_day=mean_motion,
+        eccentricity=ecc,
+        inclination_rad=_number(fields, "INCLINATION", source, line) * DEG_RAD,
+        raan_rad=_number(fields, "RA_OF_ASC_NODE", source, line) * DEG_RAD,
+        arg_perigee_rad=_number(fields, "ARG_OF_PERICENTER", source, line) * DEG_RAD,
+        mean_anomaly_rad=_number(fields, "MEAN_ANOMALY", source, line) * DEG_RAD,
+        bstar=_number(fields, "BSTAR", source, line, 0.0),
+        ndot_over_2=_number(fields, "MEAN_MOTION_DOT", source, line, 0.0),
+        nddot_over_6=_number(fields, "MEAN_MOTION_DDOT", source, line, 0.0),
+        name=fields.get("OBJECT_NAME", "").strip(),
+        intl_designator="" if object_id.upper() == "UNKNOWN" else object_id,
+        classification=fields.get("CLASSIFICATION_TYPE", "U").strip()[:1] or "U",
+        element_set_no=int(_number(fields, "ELEMENT_SET_NO", source, line, 999.0)),
+        rev_at_epoch=int(_number(fields, "REV_AT_EPOCH", source, line, 0.0)),
+        ephemeris_type=int(_number(fields, "EPHEMERIS_TYPE", source, line, 0.0)),
+        markings=markings,
+        comments=comments,
+    )
 
 
 def elements_from_omm(
     message: Message, *, default_markings: Markings | None = None
-) -> list[MeanElements]:
-    """The SGP4 element set of an OMM (TEME, MEAN_MOTION given), with its marking."""
+) -> list[ElementSet]:
+    """The SGP4 element sets of an OMM (TEME, MEAN_MOTION given), with its marking."""
     if message.kind != "OMM":
         raise InputError(f"expected an OMM, got {message.kind}", source=message.source)
     markings = message_markings(message, default_markings)
-    out = []
-    for segment in message.segments:
-        theory = (segment.meta("MEAN_ELEMENT_THEORY") or "").upper()
-        if "SGP4" not in theory:
-            raise InputError(
-                f"only SGP4 element sets are read, got MEAN_ELEMENT_THEORY = {theory}",
-                source=message.source,
-                line=segment.line,
-                field="MEAN_ELEMENT_THEORY",
-            )
-        object_id = segment.meta("OBJECT_ID") or ""
-        scale = (segment.meta("TIME_SYSTEM") or "UTC").lower()
-        values = {
-            k: _number(segment, k, message)
-            for k in (
-                "MEAN_MOTION",
-                "ECCENTRICITY",
-                "INCLINATION",
-                "RA_OF_ASC_NODE",
-                "ARG_OF_PERICENTER",
-                "MEAN_ANOMALY",
-                "NORAD_CAT_ID",
-            )
-        }
-        extra = {k: _number(segment, k, message, "0") for k in ("BSTAR", "REV_AT_EPOCH")}
-        out.append(
-            MeanElements(
-                norad_id=int(values["NORAD_CAT_ID"]),
-                epoch=parse_utc(segment.data_value("EPOCH") or "", field="EPOCH", scale=scale).utc,
-                mean_motion_rev_per_day=values["MEAN_MOTION"],
-                eccentricity=values["ECCENTRICITY"],
-                inclination_rad=values["INCLINATION"] * _DEG,
-                raan_rad=values["RA_OF_ASC_NODE"] * _DEG,
-                arg_perigee_rad=values["ARG_OF_PERICENTER"] * _DEG,
-                mean_anomaly_rad=values["MEAN_ANOMALY"] * _DEG,
-                bstar=extra["BSTAR"],
-                mean_motion_dot=_number(segment, "MEAN_MOTION_DOT", message, "0"),
-                mean_motion_ddot=_number(segment, "MEAN_MOTION_DDOT", message, "0"),
-                markings=markings,
-                object_name=segment.meta("OBJECT_NAME") or "",
-                object_id="" if object_id.upper() == "UNKNOWN" else object_id,
-                element_set_no=int(_number(segment, "ELEMENT_SET_NO", message, "999")),
-                rev_at_epoch=int(extra["REV_AT_EPOCH"]),
-                comments=tuple(e.value for e in segment.metadata if e.keyword == "COMMENT"),
-            )
+    return [
+        element_set_from_keywords(
+            segment_keywords(segment),
+            message.source or "<message>",
+            segment.line,
+            markings=markings,
+            comments=tuple(e.value for e in segment.metadata if e.keyword == "COMMENT"),
         )
-    return out
+        for segment in message.segments
+    ]
+
+
+def segment_keywords(segment: Segment) -> dict[str, str]:
+    """Keyword -> value of a segment's metadata and data (comments left out)."""
+    entries = [*segment.metadata]
+    for item in segment.data:
+        entries.extend(item.entries if isinstance(item, Group) else [item])
+    return {e.keyword: e.value for e in entries if e.keyword != "COMMENT"}
+
+
+def looks_like_ccsds_omm(text: str) -> bool:
+    """Whether text opens like a CCSDS OMM (KVN or XML)."""
+    head = text.lstrip()[:2000]
+    return "CCSDS_OMM_VERS" in head or "<omm" in head.lower()
+
+
+def omm_keyword_records(text: str, source: str) -> list[tuple[dict[str, str], int | None]]:
+    """Keyword -> value of every OMM segment, with its first line, for
+    :func:`element_set_from_keywords` one by one (catalog loading may skip bad ones).
+
+    Built on the message codec, so a catalog load validates an OMM exactly as
+    ``beltwatch formats check`` does (unknown keywords, missing mandatory ones).
+    """
+    records: list[tuple[dict[str, str], int | None]] = []
+    for message in parse_messages(text, source):
+        if message.kind != "OMM":
+            raise InputError(f"expected an OMM, got a {message.kind}", source=source)
+        records += [(segment_keywords(s), s.line) for s in message.segments]
+    if not records:
+        raise InputError("no OMM found (expected CCSDS_OMM_VERS)", source=source)
+    return records

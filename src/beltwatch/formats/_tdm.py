@@ -15,7 +15,6 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-import erfa
 import numpy as np
 from astropy.time import Time
 
@@ -23,34 +22,12 @@ from beltwatch.constants import ARCSEC_RAD
 from beltwatch.errors import InputError
 from beltwatch.formats._marking_text import format_marking, parse_marking
 from beltwatch.formats._model import Entry, Group, Message, Segment
-from beltwatch.timescales import parse_utc
+from beltwatch.frames import eme2000_to_gcrs
+from beltwatch.timescales import ccsds_time, ccsds_times, parse_utc, stack_utc
 from beltwatch.values import Markings, Observation
 
 _SIGMA = re.compile(r"sigma ANGLE_1 ([0-9.eE+-]+) arcsec, ANGLE_2 ([0-9.eE+-]+) arcsec")
 ObserverState = Callable[[Time], tuple[np.ndarray, np.ndarray]]
-
-
-def ccsds_time(t: Time) -> str:
-    """CCSDS epoch text (UTC, microseconds, no Z)."""
-    utc = t.utc
-    utc.precision = 6
-    return str(utc.isot)
-
-
-def stack_utc(times: Sequence[Time]) -> Time:
-    """One UTC ``Time`` array of scalar times (two-part JD kept), for vectorised formatting."""
-    jd1, jd2 = np.empty(len(times)), np.empty(len(times))
-    for i, t in enumerate(times):
-        utc = t if t.scale == "utc" else t.utc
-        jd1[i], jd2[i] = utc.jd1, utc.jd2
-    return Time(jd1, jd2, format="jd", scale="utc")
-
-
-def ccsds_times(times: Time) -> list[str]:
-    """CCSDS epoch texts of a ``Time`` array (UTC, microseconds, no Z), in one call."""
-    utc = times.utc
-    utc.precision = 6
-    return [str(s) for s in np.ravel(utc.isot)]
 
 
 def tdm_from_observations(
@@ -105,7 +82,7 @@ def tdm_from_observations(
         ]
         data: list = []
         for obs, epoch in stamped:
-            values = [
+            values: list[tuple[str, str, str | None]] = [
                 ("ANGLE_1", f"{math.degrees(obs.ra_rad) % 360.0:.9f}", "deg"),
                 ("ANGLE_2", f"{math.degrees(obs.dec_rad):.9f}", "deg"),
             ]
@@ -133,11 +110,6 @@ def _common_markings(observations: Sequence[Observation]) -> Markings:
                 field="markings",
             )
     return first
-
-
-def _bias_gcrs_from_eme2000() -> np.ndarray:
-    rb, _rp, _rbp = erfa.bp06(2451545.0, 0.0)
-    return np.asarray(rb).T  # rb rotates GCRS into mean J2000; its transpose goes back.
 
 
 def observations_from_tdm(
@@ -208,7 +180,7 @@ def _segment_observations(
     dec = np.radians([v["ANGLE_2"] for _, v in rows])
     if frame in ("EME2000", "J2000"):
         unit = np.stack([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)], -1)
-        unit = unit @ _bias_gcrs_from_eme2000().T
+        unit = unit @ eme2000_to_gcrs().T
         ra = np.mod(np.arctan2(unit[:, 1], unit[:, 0]), 2 * np.pi)
         dec = np.arcsin(np.clip(unit[:, 2], -1, 1))
     sigmas = _SIGMA.search(" ".join(e.value for e in segment.metadata if e.keyword == "COMMENT"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from beltwatch.errors import InputError
 from beltwatch.formats._keywords import SPECS, KindSpec
@@ -70,7 +71,7 @@ def _require_data(spec: KindSpec, segment: Segment, where: str | None) -> None:
 
 
 def _require(
-    keywords: tuple[str, ...], items: list[Entry | Group], block: str, where: str | None, line
+    keywords: tuple[str, ...], items: Sequence[Entry | Group], block: str, where: str | None, line
 ) -> None:
     """Raise naming the first of ``keywords`` absent from ``items`` (entries or groups)."""
     present = _keywords(items)
@@ -84,7 +85,7 @@ def _require(
             )
 
 
-def _keywords(items: list) -> set[str]:
+def _keywords(items: Sequence) -> set[str]:
     out: set[str] = set()
     for item in items:
         if isinstance(item, Group):

@@ -8,6 +8,12 @@ TEME (as Vallado et al. 2006), polar motion and UT1-UTC from the bundled IERS
 tables.
 """
 
+from beltwatch.frames._bases import (
+    eme2000_to_gcrs,
+    gnomonic_project,
+    rtn_basis,
+    tangent_plane_basis,
+)
 from beltwatch.frames._bodies import moon_position_gcrs_km, sun_position_gcrs_km
 from beltwatch.frames._directions import (
     aberrate,
@@ -28,12 +34,16 @@ __all__ = [
     "ShadowModel",
     "aberrate",
     "deaberrate",
+    "eme2000_to_gcrs",
+    "gnomonic_project",
     "light_time_direction",
     "moon_position_gcrs_km",
     "radec_from_unit_vector",
     "rotation_matrices",
+    "rtn_basis",
     "sun_position_gcrs_km",
     "sunlit_fraction",
+    "tangent_plane_basis",
     "transform_states",
     "unit_vector_from_radec",
 ]

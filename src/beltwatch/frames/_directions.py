@@ -43,7 +43,7 @@ def radec_from_unit_vector(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ra, dec
 
 
-def unit_vector_from_radec(ra_rad: np.ndarray, dec_rad: np.ndarray) -> np.ndarray:
+def unit_vector_from_radec(ra_rad: np.ndarray | float, dec_rad: np.ndarray | float) -> np.ndarray:
     """Unit vectors (..., 3) from RA/Dec in radians."""
     ra, dec = np.asarray(ra_rad, dtype=float), np.asarray(dec_rad, dtype=float)
     cos_dec = np.cos(dec)

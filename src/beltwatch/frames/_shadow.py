@@ -6,13 +6,19 @@ the visibility model, RSO brightness in frame simulation.
 
 from __future__ import annotations
 
-from typing import Literal
+from enum import StrEnum
 
 import numpy as np
 
 from beltwatch.constants import EARTH_RADIUS_WGS84_KM, SUN_RADIUS_IAU2015_KM
 
-ShadowModel = Literal["conical", "cylindrical", "none"]
+
+class ShadowModel(StrEnum):
+    """Earth shadow models: a cone with penumbra, a cylinder of the Earth's radius, none."""
+
+    CONICAL = "conical"
+    CYLINDRICAL = "cylindrical"
+    NONE = "none"
 
 
 def _norm(v: np.ndarray) -> np.ndarray:
@@ -46,7 +52,7 @@ def _disc_overlap_fraction(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.nd
 def sunlit_fraction(
     target_km: np.ndarray,
     sun_km: np.ndarray,
-    model: ShadowModel = "conical",
+    model: ShadowModel | str = ShadowModel.CONICAL,
     radius_km: float = EARTH_RADIUS_WGS84_KM,
 ) -> np.ndarray:
     """Fraction of the solar disc visible from geocentric ``target_km`` (1 sunlit, 0 umbra).

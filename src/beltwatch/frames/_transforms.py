@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from typing import Literal, get_args
+from enum import StrEnum
 
 import erfa
 import numpy as np
@@ -13,8 +13,16 @@ from beltwatch.constants import GMST1982_RATE_RAD_S
 from beltwatch.errors import InputError
 from beltwatch.timescales import earth_orientation, jd_pair
 
-Frame = Literal["teme", "gcrs", "itrs"]
-FRAMES: tuple[str, ...] = get_args(Frame)
+
+class Frame(StrEnum):
+    """The reference frames of the transform graph (values compare equal to their names)."""
+
+    TEME = "teme"
+    GCRS = "gcrs"
+    ITRS = "itrs"
+
+
+FRAMES: tuple[str, ...] = tuple(f.value for f in Frame)
 
 
 def _rot_z(angle_rad: np.ndarray) -> np.ndarray:

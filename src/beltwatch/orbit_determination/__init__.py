@@ -59,7 +59,7 @@ from beltwatch.orbit_determination._pipeline import (
     screen_observations,
 )
 from beltwatch.orbit_determination._plots import residual_figure, residual_html
-from beltwatch.orbit_determination._priors import element_set_sqrt_covariance, ric_basis
+from beltwatch.orbit_determination._priors import element_set_sqrt_covariance
 from beltwatch.orbit_determination._products import (
     DEFAULT_CR,
     DEFAULT_CR_SIGMA,
@@ -122,7 +122,6 @@ __all__ = [
     "residual_figure",
     "residual_html",
     "residuals",
-    "ric_basis",
     "screen_observations",
     "semi_major_axis_km",
     "simulate",

@@ -30,7 +30,7 @@ from beltwatch.orbit_determination._measurements import (
     scaled_partials,
 )
 from beltwatch.propagation import nominal_cr, propagate_covariance, with_cr_column
-from beltwatch.timescales import seconds_between
+from beltwatch.timescales import seconds_between, tai_seconds_since_j2000
 from beltwatch.values import OrbitEstimate, OrbitState
 
 
@@ -67,8 +67,7 @@ class BatchOptions:
 
 def _union_times(meas: MeasurementSet) -> tuple[Time, np.ndarray]:
     """Distinct measurement times (sorted) and each row's index into them."""
-    t = meas.times.tai
-    key = np.round(((t.jd1 - 2451545.0) + t.jd2) * 86400.0 * 1e6).astype(np.int64)  # us
+    key = np.round(tai_seconds_since_j2000(meas.times) * 1e6).astype(np.int64)  # us
     _, inverse = np.unique(key, return_inverse=True)
     first = np.unique(inverse, return_index=True)[1]
     return meas.times[first], inverse

@@ -11,9 +11,15 @@ from pathlib import Path
 import numpy as np
 from astropy.time import Time
 
+from beltwatch._io import read_text
 from beltwatch.catalog import load_catalog
 from beltwatch.errors import InputError
-from beltwatch.formats import observations_from_tdm, parse_messages, read_udl_observations
+from beltwatch.formats import (
+    ForeignMarkings,
+    observations_from_tdm,
+    parse_messages,
+    read_udl_observations,
+)
 from beltwatch.orbit_determination._pipeline import OrbitPrior
 from beltwatch.orbit_determination._priors import element_set_sqrt_covariance
 from beltwatch.propagation import Sgp4Propagator
@@ -22,19 +28,15 @@ from beltwatch.timescales import parse_utc
 from beltwatch.values import Observation, OrbitState
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read: {exc}", source=str(path)) from exc
-
-
-def read_observations(path: Path, scenario: Scenario) -> list[Observation]:
-    """UDL-style JSON, or the RADEC segments of CCSDS TDMs with observer states from
-    ``scenario`` (NaN, hence rejected later, for an observer it does not know)."""
-    text = _read_text(path)
+def read_observations(
+    path: Path, scenario: Scenario, *, foreign_markings: ForeignMarkings | None = None
+) -> list[Observation]:
+    """UDL-style JSON (plain UDL markings mapped by ``foreign_markings``), or the RADEC
+    segments of CCSDS TDMs with observer states from ``scenario`` (NaN, hence rejected
+    later, for an observer it does not know)."""
+    text = read_text(path)
     if text.lstrip().startswith(("[", "{")):
-        return read_udl_observations(path)
+        return read_udl_observations(path, foreign_markings=foreign_markings)
     observations: list[Observation] = []
     messages = parse_messages(text, str(path))
     for number, message in enumerate(messages):
@@ -97,7 +99,7 @@ def catalog_priors(path: Path, observations: list[Observation]) -> dict[int, Orb
 def read_orbit_priors(path: Path) -> dict[int, OrbitPrior]:
     """Starting orbits (with their covariance) and C_R a priori from an orbits.json."""
     try:
-        records = json.loads(_read_text(path))
+        records = json.loads(read_text(path))
     except json.JSONDecodeError as exc:
         raise InputError(f"not JSON ({exc})", source=path) from exc
     if not isinstance(records, list):

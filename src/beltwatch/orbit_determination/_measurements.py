@@ -16,6 +16,7 @@ from astropy.time import Time
 
 from beltwatch.frames import light_time_direction
 from beltwatch.sensors import GroundSite
+from beltwatch.timescales import tai_seconds_since_j2000
 
 KIND_RADEC = 0
 KIND_RADAR = 1
@@ -61,8 +62,7 @@ class MeasurementSet:
         return cls(**values)
 
     def sorted(self) -> MeasurementSet:
-        t = self.times.tai
-        return self[np.lexsort(((t.jd1 - 2451545.0) + t.jd2, self.object_index))]
+        return self[np.lexsort((tai_seconds_since_j2000(self.times), self.object_index))]
 
     @property
     def n_scalar(self) -> np.ndarray:

@@ -33,7 +33,7 @@ from beltwatch.orbit_determination._gate import ConsistencyGate
 from beltwatch.orbit_determination._measurements import MeasurementSet, radec_measurements
 from beltwatch.orbit_determination._starts import iod_starts
 from beltwatch.propagation import propagate_covariance
-from beltwatch.timescales import seconds_between
+from beltwatch.timescales import seconds_between, tai_seconds_since_j2000
 from beltwatch.values import Observation, OrbitEstimate, OrbitState
 
 DEFAULT_SIGMA_ARCSEC = 1.0
@@ -102,7 +102,7 @@ def screen_observations(observations: Sequence[Observation], run: OdRun) -> list
             run.uct.append(ob)
         else:
             good.append(ob)
-    keys = [float(o.time.tai.jd1 - 2451545.0 + o.time.tai.jd2) for o in good]
+    keys = [float(tai_seconds_since_j2000(o.time)) for o in good]
     order = np.argsort(keys, kind="stable")
     run.reordered = int(np.sum(order != np.arange(len(order))))
     return [good[i] for i in order]

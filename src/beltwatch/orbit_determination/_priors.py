@@ -11,17 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from beltwatch.frames import rtn_basis
+
 ELEMENT_SET_SIGMA_KM = (1.0, 2.0, 0.5)
 ELEMENT_SET_GROWTH_KM_PER_DAY = (2.0, 7.0, 2.0)
-
-
-def ric_basis(r: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Rows radial, in-track, cross-track unit vectors (..., 3, 3) in the state's frame."""
-    rh = r / np.linalg.norm(r, axis=-1, keepdims=True)
-    h = np.cross(r, v)
-    ch = h / np.linalg.norm(h, axis=-1, keepdims=True)
-    ih = np.cross(ch, rh)
-    return np.stack([rh, ih, ch], axis=-2)
 
 
 def element_set_sqrt_covariance(
@@ -38,7 +31,7 @@ def element_set_sqrt_covariance(
     sig_pos = s0 + g * np.abs(np.asarray(age_days, float))[..., None]
     n = np.linalg.norm(v, axis=-1) / np.linalg.norm(r, axis=-1)  # mean motion rad/s
     sig_vel = g / 86400.0 + velocity_factor * n[..., None] * sig_pos
-    B = np.swapaxes(ric_basis(r, v), -1, -2)  # columns R, I, C in GCRS
+    B = np.swapaxes(rtn_basis(r, v), -1, -2)  # columns R, I, C in GCRS
     S = np.zeros((*np.shape(r)[:-1], 6, 6))
     S[..., :3, :3] = B * sig_pos[..., None, :]
     S[..., 3:, 3:] = B * sig_vel[..., None, :]

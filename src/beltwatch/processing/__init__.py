@@ -8,13 +8,12 @@ candidates into tracklets (:func:`link_tracklets`) and returns
 """
 
 from beltwatch.processing._batch import (
-    DEFAULT_MARKINGS,
     FrameFailure,
     ProcessingResult,
     frame_paths,
     process_frames,
 )
-from beltwatch.processing._extract import Sources, extract
+from beltwatch.processing._extract import DETECTION_SIGMA, MIN_AREA_PX, Sources, extract
 from beltwatch.processing._platesolve import PlateSolution, fit_tan_sip, solve_plate
 from beltwatch.processing._read import FrameData, read_frame
 from beltwatch.processing._reduce import (
@@ -26,7 +25,8 @@ from beltwatch.processing._reduce import (
 from beltwatch.processing._tracklets import Tracklet, link_tracklets
 
 __all__ = [
-    "DEFAULT_MARKINGS",
+    "DETECTION_SIGMA",
+    "MIN_AREA_PX",
     "Candidates",
     "FrameData",
     "FrameFailure",

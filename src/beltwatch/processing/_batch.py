@@ -16,13 +16,12 @@ import numpy as np
 
 from beltwatch.errors import InputError
 from beltwatch.frames import radec_from_unit_vector
-from beltwatch.imaging import StarCatalog, hipparcos
 from beltwatch.processing._read import read_frame
 from beltwatch.processing._reduce import FrameReduction, ReductionError, reduce_frame
 from beltwatch.processing._tracklets import Tracklet, link_tracklets
+from beltwatch.stars import StarCatalog, hipparcos
 from beltwatch.values import Markings, Observation
 
-DEFAULT_MARKINGS = Markings(owner="BELTWATCH", level="UNCLASSIFIED")
 MAX_GAP_CADENCES = 3.0
 
 
@@ -73,11 +72,14 @@ def _seconds(r: FrameReduction, ref: FrameReduction) -> float:
 
 def process_frames(
     paths: Iterable[str | Path],
+    *,
+    markings: Markings,
     catalog: StarCatalog | None = None,
-    markings: Markings = DEFAULT_MARKINGS,
     min_tracklet_length: int = 3,
 ) -> ProcessingResult:
-    """Reduce frames, link tracklets per sequence, and build observations."""
+    """Reduce frames, link tracklets per sequence, and build observations carrying
+    ``markings`` (a level and owner the releasability policy knows: the policy's own
+    markings, ``Policy.own_markings``, unless the caller says otherwise)."""
     catalog = catalog if catalog is not None else hipparcos()
     reductions, failures = [], []
     for path in paths:

@@ -95,7 +95,7 @@ def evaluate(
     solved = {r.frame.frame_id for r in result.reductions}
     obs_by_frame: dict[str, list] = {}
     for o in result.observations:
-        obs_by_frame.setdefault(o.frame_id, []).append(o)
+        obs_by_frame.setdefault(o.frame_id or "", []).append(o)
     with10 = solved10 = truth7 = found7 = false = 0
     err20, err_all = [], []
     for frame_id, truth in truths.items():

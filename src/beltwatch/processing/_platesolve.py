@@ -26,8 +26,13 @@ from astropy.wcs import WCS, Sip
 from scipy.spatial import cKDTree
 
 from beltwatch.constants import DEG_RAD
-from beltwatch.frames import radec_from_unit_vector, unit_vector_from_radec
-from beltwatch.imaging import pixels_from_units
+from beltwatch.frames import (
+    gnomonic_project,
+    radec_from_unit_vector,
+    tangent_plane_basis,
+    unit_vector_from_radec,
+)
+from beltwatch.sensors import pixels_from_units
 
 MIN_MATCHED_STARS = 6
 MAX_FIT_RMS_PX = 0.7
@@ -80,15 +85,6 @@ def _match(src_xy, cat_xy, tolerance_px):
     return src_i[keep], cat_i[keep]
 
 
-def _gnomonic(units: np.ndarray, center: np.ndarray) -> np.ndarray:
-    """Gnomonic plane coordinates (rad) of unit vectors about ``center`` (astropy TAN axes)."""
-    ra0, _dec0 = radec_from_unit_vector(center)
-    east = np.array([-np.sin(ra0), np.cos(ra0), 0.0])
-    north = np.cross(center, east)
-    w = units @ center
-    return np.stack([(units @ east) / w, (units @ north) / w], axis=-1)
-
-
 def _terms(u: np.ndarray, v: np.ndarray, order: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
     powers = [(p, q) for total in range(order + 1) for p in range(total + 1) for q in [total - p]]
     return np.stack([u**p * v**q for p, q in powers], axis=-1), powers
@@ -120,7 +116,7 @@ class _Fit:
 
     def star_px(self, units: np.ndarray) -> np.ndarray:
         """Stars in the same units; NaN for stars more than ~50 deg off the tangent point."""
-        plane = _gnomonic(units, self.center)
+        plane = gnomonic_project(units, self.center)
         plane[units @ self.center < 0.64] = np.nan
         return self.linear_px(plane)
 
@@ -152,16 +148,14 @@ def _fit(x, y, units, crpix, order, center) -> tuple[_Fit, np.ndarray]:
     u, v = x - (crpix[0] - 1.0), y - (crpix[1] - 1.0)
     design, powers = _terms(u, v, order)
     for _ in range(3):
-        plane = _gnomonic(units, center)
+        plane = gnomonic_project(units, center)
         coef, *_ = np.linalg.lstsq(design, plane, rcond=None)
         # Move the tangent point to the world position of the reference pixel.
         xi0, eta0 = coef[0]
-        ra0, _dec0 = radec_from_unit_vector(center)
-        east = np.array([-np.sin(ra0), np.cos(ra0), 0.0])
-        north = np.cross(center, east)
+        east, north = tangent_plane_basis(center)
         moved = center + xi0 * east + eta0 * north
         center = moved / np.linalg.norm(moved)
-    plane = _gnomonic(units, center)
+    plane = gnomonic_project(units, center)
     coef, *_ = np.linalg.lstsq(design, plane, rcond=None)
     fit = _Fit(coef, powers, center, crpix, order)
     return fit, fit.linear_px(plane - design @ coef)
@@ -256,14 +250,15 @@ def _refine(src_xy, cand, src_idx, star_idx, star_units, prior, method) -> Plate
     Matching is done in the fit's linear pixel units (no WCS inversion needed)."""
     crpix = (float(prior.wcs.crpix[0]), float(prior.wcs.crpix[1]))
     center = unit_vector_from_radec(*np.radians(prior.wcs.crval))
-    fit = None
+    fitted = False
     for tolerance in (3.0, 1.5, 1.0):
         if src_idx.size < MIN_MATCHED_STARS:
             return None
-        order = _sip_order(src_idx.size) if fit is not None else 1
+        order = _sip_order(src_idx.size) if fitted else 1
         fit, _res = _fit(
             src_xy[src_idx, 0], src_xy[src_idx, 1], star_units[star_idx], crpix, order, center
         )
+        fitted = True
         star_p = fit.star_px(star_units)
         ok = np.isfinite(star_p[:, 0])
         si, ci = _match(fit.source_px(src_xy[cand, 0], src_xy[cand, 1]), star_p[ok], tolerance)

@@ -30,7 +30,7 @@ REQUIRED_KEYWORDS = (
 )  # fmt: skip
 # A frame is "saturated" (unusable) when more than this fraction of its pixels is.
 MAX_SATURATED_FRACTION = 0.5
-FITS_DTYPES = {
+FITS_DTYPES: dict[int, np.dtype] = {
     8: np.dtype("u1"), 16: np.dtype(">i2"), 32: np.dtype(">i4"), 64: np.dtype(">i8"),
     -32: np.dtype(">f4"), -64: np.dtype(">f8"),
 }  # fmt: skip

@@ -16,18 +16,14 @@ import numpy as np
 from astropy.wcs import WCS
 from scipy.spatial import cKDTree
 
+from beltwatch.errors import BeltwatchError
 from beltwatch.frames import deaberrate, unit_vector_from_radec
-from beltwatch.imaging import (
-    StarCatalog,
-    apparent_star_directions,
-    hipparcos,
-    pixels_from_units,
-    units_from_pixels,
-)
 from beltwatch.processing._blind import DEFAULT_RADIUS_RAD, MIN_BLIND_STARS, blind_priors
 from beltwatch.processing._extract import Sources, extract
 from beltwatch.processing._platesolve import PlateSolution, solve_plate
 from beltwatch.processing._read import FrameData
+from beltwatch.sensors import pixels_from_units, units_from_pixels
+from beltwatch.stars import StarCatalog, apparent_star_directions, hipparcos
 
 MIN_CANDIDATE_SNR = 5.0
 STAR_EXCLUSION_PX = 2.5
@@ -66,7 +62,7 @@ class FrameReduction:
     candidates: Candidates
 
 
-class ReductionError(Exception):
+class ReductionError(BeltwatchError):
     """A frame that was read but could not be reduced (e.g. too few stars)."""
 
 
@@ -146,9 +142,8 @@ def _blind_solution(frame, catalog, sources, sharp, radius_rad):
     wide, wide_units = field_stars(frame, catalog, extra_rad=radius_rad)
     # Saturated stars are the brightest ones: good enough (<~1 px) to vote with.
     for prior in blind_priors(
-        sources.x, sources.y, sources.flux, ~sharp, wide_units, wide.mag, frame.wcs_prior,
-        frame.pixels.shape, radius_rad,
-    ):  # fmt: skip
+        sources, ~sharp, (wide_units, wide.mag), frame.wcs_prior, frame.pixels.shape, radius_rad
+    ):
         stars, units = field_stars(frame, catalog, wcs=prior)
         solution = solve_plate(
             sources.x, sources.y, sources.flux, units, stars.mag, prior, frame.pixels.shape,

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from beltwatch.frames import gnomonic_project
+
 MAX_RATE_PX_S = 20.0
 MIN_RATE_PX_S = 0.2
 MAX_FIT_RMS_PX = 1.0
@@ -26,14 +28,6 @@ class Tracklet:
     members: tuple[tuple[int, int], ...]
     rate_px_s: float
     rms_px: float
-
-
-def _plane(units: np.ndarray, center: np.ndarray, scale_rad: float) -> np.ndarray:
-    east = np.cross([0.0, 0.0, 1.0], center)
-    east /= np.linalg.norm(east)
-    north = np.cross(center, east)
-    w = units @ center
-    return np.stack([(units @ east) / w, (units @ north) / w], axis=-1) / scale_rad
 
 
 def link_tracklets(
@@ -50,7 +44,7 @@ def link_tracklets(
         return []
     center = np.mean(np.concatenate(nonempty), axis=0)
     center /= np.linalg.norm(center)
-    xy = [_plane(u, center, scale_rad) if len(u) else np.zeros((0, 2)) for u in units]
+    xy = [gnomonic_project(u, center) / scale_rad if len(u) else np.zeros((0, 2)) for u in units]
     used = [np.zeros(len(u), bool) for u in units]
     tracklets = []
     for i in range(n_frames):

@@ -4,6 +4,7 @@ from beltwatch.propagation._environment import Environment
 from beltwatch.propagation._ephemeris import Ephemeris
 from beltwatch.propagation._forces import (
     EGM2008_J,
+    Body,
     Force,
     ForceModel,
     PointMassEarth,
@@ -26,6 +27,7 @@ from beltwatch.propagation._sgp4_fit import Sgp4Fit, fit_sgp4, fit_sgp4_to_orbit
 __all__ = [
     "EGM2008_J",
     "SGP4_ERROR_MESSAGES",
+    "Body",
     "Environment",
     "Ephemeris",
     "Force",

@@ -18,7 +18,8 @@ from the unnormalised C_n0 = -J_n); Sun and Moon GM from JPL DE440.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from enum import StrEnum
+from typing import Protocol
 
 import numpy as np
 
@@ -31,7 +32,7 @@ from beltwatch.constants import (
     SOLAR_IRRADIANCE_1AU_W_M2,
     SPEED_OF_LIGHT_KM_S,
 )
-from beltwatch.frames import sunlit_fraction
+from beltwatch.frames import Frame, ShadowModel, sunlit_fraction
 from beltwatch.propagation._environment import Environment
 
 # EGM2008 (tide-free) fully normalised zonal coefficients Cbar_n0; J_n = -sqrt(2n+1) Cbar_n0.
@@ -115,7 +116,7 @@ class ZonalHarmonics(_Addable):
     mu_km3_s2: float = GM_EARTH_EGM2008_KM3_S2
     radius_km: float = EARTH_RADIUS_EGM2008_KM
     j: tuple[tuple[int, float], ...] = tuple(EGM2008_J.items())
-    pole: Literal["itrs", "gcrs"] = "itrs"
+    pole: Frame = Frame.ITRS
 
     def __post_init__(self) -> None:
         if not 2 <= self.degree <= 4:
@@ -171,11 +172,18 @@ class ZonalHarmonics(_Addable):
         return mu_r3[:, None, None] * out, None
 
 
+class Body(StrEnum):
+    """Third bodies with a point-mass attraction."""
+
+    SUN = "sun"
+    MOON = "moon"
+
+
 @dataclass(frozen=True)
 class ThirdBody(_Addable):
     """Point-mass Sun or Moon: mu_b [(r_b - r)/|r_b - r|^3 - r_b/|r_b|^3] (geocentric frame)."""
 
-    body: Literal["sun", "moon"]
+    body: Body
     mu_km3_s2: float | None = None
 
     @property
@@ -210,7 +218,7 @@ class SolarRadiationPressure(_Addable):
 
     area_to_mass_m2_kg: float | np.ndarray = 0.01
     cr: float | np.ndarray = 1.3
-    shadow: Literal["conical", "cylindrical", "none"] = "conical"
+    shadow: ShadowModel = ShadowModel.CONICAL
 
     def _scale(self, r: np.ndarray, r_sun: np.ndarray) -> np.ndarray:
         """Per object P C_R A/m AU^2 nu, in km^3/s^2 (so that a = -scale d/|d|^3)."""
@@ -265,7 +273,7 @@ class ForceModel(_Addable):
         cr: float | np.ndarray = 1.3,
         *,
         degree: int = 4,
-        shadow: Literal["conical", "cylindrical", "none"] = "conical",
+        shadow: ShadowModel = ShadowModel.CONICAL,
         tesseral: bool = True,
     ) -> ForceModel:
         """Two-body + zonals J2..J_degree (+ tesseral terms to degree and order ``degree``)
@@ -278,8 +286,8 @@ class ForceModel(_Addable):
         return cls(
             (
                 *gravity,
-                ThirdBody("sun"),
-                ThirdBody("moon"),
+                ThirdBody(Body.SUN),
+                ThirdBody(Body.MOON),
                 SolarRadiationPressure(area_to_mass_m2_kg, cr, shadow),
             )
         )

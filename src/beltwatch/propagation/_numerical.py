@@ -20,7 +20,7 @@ import numpy as np
 from astropy.time import Time
 from scipy.integrate import DOP853
 
-from beltwatch.errors import InputError
+from beltwatch.errors import InputError, PropagationError
 from beltwatch.frames import transform_states
 from beltwatch.propagation._environment import Environment, epoch_offsets_s
 from beltwatch.propagation._ephemeris import Ephemeris
@@ -163,7 +163,7 @@ class NumericalPropagator:
         while done < len(targets):
             message = solver.step()
             if solver.status == "failed":
-                raise RuntimeError(f"numerical propagation failed at t={solver.t} s: {message}")
+                raise PropagationError(f"numerical propagation failed at t={solver.t} s: {message}")
             reached = int(np.searchsorted(direction * targets, direction * solver.t, side="right"))
             if reached > done:
                 dense = solver.dense_output()

@@ -17,6 +17,7 @@ from astropy.time import Time
 from sgp4.api import WGS72, Satrec, SatrecArray
 
 from beltwatch.catalog import Catalog
+from beltwatch.errors import PropagationError
 from beltwatch.frames import transform_states
 from beltwatch.propagation._ephemeris import Ephemeris
 from beltwatch.timescales import jd_pair
@@ -134,7 +135,7 @@ class Sgp4Propagator:
             child.join()
         failed = [c.exitcode for c in children if c.exitcode != 0]
         if failed:
-            raise RuntimeError(f"SGP4 worker processes failed with exit codes {failed}")
+            raise PropagationError(f"SGP4 worker processes failed with exit codes {failed}")
         return error, r, v
 
     def propagate(self, catalog: Catalog, times: Time, frame: str = "teme") -> Ephemeris:

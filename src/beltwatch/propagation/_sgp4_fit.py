@@ -25,7 +25,7 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from beltwatch.catalog import Catalog, format_tle, parse_catalog_text
-from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
+from beltwatch.constants import GM_EARTH_WGS72_KM3_S2, J2000_JD
 from beltwatch.errors import InputError
 from beltwatch.frames import transform_states
 from beltwatch.propagation._numerical import NumericalPropagator
@@ -58,10 +58,8 @@ class Sgp4Fit:
 def snap_to_tle_epoch(epoch: Time) -> Time:
     """UTC epochs rounded to the 1e-8 day resolution of a TLE epoch field (1-d Time)."""
     utc = epoch.utc
-    days = (np.atleast_1d(utc.jd1) - 2451545.0) + np.atleast_1d(utc.jd2)
-    return Time(
-        np.full(days.shape, 2451545.0), np.round(days * 1e8) / 1e8, format="jd", scale="utc"
-    )
+    days = (np.atleast_1d(utc.jd1) - J2000_JD) + np.atleast_1d(utc.jd2)
+    return Time(np.full(days.shape, J2000_JD), np.round(days * 1e8) / 1e8, format="jd", scale="utc")
 
 
 def _equinoctial_from_state(r: np.ndarray, v: np.ndarray, mu: float) -> np.ndarray:

@@ -1,12 +1,17 @@
-"""Optical sensor model parameters (every number a documented, configurable assumption)."""
+"""The optical instrument: a camera behind a telescope, its CCD equation and its scenario
+table ``[sensors.camera]`` (every number a documented, configurable assumption)."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from beltwatch.constants import ARCSEC_RAD, DEG_RAD
+from beltwatch.sensors._instrument import InstrumentKind, register_instrument
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,30 @@ class OpticalSensor:
         """Field of view (cols, rows) in degrees."""
         scale_deg = self.pixel_scale_arcsec * ARCSEC_RAD / DEG_RAD
         return self.detector_cols * scale_deg, self.detector_rows * scale_deg
+
+    # --- the Instrument contract ------------------------------------------------
+
+    @property
+    def field_of_view_rad(self) -> tuple[float, float]:
+        """Field of view (cols, rows) in radians."""
+        width_deg, height_deg = self.fov_deg
+        return width_deg * DEG_RAD, height_deg * DEG_RAD
+
+    @property
+    def photometric(self) -> bool:
+        return True
+
+    @property
+    def max_range_km(self) -> float | None:
+        return None
+
+    def detection_snr(self, magnitude: np.ndarray, angular_rate_rad_s: np.ndarray) -> np.ndarray:
+        """SNR of one exposure of a source moving at ``angular_rate_rad_s`` across the sky."""
+        return self.snr(magnitude, self.streak_px(angular_rate_rad_s))
+
+    def pointing_dwell_s(self, frames_per_field: int) -> float:
+        """Frames x (exposure + readout)."""
+        return frames_per_field * (self.exposure_s + self.readout_s)
 
     # --- the CCD equation (Howell, "Handbook of CCD Astronomy", ch. 4) -------
 
@@ -106,3 +135,48 @@ class OpticalSensor:
         """Streak length in pixels over one exposure for an angular rate across the sky."""
         rate_arcsec_s = np.asarray(angular_rate_rad_s, dtype=float) / ARCSEC_RAD
         return rate_arcsec_s * self.exposure_s / self.pixel_scale_arcsec
+
+
+Positive = Annotated[float, Field(gt=0)]
+NonNegative = Annotated[float, Field(ge=0)]
+
+
+class CameraConfig(BaseModel):
+    """The ``[sensors.camera]`` table of an optical sensor (units in the key names)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    aperture_m: Positive
+    focal_length_m: Positive
+    pixel_pitch_um: Positive
+    detector_cols: Annotated[int, Field(gt=0)]
+    detector_rows: Annotated[int, Field(gt=0)]
+    quantum_efficiency: Annotated[float, Field(gt=0, le=1)]
+    read_noise_e: NonNegative
+    dark_current_e_per_s: NonNegative
+    exposure_s: Positive
+    readout_s: NonNegative
+    psf_fwhm_arcsec: Positive
+    full_well_e: Positive = 100_000.0
+    gain_e_per_adu: Positive = 1.0
+    optical_throughput: Annotated[float, Field(gt=0, le=1)] = 0.7
+    sky_background_mag_per_arcsec2: float = 21.5
+    zero_point_photons_per_s_m2: Positive = 1.0e10
+
+    @model_validator(mode="after")
+    def _fov(self) -> CameraConfig:
+        scale_deg = self.pixel_pitch_um * 1e-6 / self.focal_length_m / DEG_RAD
+        fov = max(self.detector_cols, self.detector_rows) * scale_deg
+        if not math.isfinite(fov) or fov > 180.0:
+            raise ValueError(
+                f"field of view {fov:.0f} deg exceeds 180 deg (from focal_length_m, "
+                "pixel_pitch_um, detector_cols/rows)"
+            )
+        return self
+
+
+def _build_camera(sensor_id: str, config: BaseModel) -> OpticalSensor:
+    return OpticalSensor(sensor_id=sensor_id, **config.model_dump())
+
+
+OPTICAL = register_instrument(InstrumentKind("optical", "camera", CameraConfig, _build_camera))

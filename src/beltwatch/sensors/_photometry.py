@@ -13,13 +13,18 @@ Models (flux relative to the Sun's, at range R from the observer):
 
 from __future__ import annotations
 
-from typing import Literal
+from enum import StrEnum
 
 import numpy as np
 
 from beltwatch.constants import AU_KM, SUN_APPARENT_MAGNITUDE_V
 
-PhaseModel = Literal["diffuse_sphere", "lambertian_plate"]
+
+class PhaseModel(StrEnum):
+    """How an object reflects sunlight with phase angle."""
+
+    DIFFUSE_SPHERE = "diffuse_sphere"
+    LAMBERTIAN_PLATE = "lambertian_plate"
 
 
 def diffuse_sphere_phase_function(phase_angle_rad: np.ndarray) -> np.ndarray:
@@ -39,7 +44,7 @@ def reflected_flux_ratio(
     albedo: np.ndarray | float,
     phase_angle_rad: np.ndarray,
     range_km: np.ndarray,
-    model: PhaseModel = "diffuse_sphere",
+    model: PhaseModel | str = PhaseModel.DIFFUSE_SPHERE,
     specular_fraction: float = 0.0,
 ) -> np.ndarray:
     """Flux from the object over the flux from the Sun at the object's distance."""
@@ -62,7 +67,7 @@ def apparent_magnitude(
     phase_angle_rad: np.ndarray,
     range_km: np.ndarray,
     sun_distance_km: np.ndarray | float = AU_KM,
-    model: PhaseModel = "diffuse_sphere",
+    model: PhaseModel | str = PhaseModel.DIFFUSE_SPHERE,
     specular_fraction: float = 0.0,
 ) -> np.ndarray:
     """Apparent (V-like) magnitude; ``sun_distance_km`` is the object-Sun distance."""

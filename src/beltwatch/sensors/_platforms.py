@@ -8,7 +8,7 @@ vertical (:meth:`GroundSite.up_gcrs`) and topocentric range/azimuth/elevation.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, runtime_checkable
 
 import erfa
 import numpy as np
@@ -30,7 +30,8 @@ def _times_1d(times: Time) -> Time:
 
 @runtime_checkable
 class Observer(Protocol):
-    """Anything with a GCRS position and velocity at given times."""
+    """Anything with a GCRS position and velocity at given times. A platform on the
+    Earth's surface also says so with a class attribute ``on_surface = True``."""
 
     @property
     def platform_id(self) -> str: ...
@@ -118,6 +119,7 @@ class GeoSlotHost:
 class GroundSite:
     """A site on the WGS-84 ellipsoid: geodetic latitude/longitude (rad), height (km)."""
 
+    on_surface: ClassVar[bool] = True
     platform_id: str
     latitude_rad: float
     longitude_rad: float

@@ -12,16 +12,18 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated
 
 from astropy.time import Time
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from beltwatch._io import read_text
 from beltwatch.catalog import load_catalog
 from beltwatch.errors import InputError
-from beltwatch.sensors._optical import OpticalSensor
+from beltwatch.sensors._instrument import instrument_kind
+from beltwatch.sensors._photometry import PhaseModel
 from beltwatch.sensors._platforms import GeoSlotHost, GroundSite, HostPlatform, Observer
-from beltwatch.sensors._sensor import Constraints, Mount, RadarParameters, Sensor
+from beltwatch.sensors._sensor import Constraints, Mount, MountKind, Sensor
 from beltwatch.timescales import parse_utc
 
 Positive = Annotated[float, Field(gt=0)]
@@ -69,38 +71,8 @@ class SiteConfig(_Strict):
     altitude_km: Annotated[float, Field(ge=-0.5, le=10)] = 0.0
 
 
-class CameraConfig(_Strict):
-    aperture_m: Positive
-    focal_length_m: Positive
-    pixel_pitch_um: Positive
-    detector_cols: Annotated[int, Field(gt=0)]
-    detector_rows: Annotated[int, Field(gt=0)]
-    quantum_efficiency: Annotated[float, Field(gt=0, le=1)]
-    read_noise_e: NonNegative
-    dark_current_e_per_s: NonNegative
-    exposure_s: Positive
-    readout_s: NonNegative
-    psf_fwhm_arcsec: Positive
-    full_well_e: Positive = 100_000.0
-    gain_e_per_adu: Positive = 1.0
-    optical_throughput: Annotated[float, Field(gt=0, le=1)] = 0.7
-    sky_background_mag_per_arcsec2: float = 21.5
-    zero_point_photons_per_s_m2: Positive = 1.0e10
-
-    @model_validator(mode="after")
-    def _fov(self) -> CameraConfig:
-        scale_deg = self.pixel_pitch_um * 1e-6 / self.focal_length_m * 180.0 / math.pi
-        fov = max(self.detector_cols, self.detector_rows) * scale_deg
-        if fov > 180.0:
-            raise ValueError(
-                f"field of view {fov:.0f} deg exceeds 180 deg (from focal_length_m, "
-                "pixel_pitch_um, detector_cols/rows)"
-            )
-        return self
-
-
 class MountConfig(_Strict):
-    kind: Literal["gimbal", "fixed"] = "gimbal"
+    kind: MountKind = MountKind.GIMBAL
     field_of_regard_deg: Angle180 = 88.0
     slew_rate_deg_s: Positive = 2.0
     settle_s: NonNegative = 3.0
@@ -120,40 +92,32 @@ class ConstraintsConfig(_Strict):
     snr_threshold: Positive | None = 6.0
 
 
-class RadarConfig(_Strict):
-    max_range_km: Positive
-    range_sigma_km: Positive
-    angle_sigma_deg: Positive
-    dwell_s: Positive = 10.0
-
-
 class SensorConfig(_Strict):
+    """A sensor; its instrument's own table (``[sensors.camera]`` for ``kind = "optical"``,
+    ``[sensors.radar]`` for ``"radar"``, see :func:`register_instrument`) is validated by
+    the registered kind and held in ``instrument``."""
+
     id: str
-    kind: Literal["optical", "radar"]
+    kind: str
     host: str | None = None
     site: str | None = None
-    camera: CameraConfig | None = None
-    radar: RadarConfig | None = None
+    instrument: BaseModel
     mount: MountConfig = MountConfig()
     constraints: ConstraintsConfig = ConstraintsConfig()
     frames_per_field: Annotated[int, Field(gt=0)] = 3
     extinction_mag_per_airmass: NonNegative = 0.0
 
     @model_validator(mode="after")
-    def _instrument(self) -> SensorConfig:
+    def _platform(self) -> SensorConfig:
         if (self.host is None) == (self.site is None):
             raise ValueError("give exactly one of host (a [[hosts]] id) or site (a [[sites]] id)")
-        if self.kind == "optical" and self.camera is None:
-            raise ValueError("an optical sensor needs a [sensors.camera] table")
-        if self.kind == "radar" and self.radar is None:
-            raise ValueError("a radar needs a [sensors.radar] table")
         return self
 
 
 class PhotometryConfig(_Strict):
     """Defaults for objects whose size/albedo the catalog does not give (real catalogs)."""
 
-    model: Literal["diffuse_sphere", "lambertian_plate"] = "diffuse_sphere"
+    model: PhaseModel = PhaseModel.DIFFUSE_SPHERE
     default_radius_m: Positive = 1.5
     default_albedo: Annotated[float, Field(gt=0, le=1)] = 0.2
     specular_fraction: Annotated[float, Field(ge=0, le=1)] = 0.0
@@ -222,7 +186,7 @@ def _key(loc: tuple) -> str:
     return out
 
 
-def _first_error(exc: ValidationError, source: str) -> InputError:
+def _first_error(exc: ValidationError, source: str, prefix: str = "") -> InputError:
     err = exc.errors()[0]
     # Drop the model names pydantic inserts for union members (e.g. "float", "constrained-float").
     loc = tuple(
@@ -230,7 +194,7 @@ def _first_error(exc: ValidationError, source: str) -> InputError:
         for p in err["loc"]
         if isinstance(p, int) or not p.startswith(("function-", "constrained"))
     )
-    key = _key(loc)
+    key = ".".join(part for part in (prefix, _key(loc)) if part)
     text = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         message = "unknown key (check the spelling against docs/sensors.md)"
@@ -251,17 +215,18 @@ def _build_host(cfg: HostConfig, index: int, base: Path, source: str) -> Observe
         if cfg.catalog_file is not None:
             path = Path(cfg.catalog_file)
             path = path if path.is_absolute() else base / path
-            return HostPlatform.from_catalog(cfg.id, load_catalog(path).catalog, int(cfg.norad_id))
+            norad_id = cfg.norad_id if cfg.norad_id is not None else -1  # validated: given
+            return HostPlatform.from_catalog(cfg.id, load_catalog(path).catalog, norad_id)
         epoch = parse_utc(cfg.epoch, field=f"{key}.epoch") if cfg.epoch else None
     except InputError as exc:
         raise InputError(exc.message, source=source, field=f"{key}: {exc.field or 'tle'}") from exc
-    if epoch is None:
+    if epoch is None or cfg.slot_longitude_deg is None:
         raise InputError(
             "a slot host needs an epoch (ISO 8601 UTC)", source=source, field=f"{key}.epoch"
         )
     return GeoSlotHost(
         cfg.id,
-        math.radians(float(cfg.slot_longitude_deg)),
+        math.radians(cfg.slot_longitude_deg),
         math.radians(cfg.inclination_deg),
         epoch,
     )
@@ -281,15 +246,7 @@ def _build_sensor(
             source=source,
             field=f"sensors[{index}].{kind}",
         )
-    camera = None
-    if cfg.camera is not None:
-        camera = OpticalSensor(sensor_id=cfg.id, **cfg.camera.model_dump())
-    radar = None
-    if cfg.radar is not None:
-        r = cfg.radar
-        radar = RadarParameters(
-            r.max_range_km, r.range_sigma_km, math.radians(r.angle_sigma_deg), r.dwell_s
-        )
+    instrument = instrument_kind(cfg.kind).build(cfg.id, cfg.instrument)
     m, c = cfg.mount, cfg.constraints
     mount = Mount(
         m.kind,
@@ -306,9 +263,7 @@ def _build_sensor(
         atmosphere_height_km=c.atmosphere_height_km,
         min_elevation_rad=_rad(c.min_elevation_deg),
         max_sun_elevation_rad=_rad(c.max_sun_elevation_deg),
-        max_range_km=c.max_range_km
-        if radar is None
-        else min(c.max_range_km or math.inf, radar.max_range_km),
+        max_range_km=_min_range(c.max_range_km, instrument.max_range_km),
         require_sunlit=c.require_sunlit,
         snr_threshold=c.snr_threshold,
     )
@@ -318,30 +273,66 @@ def _build_sensor(
         platforms[ref],
         mount,
         constraints,
-        camera,
-        radar,
+        instrument,
         cfg.frames_per_field,
         cfg.extinction_mag_per_airmass,
     )
+
+
+def _min_range(*limits_km: float | None) -> float | None:
+    given = [x for x in limits_km if x is not None]
+    return min(given) if given else None
+
+
+def _with_instrument(sensor: object, index: int, source: str) -> object:
+    """A sensor table with its kind's own table validated by the registered kind and moved
+    to ``instrument`` (errors name ``sensors[i].<table>.<key>``)."""
+    if not isinstance(sensor, dict) or not isinstance(sensor.get("kind"), str):
+        return sensor  # the model reports what is wrong
+    key = f"sensors[{index}]"
+    if "instrument" in sensor:
+        raise InputError("unknown key (check the spelling against docs/sensors.md)",
+                         source=source, field=f"{key}.instrument")  # fmt: skip
+    kind = instrument_kind(sensor["kind"], source=source, field=f"{key}.kind")
+    rest = {k: v for k, v in sensor.items() if k != kind.table}
+    if kind.table not in sensor:
+        raise InputError(
+            f"a {kind.name} sensor needs a [sensors.{kind.table}] table",
+            source=source,
+            field=f"{key}.{kind.table}",
+        )
+    try:
+        rest["instrument"] = kind.config.model_validate(sensor[kind.table])
+    except ValidationError as exc:
+        raise _first_error(exc, source, prefix=f"{key}.{kind.table}") from None
+    return rest
 
 
 def scenario_from_dict(
     data: dict, source: str = "<scenario>", base: Path | None = None
 ) -> Scenario:
     """Validate a parsed scenario table and build its platforms and sensors."""
+    if isinstance(data.get("sensors"), list):
+        tables = [_with_instrument(s, i, source) for i, s in enumerate(data["sensors"])]
+        data = {**data, "sensors": tables}
     try:
         cfg = ScenarioConfig.model_validate(data)
     except ValidationError as exc:
         raise _first_error(exc, source) from None
     base = base or Path.cwd()
-    for kind, items in (("hosts", cfg.hosts), ("sites", cfg.sites), ("sensors", cfg.sensors)):
+    id_lists: tuple[tuple[str, list[str]], ...] = (
+        ("hosts", [h.id for h in cfg.hosts]),
+        ("sites", [s.id for s in cfg.sites]),
+        ("sensors", [s.id for s in cfg.sensors]),
+    )
+    for table, ids in id_lists:
         seen: set[str] = set()
-        for i, item in enumerate(items):
-            if item.id in seen:
+        for i, item_id in enumerate(ids):
+            if item_id in seen:
                 raise InputError(
-                    f"duplicate id {item.id!r}", source=source, field=f"{kind}[{i}].id"
+                    f"duplicate id {item_id!r}", source=source, field=f"{table}[{i}].id"
                 )
-            seen.add(item.id)
+            seen.add(item_id)
     hosts = {h.id: _build_host(h, i, base, source) for i, h in enumerate(cfg.hosts)}
     sites = {
         s.id: GroundSite(
@@ -358,12 +349,7 @@ def scenario_from_dict(
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file (relative catalog paths resolve beside it)."""
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise InputError("no such scenario file", source=file) from exc
-    except (IsADirectoryError, UnicodeDecodeError) as exc:
-        raise InputError("expected a UTF-8 TOML scenario file", source=file) from exc
+    text = read_text(file, "a UTF-8 TOML scenario file")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -6,10 +6,12 @@ Angles are radians and lengths km inside; the scenario file gives degrees, named
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from enum import StrEnum
 
+from beltwatch.sensors._instrument import Instrument
 from beltwatch.sensors._optical import OpticalSensor
-from beltwatch.sensors._platforms import GroundSite, Observer
+from beltwatch.sensors._platforms import Observer
+from beltwatch.sensors._radar import RadarParameters
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,13 @@ class Constraints:
     snr_threshold: float | None = 6.0
 
 
+class MountKind(StrEnum):
+    """``gimbal``: points anywhere in its field of regard; ``fixed``: one boresight."""
+
+    GIMBAL = "gimbal"
+    FIXED = "fixed"
+
+
 @dataclass(frozen=True)
 class Mount:
     """How the instrument points.
@@ -45,7 +54,7 @@ class Mount:
     (host: from the velocity direction toward orbit normal; ground: from north through east).
     """
 
-    kind: Literal["gimbal", "fixed"] = "gimbal"
+    kind: MountKind = MountKind.GIMBAL
     field_of_regard_rad: float = 1.5358897417550099  # 88 degrees
     slew_rate_rad_s: float = 0.03490658503988659  # 2 deg/s
     settle_s: float = 3.0
@@ -53,30 +62,37 @@ class Mount:
     boresight_azimuth_rad: float = 0.0
 
 
-@dataclass(frozen=True)
-class RadarParameters:
-    """A deep-space tracking radar: range limit, measurement noise, dwell per track."""
-
-    max_range_km: float
-    range_sigma_km: float
-    angle_sigma_rad: float
-    dwell_s: float = 10.0
-
-
 @dataclass(frozen=True, eq=False)
 class Sensor:
-    """One sensor of a scenario. ``camera`` for optical sensors, ``radar`` for radars."""
+    """One sensor of a scenario: an instrument of a registered ``kind`` on a platform.
+
+    Generic code uses :attr:`instrument` (the :class:`Instrument` contract) and
+    :attr:`is_ground`; :attr:`camera` / :attr:`radar` give the concrete instrument
+    where a task needs one (frame simulation needs a camera).
+    """
 
     sensor_id: str
-    kind: Literal["optical", "radar"]
+    kind: str
     platform: Observer
     mount: Mount
     constraints: Constraints
-    camera: OpticalSensor | None = None
-    radar: RadarParameters | None = None
+    instrument: Instrument
     frames_per_field: int = 3
     extinction_mag_per_airmass: float = 0.0
 
     @property
     def is_ground(self) -> bool:
-        return isinstance(self.platform, GroundSite)
+        """Whether the platform stands on the Earth's surface (a site) rather than in orbit."""
+        return bool(getattr(self.platform, "on_surface", False))
+
+    @property
+    def camera(self) -> OpticalSensor | None:
+        return self.instrument if isinstance(self.instrument, OpticalSensor) else None
+
+    @property
+    def radar(self) -> RadarParameters | None:
+        return self.instrument if isinstance(self.instrument, RadarParameters) else None
+
+    def pointing_dwell_s(self) -> float:
+        """Time on one pointing (frames x exposure+readout, or the radar dwell)."""
+        return self.instrument.pointing_dwell_s(self.frames_per_field)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from astropy.time import Time
@@ -21,6 +22,7 @@ from beltwatch.frames import (
     light_time_direction,
     moon_position_gcrs_km,
     rotation_matrices,
+    rtn_basis,
     sun_position_gcrs_km,
     sunlit_fraction,
 )
@@ -74,10 +76,8 @@ def _fixed_boresight(sensor: Sensor, r: np.ndarray, v: np.ndarray, enu: np.ndarr
     if enu is not None:  # ground: from zenith, azimuth from north through east
         horizontal = np.cos(az) * enu[:, 1] + np.sin(az) * enu[:, 0]
         return np.cos(off) * enu[:, 2] + np.sin(off) * horizontal
-    nadir = -unit(r)
-    along = unit(v - dot(v, -nadir)[:, None] * -nadir)
-    normal = unit(np.cross(r, v))
-    return np.cos(off) * nadir + np.sin(off) * (np.cos(az) * along + np.sin(az) * normal)
+    radial, along, normal = np.moveaxis(rtn_basis(r, v), -2, 0)
+    return -np.cos(off) * radial + np.sin(off) * (np.cos(az) * along + np.sin(az) * normal)
 
 
 def observer_context(sensor: Sensor, times: Time) -> ObserverContext:
@@ -191,7 +191,7 @@ def evaluate_visibility(
 
 def _concatenate(parts: list[Visibility]) -> Visibility:
     first = parts[0]
-    values = {}
+    values: dict[str, Any] = {}
     for name in Visibility.__dataclass_fields__:
         value = getattr(first, name)
         if isinstance(value, np.ndarray):
@@ -250,7 +250,8 @@ def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fract
     if c.require_sunlit:
         flags[fraction <= 0.0] |= FLAGS["eclipsed"]
     if context.boresight is not None:
-        half_fov = np.radians(min(sensor.camera.fov_deg)) / 2.0 if sensor.camera else 0.0
+        fov = sensor.instrument.field_of_view_rad
+        half_fov = min(fov) / 2.0 if fov is not None else 0.0
         flags[angle_between(los, context.boresight) > half_fov] |= FLAGS["field_of_regard"]
     else:
         off_axis = angle_between(los, context.reference_axis)
@@ -258,7 +259,7 @@ def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fract
 
     magnitude = np.full_like(rng, np.nan)
     snr = np.full_like(rng, np.nan)
-    if sensor.camera is not None:
+    if sensor.instrument.photometric:
         radius = np.broadcast_to(np.asarray(radius_m, dtype=float), (n,))[:, None]
         alb = np.broadcast_to(np.asarray(albedo, dtype=float), (n,))[:, None]
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -267,7 +268,7 @@ def _evaluate(sensor, r_t, v_t, context, radius_m, albedo, model, specular_fract
             ) - 2.5 * np.log10(fraction)
             if ground and sensor.extinction_mag_per_airmass > 0:
                 magnitude = magnitude + sensor.extinction_mag_per_airmass * airmass(elevation)
-            snr = sensor.camera.snr(magnitude, sensor.camera.streak_px(rate))
+            snr = sensor.instrument.detection_snr(magnitude, rate)
         if c.snr_threshold is not None:
             flags[~(snr >= c.snr_threshold) & valid] |= FLAGS["faint"]
     return Visibility(

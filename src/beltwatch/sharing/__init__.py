@@ -15,7 +15,15 @@
 
 from beltwatch.sharing._audit import AuditCheck, append_audit, verify_audit_log
 from beltwatch.sharing._elements import ElementFit
-from beltwatch.sharing._export import ALL_FORMATS, FORMATS, ExportResult, encode_release, export
+from beltwatch.sharing._export import ExportResult, encode_release, export
+from beltwatch.sharing._formats import (
+    EncodeOptions,
+    ProductFormat,
+    format_names,
+    formats_for,
+    product_format,
+    register_format,
+)
 from beltwatch.sharing._policy import (
     RECORD_KINDS,
     Partner,
@@ -24,29 +32,35 @@ from beltwatch.sharing._policy import (
     load_policy,
     policy_from_dict,
 )
+from beltwatch.sharing._records import load_records
 from beltwatch.sharing._release import DIRECT, Decision, Release, record_id, release
 from beltwatch.sharing._sanitise import REDACTED_SENSOR, sanitise
 
 __all__ = [
-    "ALL_FORMATS",
     "DIRECT",
-    "FORMATS",
     "RECORD_KINDS",
     "REDACTED_SENSOR",
     "AuditCheck",
     "Decision",
     "ElementFit",
+    "EncodeOptions",
     "ExportResult",
     "Partner",
     "Policy",
+    "ProductFormat",
     "Release",
     "SanitisationRule",
     "append_audit",
     "encode_release",
     "export",
+    "format_names",
+    "formats_for",
     "load_policy",
+    "load_records",
     "policy_from_dict",
+    "product_format",
     "record_id",
+    "register_format",
     "release",
     "sanitise",
     "verify_audit_log",

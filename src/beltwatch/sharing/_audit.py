@@ -84,8 +84,12 @@ def verify_audit_log(path: str | Path) -> AuditCheck:
     if not target.is_file():
         raise InputError("audit log not found", source=str(path))
     prev, count = GENESIS, 0
-    with open(target, encoding="utf-8") as handle:
-        for number, raw in enumerate(handle, start=1):
+    with open(target, "rb") as handle:
+        for number, raw_bytes in enumerate(handle, start=1):
+            try:
+                raw = raw_bytes.decode("utf-8")
+            except UnicodeDecodeError:
+                return AuditCheck(False, count, number, None, "not UTF-8 text")
             if not raw.strip():
                 return AuditCheck(False, count, number, None, "blank line in the log")
             try:

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from beltwatch.errors import InputError
-from beltwatch.formats import MeanElements
 from beltwatch.propagation import ForceModel, NumericalPropagator, fit_sgp4_to_orbit
-from beltwatch.values import OrbitState
+from beltwatch.values import ElementSet, OrbitState
 
 
 @dataclass(frozen=True)
@@ -38,7 +37,7 @@ class ElementFit:
     def describe(self) -> dict:
         return {"span_s": self.span_s, "step_s": self.step_s, "force_model": "geo_default"}
 
-    def fit(self, states: Sequence[OrbitState]) -> tuple[list[MeanElements], np.ndarray]:
+    def fit(self, states: Sequence[OrbitState]) -> tuple[list[ElementSet], np.ndarray]:
         """Element sets (markings copied from the states) and the fit RMS (km, TEME) of each."""
         states = list(states)
         if not states:
@@ -63,7 +62,7 @@ class ElementFit:
                     field="orbits",
                 )
             out.append(
-                MeanElements(
+                ElementSet(
                     norad_id=int(cat.norad_id[i]),
                     epoch=cat.epoch[i],
                     mean_motion_rev_per_day=float(cat.mean_motion_rev_per_day[i]),

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from beltwatch._io import read_text
 from beltwatch.errors import InputError
+from beltwatch.formats import ForeignMarkings, parse_marking
 from beltwatch.values import Markings
 
 RECORD_KINDS = ("observations", "orbits", "conjunctions")
@@ -71,6 +73,8 @@ class Policy:
     rules: tuple[SanitisationRule, ...] = ()
     b3_classification: dict[str, str] = field(default_factory=dict)
     source: str = "<policy>"
+    own_markings: Markings | None = None
+    foreign_markings: ForeignMarkings | None = None
 
     # -- names and levels ------------------------------------------------------------
     def rank(self, level: str) -> int | None:
@@ -111,16 +115,24 @@ class Policy:
         nation behind the partner is in the record's expanded releasable-to set (a
         record's single owner needs no release to itself).
         """
+        return self.why_not(markings, partner) is None
+
+    def why_not(self, markings: Markings | None, partner: Partner | str) -> str | None:
+        """Why a record with ``markings`` may not go to ``partner`` (None: it may)."""
         if isinstance(partner, str):
             partner = self.partner(partner)
         if markings is None:
-            return False
+            return "unmarked"
         level, clearance = self.rank(markings.level), self.rank(partner.clearance)
-        if level is None or clearance is None or level > clearance:
-            return False
+        if level is None or clearance is None:
+            return f"level {markings.level} is not one the policy knows"
+        if level > clearance:
+            return f"level {markings.level} is above {partner.name}'s clearance {partner.clearance}"
         exempt = {markings.owner} if JOINT not in markings.owner else set()
-        required = self.expand(partner.nations) - exempt
-        return required <= self.expand(markings.releasable_to)
+        missing = self.expand(partner.nations) - exempt - self.expand(markings.releasable_to)
+        if missing:
+            return f"not releasable to {', '.join(sorted(missing))}"
+        return None
 
     def combine(self, inputs: Iterable[Markings]) -> Markings:
         """Markings of a record derived from ``inputs``: the highest level, and releasable
@@ -278,7 +290,43 @@ def policy_from_dict(data: dict, source: str = "<policy>") -> Policy:
         level(k, "b3_classification"): str(v)[:1]
         for k, v in data.get("b3_classification", {}).items()
     }
-    return Policy(levels_t, groups, partners, tuple(rules), b3, source)
+    own, foreign = _markings_table(data.get("markings", {}), level, source)
+    return Policy(levels_t, groups, partners, tuple(rules), b3, source, own, foreign)
+
+
+_MARKINGS_KEYS = {"own", "foreign_owner", "foreign_releasable_to", "foreign_levels"}
+
+
+def _markings_table(
+    spec: object, level: Callable[[object, str], str], source: str
+) -> tuple[Markings | None, ForeignMarkings | None]:
+    """The ``[markings]`` table: what beltwatch's own products carry, and how plain
+    markings of other systems (a UDL feed's ``U``) map to this policy."""
+    if not isinstance(spec, dict):
+        raise _fail("expected a table", source, "markings")
+    extra = set(spec) - _MARKINGS_KEYS
+    if extra:
+        raise _fail(f"unknown setting(s) {sorted(extra)}", source, "markings")
+    own = None
+    if "own" in spec:
+        own = parse_marking(str(spec["own"]), source=source, field="markings.own")
+        level(own.level, "markings.own")
+    foreign = None
+    if "foreign_levels" in spec:
+        if "foreign_owner" not in spec:
+            raise _fail("foreign_levels needs foreign_owner", source, "markings.foreign_owner")
+        levels_map = spec["foreign_levels"]
+        if not isinstance(levels_map, dict):
+            raise _fail("expected a table", source, "markings.foreign_levels")
+        foreign = ForeignMarkings(
+            str(spec["foreign_owner"]).upper(),
+            {
+                str(k).upper(): level(v, f"markings.foreign_levels.{k}")
+                for k, v in levels_map.items()
+            },
+            _names(spec.get("foreign_releasable_to", []), source, "markings.foreign_releasable_to"),
+        )
+    return own, foreign
 
 
 def load_policy(path: str | Path | None = None) -> Policy:
@@ -286,10 +334,9 @@ def load_policy(path: str | Path | None = None) -> Policy:
     if path is None:
         text = resources.files("beltwatch.sharing").joinpath("default_policy.toml")
         return policy_from_dict(tomllib.loads(text.read_text(encoding="utf-8")), "default policy")
+    text = read_text(path, "a UTF-8 TOML policy file")
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"cannot read policy: {exc}", source=str(path)) from exc
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", source=str(path)) from exc
     return policy_from_dict(data, str(path))

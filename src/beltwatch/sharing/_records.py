@@ -6,18 +6,21 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from beltwatch._io import read_text
 from beltwatch.errors import InputError
 from beltwatch.formats import (
+    ForeignMarkings,
     event_from_cdm,
     observations_from_tdm,
     observations_from_udl,
     parse_messages,
     states_from_message,
 )
-from beltwatch.formats._io import read_text
 
 
-def load_records(paths: Sequence[str | Path], kind: str) -> list:
+def load_records(
+    paths: Sequence[str | Path], kind: str, *, foreign_markings: ForeignMarkings | None = None
+) -> list:
     """Observations (UDL-style JSON or TDM), orbits (OEM/OPM) or conjunctions (CDM) from files.
 
     Every record must carry its marking in the file: nothing unmarked is exported.
@@ -34,7 +37,7 @@ def load_records(paths: Sequence[str | Path], kind: str) -> list:
                 raise InputError(
                     f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno
                 ) from exc
-            out += observations_from_udl(records, str(path))
+            out += observations_from_udl(records, str(path), foreign_markings=foreign_markings)
             continue
         for message in parse_messages(text, str(path)):
             wanted = {"observations": ("TDM",), "orbits": ("OEM", "OPM"), "conjunctions": ("CDM",)}

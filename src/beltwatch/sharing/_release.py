@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from beltwatch.errors import InputError
-from beltwatch.formats import ConjunctionEvent, MeanElements
-from beltwatch.formats._tdm import ccsds_time
+from beltwatch.formats import ConjunctionEvent
 from beltwatch.sharing._elements import ElementFit
+from beltwatch.sharing._formats import product_format
 from beltwatch.sharing._policy import RECORD_KINDS, Policy
 from beltwatch.sharing._sanitise import sanitise, sanitised_markings
-from beltwatch.values import Markings, Observation, OrbitState
+from beltwatch.timescales import ccsds_time
+from beltwatch.values import ElementSet, Markings, Observation, OrbitState
 
 DIRECT = "direct"
-_TYPES = {"observations": Observation, "orbits": OrbitState, "conjunctions": ConjunctionEvent}
+_TYPES: dict[str, type[Any]] = {
+    "observations": Observation,
+    "orbits": OrbitState,
+    "conjunctions": ConjunctionEvent,
+}
 
 
 def record_id(record) -> str:
@@ -23,7 +29,7 @@ def record_id(record) -> str:
         return record.obs_id
     if isinstance(record, ConjunctionEvent):
         return record.event_id
-    if isinstance(record, OrbitState | MeanElements):
+    if isinstance(record, OrbitState | ElementSet):
         return f"{record.norad_id}@{ccsds_time(record.epoch)}"
     raise TypeError(f"not a releasable record: {type(record).__name__}")
 
@@ -39,6 +45,7 @@ class Decision:
     record_id: str
     released: bool
     rule: str | None  # "direct", a sanitisation rule name, or None when withheld
+    reason: str | None = None  # why it was withheld
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,14 @@ class Release:
     @property
     def withheld(self) -> int:
         return sum(1 for d in self.decisions if not d.released)
+
+    def withheld_reasons(self) -> dict[str, int]:
+        """How many records were withheld for each reason."""
+        out: dict[str, int] = {}
+        for d in self.decisions:
+            if not d.released:
+                out[d.reason or "withheld"] = out.get(d.reason or "withheld", 0) + 1
+        return out
 
 
 def release(
@@ -70,8 +85,8 @@ def release(
     leaves has passed :meth:`Policy.releasable` for this partner, here.
 
     ``fmt`` is the format the records will be written in: rules whose product is
-    an SGP4 element set (``sgp4_elements``) apply only to ``omm``, and make their
-    element sets with ``fit``.
+    an SGP4 element set (``sgp4_elements``) apply only to element-set formats (OMM),
+    and make their element sets with ``fit``.
     """
     if kind not in RECORD_KINDS:
         raise InputError(
@@ -80,7 +95,8 @@ def release(
     seat = policy.partner(partner.upper())
     expected = _TYPES[kind]
     out, decisions = [], []
-    rules = [r for r in policy.rules_for(kind, seat.name) if fmt == "omm" or not r.sgp4_elements]
+    as_element_sets = fmt is not None and product_format(fmt).element_sets
+    rules = [r for r in policy.rules_for(kind, seat.name) if as_element_sets or not r.sgp4_elements]
     # The decision depends on a record's markings alone: made once per distinct marking.
     routes: dict = {}
     for record in records:
@@ -99,7 +115,10 @@ def release(
             out.append(candidate)
             decisions.append(Decision(rid, True, DIRECT if route == DIRECT else route.name))
         else:
-            decisions.append(Decision(rid, False, None))
+            why = policy.why_not(record.markings, seat) or "no sanitised product is releasable"
+            if route is None and rules and policy.why_not(record.markings, seat):
+                why += " (no sanitisation rule applies)"
+            decisions.append(Decision(rid, False, None, why))
     return Release(seat.name, kind, out, decisions)
 
 

@@ -9,10 +9,11 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.constants import ARCSEC_RAD
-from beltwatch.formats import ConjunctionEvent, MeanElements
+from beltwatch.errors import InputError
+from beltwatch.formats import ConjunctionEvent
 from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import Policy, SanitisationRule
-from beltwatch.values import Markings, Observation, OrbitState
+from beltwatch.values import ElementSet, Markings, Observation, OrbitState
 
 REDACTED_SENSOR = "REDACTED"
 
@@ -43,12 +44,12 @@ def _time(t: Time, quantum_s: float | None) -> Time:
 def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit | None = None):
     """A copy of ``record`` changed as ``rule`` says, carrying the rule's markings.
 
-    An ``sgp4_elements`` rule turns an orbit state into a :class:`MeanElements` fitted
+    An ``sgp4_elements`` rule turns an orbit state into a :class:`ElementSet` fitted
     with ``fit`` (default :class:`ElementFit`) and rounded to the rule's quanta.
     """
     if isinstance(record, OrbitState) and rule.sgp4_elements:
         (elements,), _ = (fit or ElementFit()).fit([record])
-        return reduced_elements(elements, rule, sanitised_markings(record.markings, rule, policy))
+        return reduced_elements(elements, rule, sanitised_markings(_marked(record), rule, policy))
     if isinstance(record, Observation):
         q = (rule.angle_quantum_arcsec or 0.0) * ARCSEC_RAD
         out = replace(
@@ -56,7 +57,7 @@ def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit 
             time=_time(record.time, rule.time_quantum_s),
             ra_rad=float(_quantise(record.ra_rad, q)) % (2 * math.pi),
             dec_rad=float(_quantise(record.dec_rad, q)),
-            markings=sanitised_markings(record.markings, rule, policy),
+            markings=sanitised_markings(_marked(record), rule, policy),
         )
         if q:
             out = replace(
@@ -75,9 +76,9 @@ def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit 
             )
         return out
     if isinstance(record, OrbitState):
-        return _sanitise_state(record, rule, sanitised_markings(record.markings, rule, policy))
+        return _sanitise_state(record, rule, sanitised_markings(_marked(record), rule, policy))
     if isinstance(record, ConjunctionEvent):
-        markings = sanitised_markings(record.markings, rule, policy)
+        markings = sanitised_markings(_marked(record), rule, policy)
         return replace(
             record,
             object1=_sanitise_state(record.object1, rule, markings),
@@ -97,13 +98,20 @@ def _sanitise_state(state: OrbitState, rule: SanitisationRule, markings: Marking
     )
 
 
+def _marked(record) -> Markings:
+    """A record's markings; an unmarked record never reaches a sanitisation rule."""
+    if record.markings is None:
+        raise InputError("an unmarked record cannot be sanitised", field="markings")
+    return record.markings
+
+
 def _round(value: float, quantum: float | None) -> float:
     return float(round(value / quantum) * quantum) if quantum else value
 
 
 def reduced_elements(
-    elements: MeanElements, rule: SanitisationRule, markings: Markings
-) -> MeanElements:
+    elements: ElementSet, rule: SanitisationRule, markings: Markings
+) -> ElementSet:
     """``elements`` rounded to the rule's quanta (angles in degrees), with ``markings``."""
     q = rule.element_angle_quantum_deg
 

@@ -22,7 +22,6 @@ from beltwatch.tasking._scheduler import (
     SURVEY,
     Schedule,
     direction_at,
-    dwell_s,
     schedule,
     time_major,
 )
@@ -40,7 +39,6 @@ __all__ = [
     "belt_tiles",
     "coverage_figure",
     "direction_at",
-    "dwell_s",
     "in_field",
     "limiting_reason",
     "observed_times",

@@ -14,11 +14,17 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from beltwatch.catalog import Catalog
-from beltwatch.frames import transform_states
+from beltwatch.frames import tangent_plane_basis, transform_states
 from beltwatch.propagation import Ephemeris, Sgp4Propagator
-from beltwatch.sensors import FLAGS, Scenario, Sensor, Visibility, observer_context
+from beltwatch.sensors import (
+    FLAGS,
+    Scenario,
+    Sensor,
+    Visibility,
+    evaluate_visibility,
+    observer_context,
+)
 from beltwatch.sensors import sensor_visibility as _sensor_visibility
-from beltwatch.sensors._visibility import evaluate_visibility
 from beltwatch.tasking._scheduler import FOLLOWUP, Schedule, direction_at, schedule, time_major
 from beltwatch.tasking._survey import belt_tiles
 from beltwatch.timescales import time_grid
@@ -41,9 +47,7 @@ def in_field(los: np.ndarray, boresight: np.ndarray, half_width_rad: float, half
     Field axes: x toward increasing RA (east), y toward the GCRS north pole, gnomonic projection.
     """
     b = boresight / np.linalg.norm(boresight)
-    x = np.cross([0.0, 0.0, 1.0], b)
-    x = x / np.linalg.norm(x) if np.linalg.norm(x) > 1e-12 else np.array([1.0, 0.0, 0.0])
-    y = np.cross(b, x)
+    x, y = tangent_plane_basis(b)
     depth = los @ b
     with np.errstate(divide="ignore", invalid="ignore"):
         u, v = (los @ x) / depth, (los @ y) / depth
@@ -66,13 +70,14 @@ def observed_times(
     )
     visible = np.ascontiguousarray((vis.flags == 0).T)  # (m, n)
     index_of = {int(k): i for i, k in enumerate(vis.norad_id)}
-    if sensor.camera is None:  # radar: the dwell's own target
+    fov = sensor.instrument.field_of_view_rad
+    if fov is None:  # one target per pointing (radar): the dwell's own target
         for k in range(len(plan)):
             i = index_of.get(int(plan.norad_id[k]))
             if i is not None and visible[nearest[k], i]:
                 seen[i].append(float(mids[k]))
         return [np.array(s) for s in seen]
-    half_w, half_h = (np.radians(a) / 2.0 for a in sensor.camera.fov_deg)
+    half_w, half_h = fov[0] / 2.0, fov[1] / 2.0
     los_tm = time_major(vis.los_unit_gcrs)
     for k in range(len(plan)):
         candidates = np.flatnonzero(visible[nearest[k]])
@@ -235,7 +240,7 @@ def run_coverage(
             default_albedo=photometry.default_albedo,
             context=context,
         )
-        if sensor.camera is not None:
+        if sensor.instrument.field_of_view_rad is not None:  # survey the belt in tiles
             band = np.radians(scenario.tasking.belt_latitude_band_deg)
             tiles = belt_tiles(sensor, times[0], band, scenario.tasking.tile_overlap)
             tile_vis = _tile_visibility(sensor, tiles, times, context) if len(tiles) else None

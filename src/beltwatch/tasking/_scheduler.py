@@ -16,8 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from beltwatch.sensors import FLAGS, Sensor, Visibility
-from beltwatch.sensors._scenario import TaskingConfig
+from beltwatch.sensors import FLAGS, Sensor, TaskingConfig, Visibility
 
 SURVEY, FOLLOWUP = "survey", "followup"
 # Constraints that decide whether a survey tile (a patch of sky) can be pointed at.
@@ -87,14 +86,6 @@ def direction_at(
     return out / np.linalg.norm(out, axis=-1, keepdims=True)
 
 
-def dwell_s(sensor: Sensor) -> float:
-    """Time on one pointing: frames x (exposure + readout), or the radar dwell."""
-    if sensor.radar is not None:
-        return sensor.radar.dwell_s
-    cam = sensor.camera
-    return sensor.frames_per_field * (cam.exposure_s + cam.readout_s)
-
-
 def schedule(
     sensor: Sensor,
     grid_s: np.ndarray,
@@ -112,27 +103,30 @@ def schedule(
     ``target_priority``: per target (default: ``config.followup_priority``).
     """
     config = config or TaskingConfig()
-    dwell = dwell_s(sensor)
+    dwell = sensor.pointing_dwell_s()
     n_tiles = 0 if tiles is None else tiles.flags.shape[0]
     n_targets = 0 if targets is None else targets.flags.shape[0]
     if n_tiles + n_targets == 0:
         raise ValueError(f"sensor {sensor.sensor_id}: nothing to schedule (no tiles, no targets)")
-    ok_parts, los_parts, priority, revisit = [], [], [], []
-    if n_tiles:
+    ok_parts: list[np.ndarray] = []
+    los_parts: list[np.ndarray] = []
+    priorities: list[np.ndarray] = []
+    revisits: list[np.ndarray] = []
+    if tiles is not None and n_tiles:
         ok_parts.append((tiles.flags & TILE_FLAGS) == 0)
         los_parts.append(tiles.los_unit_gcrs)
-        priority.append(np.full(n_tiles, config.survey_priority))
+        priorities.append(np.full(n_tiles, config.survey_priority))
         slew_guess = sensor.mount.settle_s + np.radians(2.0) / sensor.mount.slew_rate_rad_s
-        revisit.append(np.full(n_tiles, max(n_tiles * (dwell + slew_guess), dwell)))
-    if n_targets:
+        revisits.append(np.full(n_tiles, max(n_tiles * (dwell + slew_guess), dwell)))
+    if targets is not None and n_targets:
         ok_parts.append(targets.flags == 0)
         los_parts.append(targets.los_unit_gcrs)
         p = config.followup_priority if target_priority is None else target_priority
-        priority.append(np.broadcast_to(np.asarray(p, dtype=float), (n_targets,)))
-        revisit.append(np.full(n_targets, config.custody_revisit_h * 3600.0))
+        priorities.append(np.broadcast_to(np.asarray(p, dtype=float), (n_targets,)))
+        revisits.append(np.full(n_targets, config.custody_revisit_h * 3600.0))
     ok = np.ascontiguousarray(np.concatenate(ok_parts).T)  # (m, n): one time is one row
     los = time_major(np.concatenate(los_parts))
-    priority, revisit = np.concatenate(priority), np.concatenate(revisit)
+    priority, revisit = np.concatenate(priorities), np.concatenate(revisits)
     span = float(grid_s[-1])
     last = np.full(ok.shape[1], -span - 1.0)  # never visited: older than anything
     step = float(grid_s[1] - grid_s[0]) if grid_s.size > 1 else span or 1.0
@@ -159,17 +153,17 @@ def schedule(
         start = clock + float(slew[best])
         if start + dwell > span:
             break
-        index = int(cand[best])
-        direction = direction_at(los, grid_s, start + 0.5 * dwell, np.array([index]))[0]
-        rows.append((start, index, direction))
-        last[index] = start
+        chosen = int(cand[best])
+        direction = direction_at(los, grid_s, start + 0.5 * dwell, np.array([chosen]))[0]
+        rows.append((start, chosen, direction))
+        last[chosen] = start
         pointing = direction
         clock = start + dwell
     start_s = np.array([r[0] for r in rows])
     index = np.array([r[1] for r in rows], dtype=np.int64)
     is_survey = index < n_tiles
     norad = np.full(index.size, -1, dtype=np.int64)
-    if n_targets:
+    if targets is not None and n_targets:
         norad[~is_survey] = np.asarray(targets.norad_id)[index[~is_survey] - n_tiles]
     return Schedule(
         sensor.sensor_id,

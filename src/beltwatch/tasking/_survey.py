@@ -73,8 +73,9 @@ def belt_tiles(
     Only belt longitudes in the mount's field of regard (and above the horizon
     for a ground site) at the reference time get tiles.
     """
-    if sensor.camera is None:
-        raise ValueError(f"sensor {sensor.sensor_id} has no camera to tile the belt with")
+    fov = sensor.instrument.field_of_view_rad
+    if fov is None:
+        raise ValueError(f"sensor {sensor.sensor_id} has no field of view to tile the belt with")
     t = Time(
         np.atleast_1d(reference_time.jd1)[:1],
         np.atleast_1d(reference_time.jd2)[:1],
@@ -87,7 +88,7 @@ def belt_tiles(
     reference_axis = obs / np.linalg.norm(obs)  # zenith (ground) or -nadir (host)
     if not sensor.is_ground:
         reference_axis = -reference_axis
-    fov_w, fov_h = np.radians(sensor.camera.fov_deg)
+    fov_w, fov_h = fov
     lon = np.arange(0.0, 2 * np.pi, _FINE_STEP_RAD)
     lat0 = np.zeros_like(lon)
     dirs = _directions(obs, lon, lat0)
@@ -110,7 +111,8 @@ def belt_tiles(
     along = np.cumsum(np.where(usable, step, 0.0))
     spacing = fov_w * (1.0 - overlap)
     stripe = np.floor(along / spacing)
-    lons, lats = [], []
+    lons: list[float] = []
+    lats: list[float] = []
     for k in np.unique(stripe[usable]):
         idx = np.flatnonzero(usable & (stripe == k))
         centre = lon[idx[idx.size // 2]]

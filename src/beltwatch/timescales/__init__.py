@@ -11,20 +11,30 @@ predicted values with a warning (``iers_degraded_accuracy = "warn"``).
 from beltwatch.timescales._eop import EarthOrientation, earth_orientation
 from beltwatch.timescales._time import (
     as_time,
+    ccsds_time,
+    ccsds_times,
     format_utc,
     jd_pair,
     parse_utc,
     seconds_between,
+    stack_utc,
+    tai_seconds_since_j2000,
+    time_from_tai_seconds,
     time_grid,
 )
 
 __all__ = [
     "EarthOrientation",
     "as_time",
+    "ccsds_time",
+    "ccsds_times",
     "earth_orientation",
     "format_utc",
     "jd_pair",
     "parse_utc",
     "seconds_between",
+    "stack_utc",
+    "tai_seconds_since_j2000",
+    "time_from_tai_seconds",
     "time_grid",
 ]

@@ -13,9 +13,9 @@ from beltwatch.frames import (
     deaberrate,
     light_time_direction,
 )
-from beltwatch.imaging import apparent_rso_directions
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.sensors import HostPlatform
+from beltwatch.simulation import apparent_rso_directions
 
 # Noise level: 0.1 px of the default QZS-6 camera (15 um / 0.45 m = 6.9 arcsec/px).
 NOISE_RAD = 0.1 * 15e-6 / 0.45

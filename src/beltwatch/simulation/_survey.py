@@ -17,15 +17,18 @@ from collections.abc import Sequence
 import numpy as np
 from astropy.time import Time, TimeDelta
 
-from beltwatch.association._table import (
-    ObservationTable,
-    seconds_from_time,
-)
+from beltwatch.association import ObservationTable
 from beltwatch.catalog import Catalog
 from beltwatch.constants import ARCSEC_RAD
-from beltwatch.frames import light_time_direction, radec_from_unit_vector, sun_position_gcrs_km
+from beltwatch.frames import (
+    light_time_direction,
+    radec_from_unit_vector,
+    rtn_basis,
+    sun_position_gcrs_km,
+)
 from beltwatch.propagation import ForceModel, NumericalPropagator, Sgp4Propagator
 from beltwatch.sensors import Observer, angle_between, earth_occulted
+from beltwatch.timescales import tai_seconds_since_j2000
 
 
 def truth_states(
@@ -83,7 +86,7 @@ def simulate_survey(
     _, track_no = np.unique(track_key, return_inverse=True)
     perm = rng.permutation(track_no.max() + 1)  # track ids carry no truth
     n = len(obj)
-    t_s = seconds_from_time(times)
+    t_s = tai_seconds_since_j2000(times)
     return ObservationTable(
         obs_id=np.array([f"obs-{i}" for i in rng.permutation(n)], dtype=object),
         t_s=t_s[col],
@@ -106,9 +109,7 @@ def _host_picks(host, times, states, sun, n_frames, n_sectors, sun_exclusion_deg
     unit, _, _ = light_time_direction(r, v, host_r[None])
     ok = ~earth_occulted(host_r[None], r, 100.0)
     ok &= angle_between(unit, (sun - host_r)[None]) > np.radians(sun_exclusion_deg)
-    radial = host_r / np.linalg.norm(host_r, axis=-1, keepdims=True)
-    along = np.cross(np.cross(host_r, host_v), host_r)
-    along /= np.linalg.norm(along, axis=-1, keepdims=True)
+    radial, along, _normal = np.moveaxis(rtn_basis(host_r, host_v), -2, 0)
     phase = np.mod(np.arctan2(np.sum(unit * along, -1), np.sum(unit * radial, -1)), 2 * np.pi)
     sector = (phase * n_sectors / (2 * np.pi)).astype(int)
     first = np.r_[0, np.cumsum(n_frames)[:-1]]

@@ -9,7 +9,7 @@ from pathlib import Path
 from astropy.io import fits
 
 from beltwatch._io import write_atomic
-from beltwatch.imaging._simulate import SimulatedFrame
+from beltwatch.simulation._frames import SimulatedFrame
 
 TRUTH_SUFFIX = ".truth.json"
 

@@ -12,17 +12,17 @@ a seeded attitude error); the truth sidecar holds the true WCS and every source.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from enum import StrEnum
 
-import erfa
 import numpy as np
 from astropy.io import fits
 from astropy.time import Time
 from astropy.wcs import WCS
 
 from beltwatch.catalog import Catalog
-from beltwatch.constants import ARCSEC_RAD, AU_KM, EARTH_ROTATION_RATE_RAD_S, SECONDS_PER_DAY
+from beltwatch.constants import ARCSEC_RAD, EARTH_ROTATION_RATE_RAD_S, SECONDS_PER_DAY
 from beltwatch.frames import (
     aberrate,
     light_time_direction,
@@ -30,33 +30,40 @@ from beltwatch.frames import (
     sun_position_gcrs_km,
     unit_vector_from_radec,
 )
-from beltwatch.imaging._camera import camera_wcs, pixels_from_units, rotation_about_z
-from beltwatch.imaging._photometry import (
+from beltwatch.propagation import Sgp4Propagator
+from beltwatch.sensors import (
+    Observer,
+    OpticalSensor,
+    camera_wcs,
+    earth_occulted,
+    pixels_from_units,
+    rotation_about_z,
+)
+from beltwatch.simulation._photometry import (
     electron_rate,
     rso_magnitude,
     sky_electrons_per_pixel_s,
 )
-from beltwatch.imaging._render import (
+from beltwatch.simulation._render import (
     FWHM_TO_SIGMA,
     add_noise_and_defects,
     add_streaks,
     snr,
     to_adu,
 )
-from beltwatch.imaging._stars import StarCatalog, hipparcos
-from beltwatch.propagation import Sgp4Propagator
-from beltwatch.sensors import OpticalSensor, earth_occulted
-from beltwatch.timescales import format_utc, jd_pair
+from beltwatch.stars import StarCatalog, apparent_star_directions, hipparcos
+from beltwatch.timescales import format_utc
 
 DEFAULT_ALBEDO = 0.2
 # Lines of sight passing within this height of the surface are blocked (atmosphere).
 EARTH_GRAZE_HEIGHT_KM = 100.0
 
 
-class Observer(Protocol):
-    """Anything with GCRS states: ``states_gcrs(times) -> (r km (n, 3), v km/s (n, 3))``."""
+class Tracking(StrEnum):
+    """How the mount moves during a sequence: with the stars, or at a target's rate."""
 
-    def states_gcrs(self, times: Time) -> tuple[np.ndarray, np.ndarray]: ...
+    SIDEREAL = "sidereal"
+    RATE = "rate"
 
 
 @dataclass(frozen=True)
@@ -71,7 +78,7 @@ class FrameSettings:
     attitude knowledge error of the header WCS prior.
     """
 
-    tracking: Literal["sidereal", "rate"] = "sidereal"
+    tracking: Tracking = Tracking.SIDEREAL
     distortion_k_per_px2: float = 2e-10
     attitude_sigma_rad: float = 30.0 * ARCSEC_RAD
     roll_sigma_rad: float = 60.0 * ARCSEC_RAD
@@ -93,29 +100,6 @@ class SimulatedFrame:
     truth: dict = field(repr=False)
 
 
-def earth_barycentric_velocity_km_s(times: Time) -> np.ndarray:
-    """Earth's barycentric velocity (n, 3) km/s, BCRS axes (ERFA epv00)."""
-    tdb1, tdb2 = jd_pair(times, "tdb")
-    _, barycentric = erfa.epv00(tdb1, tdb2)
-    return barycentric["v"] * AU_KM / SECONDS_PER_DAY
-
-
-def earth_barycentric_position_km(times: Time) -> np.ndarray:
-    tdb1, tdb2 = jd_pair(times, "tdb")
-    _, barycentric = erfa.epv00(tdb1, tdb2)
-    return barycentric["p"] * AU_KM
-
-
-def apparent_star_directions(
-    stars: StarCatalog, time: Time, observer_r_km: np.ndarray, observer_v_km_s: np.ndarray
-) -> np.ndarray:
-    """Unit vectors (n, 3) of stars as seen by the observer at ``time`` (GCRS axes)."""
-    t = Time([time.utc.jd1], [time.utc.jd2], format="jd", scale="utc") if time.isscalar else time
-    bary_r = earth_barycentric_position_km(t)[0] + observer_r_km
-    bary_v = earth_barycentric_velocity_km_s(t)[0] + observer_v_km_s
-    return aberrate(stars.astrometric_directions(t, bary_r), bary_v)
-
-
 def apparent_rso_directions(
     target_r_km: np.ndarray,
     target_v_km_s: np.ndarray,
@@ -135,7 +119,7 @@ def _subtimes(t_mid: Time, exposure_s: float) -> Time:
     return Time(jd1, jd2, format="jd", scale="utc")
 
 
-def simulate_sequence(
+def iter_sequence(
     sensor: OpticalSensor,
     observer: Observer,
     catalog: Catalog,
@@ -146,8 +130,9 @@ def simulate_sequence(
     roll_rad: float = 0.0,
     settings: FrameSettings | None = None,
     stars: StarCatalog | None = None,
-) -> list[SimulatedFrame]:
-    """Simulate ``n_frames`` consecutive frames (cadence = exposure + readout).
+) -> Iterator[SimulatedFrame]:
+    """Simulate ``n_frames`` consecutive frames (cadence = exposure + readout), one at a
+    time (memory stays that of one frame).
 
     ``boresight_*``: apparent pointing of the first frame (GCRS axes); later frames
     follow the belt (boresight turned about the pole at Earth's rate).
@@ -179,7 +164,7 @@ def simulate_sequence(
     field_stars = bright.in_cone(
         boresight0, field_radius + EARTH_ROTATION_RATE_RAD_S * offsets_s[-1]
     )
-    frames = []
+    scene = _Scene(sensor, settings, rng, hot, catalog.norad_id, radius, albedo, field_stars)
     for k in range(n_frames):
         boresight = rotation_about_z(EARTH_ROTATION_RATE_RAD_S * offsets_s[k]) @ boresight0
         ra_b, dec_b = radec_from_unit_vector(boresight)
@@ -192,27 +177,31 @@ def simulate_sequence(
             roll_rad,
             settings.distortion_k_per_px2,
         )
-        frames.append(
-            _render_frame(
-                k,
-                sensor,
-                settings,
-                rng,
-                hot,
-                wcs_true,
-                t_mid[k],
-                obs_r[k],
-                obs_v[k],
-                tgt_r[:, k],
-                tgt_v[:, k],
-                sun[k],
-                catalog.norad_id,
-                radius,
-                albedo,
-                field_stars,
-            )
+        epoch = _FrameGeometry(
+            k, wcs_true, t_mid[k], obs_r[k], obs_v[k], tgt_r[:, k], tgt_v[:, k], sun[k]
         )
-    return frames
+        yield _render_frame(scene, epoch)
+
+
+def simulate_sequence(
+    sensor: OpticalSensor,
+    observer: Observer,
+    catalog: Catalog,
+    first_mid_time: Time,
+    n_frames: int,
+    boresight_ra_rad: float,
+    boresight_dec_rad: float,
+    roll_rad: float = 0.0,
+    settings: FrameSettings | None = None,
+    stars: StarCatalog | None = None,
+) -> list[SimulatedFrame]:
+    """All frames of :func:`iter_sequence` as a list."""
+    return list(
+        iter_sequence(
+            sensor, observer, catalog, first_mid_time, n_frames, boresight_ra_rad,
+            boresight_dec_rad, roll_rad, settings, stars,
+        )
+    )  # fmt: skip
 
 
 def _sizes(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
@@ -246,90 +235,154 @@ def _positions(wcs: WCS, units: np.ndarray, angles_rad: np.ndarray):
     return pixels_from_units(wcs, turned)
 
 
-def _render_frame(
-    k, sensor, settings, rng, hot, wcs_true, t_mid, obs_r, obs_v, tgt_r, tgt_v, sun, norad,
-    radius, albedo, field_stars,
-) -> SimulatedFrame:  # fmt: skip
+@dataclass(frozen=True, eq=False)
+class _Scene:
+    """What stays the same over a sequence: the camera, settings, noise state, the
+    defects, the RSOs' ids and sizes, the stars near the field."""
+
+    sensor: OpticalSensor
+    settings: FrameSettings
+    rng: np.random.Generator
+    hot: tuple[np.ndarray, np.ndarray, np.ndarray]
+    norad_id: np.ndarray
+    radius_m: np.ndarray
+    albedo: np.ndarray
+    stars: StarCatalog
+
+
+@dataclass(frozen=True, eq=False)
+class _FrameGeometry:
+    """One frame: its index, true WCS, mid time, and GCRS states at the start, middle and
+    end of the exposure (observer (3, 3), targets (n, 3, 3)), the Sun at mid-exposure."""
+
+    index: int
+    wcs_true: WCS
+    t_mid: Time
+    observer_r: np.ndarray
+    observer_v: np.ndarray
+    target_r: np.ndarray
+    target_v: np.ndarray
+    sun: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _Sources:
+    """Pixel tracks (start, middle, end of the exposure) and fluxes (electrons)."""
+
+    star_x: np.ndarray
+    star_y: np.ndarray
+    star_flux_e: np.ndarray
+    rso_x: np.ndarray
+    rso_y: np.ndarray
+    rso_flux_e: np.ndarray
+    rso_mag: np.ndarray
+    rso_phase_rad: np.ndarray
+    rso_geometric: np.ndarray
+    rso_range_km: np.ndarray
+
+
+def _sources(scene: _Scene, g: _FrameGeometry) -> _Sources:
+    sensor, t = scene.sensor, scene.sensor.exposure_s
+    half = 0.5 * t * EARTH_ROTATION_RATE_RAD_S
+    turn = np.array([-half, 0.0, half]) if scene.settings.tracking == "rate" else np.zeros(3)
+    star_units = np.stack(
+        [apparent_star_directions(scene.stars, g.t_mid, g.observer_r[j], g.observer_v[j])
+         for j in (0, 1, 2)], 1,
+    )  # fmt: skip
+    sx, sy = _positions(g.wcs_true, star_units, turn)
+    apparent, geometric, range_km = apparent_rso_directions(
+        g.target_r, g.target_v, g.observer_r, g.observer_v
+    )
+    rx, ry = _positions(g.wcs_true, apparent, turn)
+    mag, phase = rso_magnitude(
+        scene.radius_m, scene.albedo, g.target_r[:, 1], g.observer_r[1], g.sun
+    )
+    blocked = earth_occulted(g.observer_r[1], g.target_r[:, 1], EARTH_GRAZE_HEIGHT_KM)
+    rso_flux = np.where(np.isfinite(mag) & ~blocked, electron_rate(mag, sensor) * t, 0.0)
+    star_flux = electron_rate(scene.stars.mag, sensor) * t
+    return _Sources(sx, sy, star_flux, rx, ry, rso_flux, mag, phase, geometric, range_km)
+
+
+def _render_frame(scene: _Scene, g: _FrameGeometry) -> SimulatedFrame:
+    sensor, settings, rng = scene.sensor, scene.settings, scene.rng
     t = sensor.exposure_s
     sigma = sensor.psf_fwhm_arcsec / sensor.pixel_scale_arcsec * FWHM_TO_SIGMA
-    half = 0.5 * t * EARTH_ROTATION_RATE_RAD_S
-    turn = np.array([-half, 0.0, half]) if settings.tracking == "rate" else np.zeros(3)
-    cols, rows = sensor.detector_cols, sensor.detector_rows
-
-    star_units = np.stack(
-        [apparent_star_directions(field_stars, t_mid, obs_r[j], obs_v[j]) for j in (0, 1, 2)], 1
-    )
-    sx, sy = _positions(wcs_true, star_units, turn)
-    star_flux = electron_rate(field_stars.mag, sensor) * t
-    apparent, geometric, range_km = apparent_rso_directions(tgt_r, tgt_v, obs_r, obs_v)
-    rx, ry = _positions(wcs_true, apparent, turn)
-    mag, phase = rso_magnitude(radius, albedo, tgt_r[:, 1], obs_r[1], sun)
-    blocked = earth_occulted(obs_r[1], tgt_r[:, 1], EARTH_GRAZE_HEIGHT_KM)
-    rso_flux = np.where(np.isfinite(mag) & ~blocked, electron_rate(mag, sensor) * t, 0.0)
-
+    src = _sources(scene, g)
     sky_e = sky_electrons_per_pixel_s(sensor) * t
     dark_e = sensor.dark_current_e_per_s * t
-    image = np.full((rows, cols), sky_e + dark_e)
-    add_streaks(image, sx[:, 0], sy[:, 0], sx[:, 2], sy[:, 2], star_flux, sigma)
-    ok = np.isfinite(rx).all(axis=1) & (rso_flux > 0)
-    add_streaks(image, rx[ok, 0], ry[ok, 0], rx[ok, 2], ry[ok, 2], rso_flux[ok], sigma)
-    hot_e = (hot[0], hot[1], hot[2] * t)
+    image = np.full((sensor.detector_rows, sensor.detector_cols), sky_e + dark_e)
+    sx, sy, rx, ry = src.star_x, src.star_y, src.rso_x, src.rso_y
+    add_streaks(image, sx[:, 0], sy[:, 0], sx[:, 2], sy[:, 2], src.star_flux_e, sigma)
+    ok = np.isfinite(rx).all(axis=1) & (src.rso_flux_e > 0)
+    add_streaks(image, rx[ok, 0], ry[ok, 0], rx[ok, 2], ry[ok, 2], src.rso_flux_e[ok], sigma)
+    hot_e = (scene.hot[0], scene.hot[1], scene.hot[2] * t)
     noisy = add_noise_and_defects(
         image, rng, sensor.read_noise_e, hot_e, rng.poisson(settings.cosmic_rays_per_frame)
     )
     pixels = to_adu(noisy, sensor.gain_e_per_adu, settings.bias_adu, sensor.full_well_e)
+    stamp = _utc(g.t_mid).replace("-", "").replace(":", "").rstrip("Z")
+    frame_id = f"{sensor.sensor_id}-{g.index:04d}-{stamp}"
+    length = np.hypot(rx[:, 2] - rx[:, 0], ry[:, 2] - ry[:, 0])
+    rso_snr = snr(src.rso_flux_e, length, sigma, sky_e + dark_e, sensor.read_noise_e)
+    prior = _prior_wcs(g.wcs_true, rng, settings)
+    header = _header(
+        sensor, settings, prior, frame_id, g.t_mid, g.observer_r[1], g.observer_v[1], sigma
+    )
+    truth = _truth(scene, g, src, ok, rso_snr, frame_id)
+    return SimulatedFrame(frame_id, pixels, header, truth)
 
-    stamp = _utc(t_mid).replace("-", "").replace(":", "").rstrip("Z")
-    frame_id = f"{sensor.sensor_id}-{k:04d}-{stamp}"
-    inside = lambda x, y: (x > -0.5) & (x < cols - 0.5) & (y > -0.5) & (y < rows - 0.5)  # noqa: E731
+
+def _truth(
+    scene: _Scene, g: _FrameGeometry, src: _Sources, ok: np.ndarray, rso_snr: np.ndarray,
+    frame_id: str,
+) -> dict:  # fmt: skip
+    """The truth sidecar: true WCS, every star and RSO inside the frame at mid-exposure."""
+    cols, rows = scene.sensor.detector_cols, scene.sensor.detector_rows
+
+    def inside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return (x > -0.5) & (x < cols - 0.5) & (y > -0.5) & (y < rows - 0.5)
+
+    sx, sy, rx, ry = src.star_x, src.star_y, src.rso_x, src.rso_y
     star_in = inside(sx[:, 1], sy[:, 1])
     rso_in = ok & inside(np.nan_to_num(rx[:, 1], nan=-1e9), np.nan_to_num(ry[:, 1], nan=-1e9))
-    length = np.hypot(rx[:, 2] - rx[:, 0], ry[:, 2] - ry[:, 0])
-    rso_snr = snr(rso_flux, length, sigma, sky_e + dark_e, sensor.read_noise_e)
-    ra, dec = radec_from_unit_vector(geometric[:, 1])
-    prior = _prior_wcs(wcs_true, rng, settings)
-    header = _header(sensor, settings, prior, frame_id, t_mid, obs_r[1], obs_v[1], sigma)
-    truth = {
+    ra, dec = radec_from_unit_vector(src.rso_geometric[:, 1])
+
+    def track(x: np.ndarray, y: np.ndarray, i: int | np.integer) -> dict:
+        return {
+            "x": float(x[i, 1]), "y": float(y[i, 1]), "x_start": float(x[i, 0]),
+            "y_start": float(y[i, 0]), "x_end": float(x[i, 2]), "y_end": float(y[i, 2]),
+        }  # fmt: skip
+
+    return {
         "frame_id": frame_id,
-        "time_mid_utc": _utc(t_mid),
-        "true_wcs": wcs_true.to_header_string(relax=True),
+        "time_mid_utc": _utc(g.t_mid),
+        "true_wcs": g.wcs_true.to_header_string(relax=True),
         "rows": rows,
         "cols": cols,
         "stars": [
             {
-                "hip": int(field_stars.hip[i]),
-                "x": float(sx[i, 1]),
-                "y": float(sy[i, 1]),
-                "x_start": float(sx[i, 0]),
-                "y_start": float(sy[i, 0]),
-                "x_end": float(sx[i, 2]),
-                "y_end": float(sy[i, 2]),
-                "mag": float(field_stars.mag[i]),
-                "flux_e": float(star_flux[i]),
+                "hip": int(scene.stars.hip[i]),
+                **track(sx, sy, i),
+                "mag": float(scene.stars.mag[i]),
+                "flux_e": float(src.star_flux_e[i]),
             }
             for i in np.flatnonzero(star_in)
         ],
         "rsos": [
             {
-                "norad_id": int(norad[i]),
-                "x": float(rx[i, 1]),
-                "y": float(ry[i, 1]),
-                "x_start": float(rx[i, 0]),
-                "y_start": float(ry[i, 0]),
-                "x_end": float(rx[i, 2]),
-                "y_end": float(ry[i, 2]),
-                "mag": float(mag[i]),
-                "flux_e": float(rso_flux[i]),
+                "norad_id": int(scene.norad_id[i]),
+                **track(rx, ry, i),
+                "mag": float(src.rso_mag[i]),
+                "flux_e": float(src.rso_flux_e[i]),
                 "snr": float(rso_snr[i]),
                 "ra_deg": float(np.degrees(ra[i])),
                 "dec_deg": float(np.degrees(dec[i])),
-                "range_km": float(range_km[i, 1]),
-                "solar_phase_deg": float(np.degrees(phase[i])),
+                "range_km": float(src.rso_range_km[i, 1]),
+                "solar_phase_deg": float(np.degrees(src.rso_phase_rad[i])),
             }
             for i in np.flatnonzero(rso_in)
         ],
     }
-    return SimulatedFrame(frame_id, pixels, header, truth)
 
 
 def _utc(t: Time) -> str:
