@@ -5,7 +5,9 @@ Reads UDL-style JSON observations and a catalog (TLE/OMM), correlates every trac
 each new object gets a batch least-squares orbit on the numerical propagator (the od
 estimator's force model, C_R solved for) and the survey is re-correlated against those
 orbits (beltwatch.association.maintain: fragments joined, UCTs absorbed, tracklets
-that had fallen in a co-located cataloged neighbour's gate re-tagged); ``--no-fit``
+that had fallen in a co-located cataloged neighbour's gate re-tagged), then ambiguous
+tracklets are decided by OD orbits of their cataloged candidates
+(beltwatch.association.correlate_with_orbits); ``--no-fit``
 keeps the two-body linking only (faster, and blind to such cross-tags).
 Writes DIR/correlated.json (observation id -> catalog number, Mahalanobis distance
 squared), DIR/uct.json (observation id -> UCT number, and the new objects: UCT number,
@@ -32,18 +34,19 @@ from beltwatch.association import (
     NewObject,
     ObservationTable,
     correlate,
+    correlate_with_orbits,
     link_ucts,
     maintain,
 )
 from beltwatch.catalog import load_catalog
-from beltwatch.cli._od import od_propagator, orbit_record
 from beltwatch.formats import read_udl_observations
+from beltwatch.orbit_determination import od_propagator, orbit_record
 from beltwatch.sharing import load_policy
 
 
 def new_object_record(obj: NewObject, obs_ids: list[str]) -> dict:
     record: dict = {"object_id": obj.object_id, "nights": obj.nights, "observation_ids": obs_ids}
-    if obj.estimate is not None and obj.estimate.converged:
+    if obj.estimate is not None and obj.fitted:
         record["orbit"] = orbit_record(obj.object_id, obj.estimate, started_from="linking")
     return record
 
@@ -78,6 +81,7 @@ def correlate_command(
         propagator = od_propagator()
         new, _ = link_ucts(result, cfg, propagator=propagator)
         result, new = maintain(result, new, propagator, cfg)
+        result, _ = correlate_with_orbits(result, cat, propagator, new, cfg)
     else:
         new, _ = link_ucts(result, cfg)
     tr = result.tracklets

@@ -13,7 +13,14 @@ from beltwatch.propagation._forces import (
     ZonalHarmonics,
 )
 from beltwatch.propagation._geopotential import TesseralHarmonics
-from beltwatch.propagation._numerical import NumericalPropagator
+from beltwatch.propagation._numerical import (
+    NumericalPropagator,
+    nominal_cr,
+    propagate_covariance,
+    propagator_with_cr,
+    state_in_frame,
+    with_cr_column,
+)
 from beltwatch.propagation._sgp4 import SGP4_ERROR_MESSAGES, Sgp4Propagator, propagate_sgp4
 from beltwatch.propagation._sgp4_fit import Sgp4Fit, fit_sgp4, fit_sgp4_to_orbit
 
@@ -35,5 +42,10 @@ __all__ = [
     "ZonalHarmonics",
     "fit_sgp4",
     "fit_sgp4_to_orbit",
+    "nominal_cr",
+    "propagate_covariance",
     "propagate_sgp4",
+    "propagator_with_cr",
+    "state_in_frame",
+    "with_cr_column",
 ]

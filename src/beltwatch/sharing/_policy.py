@@ -333,7 +333,9 @@ def load_policy(path: str | Path | None = None) -> Policy:
     """The policy in ``path``, or the shipped illustrative default."""
     if path is None:
         shipped = resources.files("beltwatch.sharing").joinpath("default_policy.toml")
-        return policy_from_dict(tomllib.loads(shipped.read_text(encoding="utf-8")), "default policy")
+        return policy_from_dict(
+            tomllib.loads(shipped.read_text(encoding="utf-8")), "default policy"
+        )
     text = read_text(path, "a UTF-8 TOML policy file")
     try:
         data = tomllib.loads(text)
