@@ -3,11 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-# Packages held to mypy in `make lint` (the typed core; others are being brought in).
-TYPED_CORE := src/beltwatch/timescales src/beltwatch/frames src/beltwatch/catalog \
-	src/beltwatch/propagation src/beltwatch/orbit_determination src/beltwatch/analytics \
-	src/beltwatch/values.py \
-	src/beltwatch/errors.py src/beltwatch/_io.py src/beltwatch/pipeline.py
+# `make lint` holds all of src to mypy.
+TYPED_CORE := src/beltwatch
 
 .PHONY: run test bench lint clean install
 

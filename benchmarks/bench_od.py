@@ -1,5 +1,11 @@
-"""Orbit determination speed: batch LS of one object (two nights of QZS-6 tracklets), the
-same fit for 40 objects at once (shared propagation), and EKF updates per second.
+"""Orbit determination speed and accuracy.
+
+Speed: batch LS of one object (two nights of QZS-6 tracklets), the same fit for 40
+objects at once (shared propagation), and EKF updates per second. Accuracy (``run()``:
+one seed of 100 objects; ``python -m benchmarks.bench_od``: three seeds, 300 objects):
+two nights of QZS-6 survey tracklets of real GEO objects with truth from forces the
+estimator does not model (EGM2008 8x8 written apart, per-object SRP), for a new object
+(C_R with the catalog population's prior) and catalog maintenance (the object's own C_R).
 
 Baselines, measured in the same run: one estimator propagation with STM over the same
 span (the floor a single LS iteration cannot beat), and for the EKF the per-object loop
@@ -100,19 +106,21 @@ def run() -> dict:
         "ratio_ekf_vectorised_to_loop": round(t_loop / t_ekf, 2),
         "ekf_with_cr_objects_per_s": round(n / t_ekf_cr, 1),
         "ratio_ekf_with_cr_to_state_only_time": round(t_ekf_cr / t_ekf, 2),
+        "accuracy_two_nights_8x8_truth": accuracy(100, (7,), legacy=False),
     }
 
 
-def accuracy(n_draw: int = 100, seeds: tuple[int, ...] = (7, 11, 3)) -> dict:
+def accuracy(n_draw: int = 100, seeds: tuple[int, ...] = (7, 11, 3), legacy: bool = True) -> dict:
     """Two-night accuracy on ``n_draw`` random real GEO objects per seed, pooled.
 
-    Not part of ``run()`` (a few minutes): ``python -m benchmarks.bench_od``. Same scenario
-    as tests/orbit_determination (truth J2..J4, Sun, Moon, per-object A/m 0.005-0.03 m^2/kg;
-    QZS-6 survey tracklets where the sensor model sees the object, 1 arcsec; each object's
-    epoch its last observation), for three estimators: the legacy one (J2, cylindrical
-    shadow, nominal SRP, state only), a new object (the truth's force terms, C_R solved for,
-    free) and catalog maintenance (the same, C_R weighted towards the catalog's value,
-    sigma 0.3).
+    Same scenario as tests/orbit_determination (truth EGM2008 8x8 in independently written
+    code, Sun, Moon, per-object A/m 0.005-0.03 m^2/kg; QZS-6 survey tracklets where the
+    sensor model sees the object, 1 arcsec; each object's epoch its last observation), for
+    the estimators: the legacy one (J2, cylindrical shadow, nominal SRP, state only; with
+    ``legacy``), a new object with C_R free (sigma 10), a new object with the population
+    prior of C_R (mean and spread of the catalog's C_R values: the od default's role) and
+    catalog maintenance (C_R weighted towards the object's catalog value, sigma 0.3). The
+    estimator: gravity 4x4, Sun, Moon, SRP with assumed A/m 0.01 m^2/kg.
     """
     from scipy.stats import chi2
 
@@ -136,10 +144,16 @@ def accuracy(n_draw: int = 100, seeds: tuple[int, ...] = (7, 11, 3)) -> dict:
         n = sc["truth"].shape[0]
         truth = sc["truth"][np.arange(n), sc["epoch_index"]]
         truth24 = sc["truth"][np.arange(n), sc["pred_index"]]
-        cases = {
-            "legacy_j2_nominal_srp": (
+        cases = {}
+        if legacy:
+            cases["legacy_j2_nominal_srp"] = (
                 fit_at_own_epochs(sc, sc["meas"], legacy_estimator_propagator(), cr="fixed"),
                 legacy_estimator_propagator(),
+            )
+        cases |= {
+            "new_object_cr_population_prior": (
+                fit_at_own_epochs(sc, sc["meas"], estimator_propagator(), cr="population"),
+                estimator_propagator(),
             ),
             "new_object_cr_free": (
                 fit_at_own_epochs(sc, sc["meas"], estimator_propagator()),

@@ -33,10 +33,7 @@ def geo_catalog(geo_latest_path: Path):
     return load_catalog(geo_latest_path).catalog
 
 
-@pytest.fixture
-def run_cli() -> Callable[..., subprocess.CompletedProcess]:
-    """Run ``beltwatch ARGS...`` as a user would (a separate process); returns the result."""
-
+def _cli_runner() -> Callable[..., subprocess.CompletedProcess]:
     def run(
         *args: str, cwd: Path | None = None, timeout: float = 300
     ) -> subprocess.CompletedProcess:
@@ -49,3 +46,15 @@ def run_cli() -> Callable[..., subprocess.CompletedProcess]:
         )
 
     return run
+
+
+@pytest.fixture
+def run_cli() -> Callable[..., subprocess.CompletedProcess]:
+    """Run ``beltwatch ARGS...`` as a user would (a separate process); returns the result."""
+    return _cli_runner()
+
+
+@pytest.fixture(scope="module")
+def run_cli_module() -> Callable[..., subprocess.CompletedProcess]:
+    """:func:`run_cli` for module-scoped fixtures (a chain of commands run once)."""
+    return _cli_runner()

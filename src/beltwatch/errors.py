@@ -42,6 +42,7 @@ class PropagationError(BeltwatchError):
     """An orbit could not be propagated (the integrator failed, a worker process died)."""
 
 
-class NoSolutionError(BeltwatchError):
+class NoSolutionError(BeltwatchError, ValueError):
     """A solver found no solution for its input (IOD geometry, Lambert's problem): a
-    statement about the data, for the caller to try otherwise, not a crash."""
+    statement about the data, for the caller to try otherwise, not a crash. (Also a
+    ValueError, which callers caught before it existed.)"""

@@ -93,10 +93,16 @@ class Observation:
 
 @dataclass(frozen=True, eq=False)
 class OrbitState:
-    """Position (km) and velocity (km/s) at ``epoch`` in ``frame``, with an optional 6x6
-    covariance (km, km/s), ordered x, y, z, vx, vy, vz. ``object_name`` and
-    ``intl_designator`` name the object as its catalog does ("" when unknown; CCSDS
-    OBJECT_NAME and OBJECT_ID)."""
+    """Position (km) and velocity (km/s) at ``epoch`` in ``frame``, with an optional
+    covariance ordered x, y, z, vx, vy, vz (km, km/s): 6x6, or 7x7 with the SRP
+    coefficient ``cr`` as the last row and column when the state carries one.
+
+    ``cr`` is an effective coefficient for the propagator's assumed area-to-mass ratio.
+    ``object_name`` and ``intl_designator`` name the object as its catalog does (""
+    when unknown; CCSDS OBJECT_NAME and OBJECT_ID). What IOD returns, what batch least
+    squares and the filter take and return, what priors hold and what products are
+    written from.
+    """
 
     epoch: Time
     position_km: np.ndarray
@@ -107,6 +113,139 @@ class OrbitState:
     markings: Markings | None = None
     object_name: str = ""
     intl_designator: str = ""
+    cr: float | None = None
+
+    @property
+    def state(self) -> np.ndarray:
+        """(6,) position and velocity."""
+        return np.concatenate([self.position_km, self.velocity_km_s])
+
+    @property
+    def state_covariance(self) -> np.ndarray | None:
+        """The 6x6 position/velocity block of the covariance (None without one)."""
+        return None if self.covariance is None else np.asarray(self.covariance)[:6, :6]
+
+    @property
+    def cr_sigma(self) -> float | None:
+        """1-sigma of ``cr`` (None unless the covariance is 7x7)."""
+        cov = self.covariance
+        return None if cov is None or np.shape(cov) != (7, 7) else float(np.sqrt(cov[6, 6]))
+
+
+@dataclass(frozen=True)
+class FitQuality:
+    """Whether a fit's own statistics support it, for downstream stages to refuse weak
+    orbits: the chi-square of the post-fit residuals against its gate, the arc, and what
+    the data say about C_R.
+
+    ``chi2`` is the sum of squared normalised residuals of the used rows, ``dof`` their
+    scalar count minus the solve-for parameters; ``chi2_threshold`` the gate (see
+    ``orbit_determination.ConsistencyGate``). ``cr_observability``: "estimated",
+    "not separable" (the posterior sigma is close to the prior's: the arc cannot tell C_R
+    from the state), "at lower bound" (held at 0) or "not estimated". ``reason`` says why
+    the fit fails the gate or the observability test (empty when it passes both).
+    """
+
+    chi2: float
+    dof: int
+    chi2_threshold: float
+    arc_length_s: float
+    n_tracklets: int
+    cr_observability: str
+    position_sigma_km: float
+    consistent: bool
+    observable: bool
+    reason: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.consistent and self.observable
+
+    def as_record(self) -> dict:
+        """JSON-ready fields (orbits.json ``quality`` block)."""
+        return {
+            "chi2": round(self.chi2, 2),
+            "dof": self.dof,
+            "chi2_threshold": round(self.chi2_threshold, 2),
+            "consistent": self.consistent,
+            "observable": self.observable,
+            "arc_length_h": round(self.arc_length_s / 3600.0, 3),
+            "n_tracklets": self.n_tracklets,
+            "cr_observability": self.cr_observability,
+            "position_sigma_km": round(self.position_sigma_km, 4),
+            "reason": self.reason,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class OrbitEstimate:
+    """An :class:`OrbitState` from a fit, with the fit's statistics.
+
+    ``residuals`` (k, 3) observed minus computed per measurement row (rad, or km for
+    range), ``used`` (k,) rows kept by data editing; ``rms_weighted`` the RMS of the
+    normalised residuals of used rows, ``rms_arcsec`` of their angles; ``chi2`` and
+    ``dof`` as in :class:`FitQuality`; ``quality`` set once the consistency gate ran.
+    """
+
+    orbit: OrbitState
+    rms_weighted: float
+    rms_arcsec: float
+    n_used: int
+    n_rejected: int
+    converged: bool
+    iterations: int
+    residuals: np.ndarray = field(repr=False)
+    used: np.ndarray = field(repr=False)
+    chi2: float = float("nan")
+    dof: int = 0
+    maneuver_dv_km_s: np.ndarray | None = None
+    maneuver_covariance: np.ndarray | None = None
+    cr_at_bound: bool = False
+    quality: FitQuality | None = None
+
+    @property
+    def epoch(self) -> Time:
+        return self.orbit.epoch
+
+    @property
+    def position_km(self) -> np.ndarray:
+        return self.orbit.position_km
+
+    @property
+    def velocity_km_s(self) -> np.ndarray:
+        return self.orbit.velocity_km_s
+
+    @property
+    def state(self) -> np.ndarray:
+        return self.orbit.state
+
+    @property
+    def frame(self) -> str:
+        return self.orbit.frame
+
+    @property
+    def norad_id(self) -> int | None:
+        return self.orbit.norad_id
+
+    @property
+    def cr(self) -> float | None:
+        return self.orbit.cr
+
+    @property
+    def cr_sigma(self) -> float | None:
+        return self.orbit.cr_sigma
+
+    @property
+    def covariance(self) -> np.ndarray:
+        """6x6 position/velocity covariance (km, km/s)."""
+        cov = self.orbit.state_covariance
+        return np.full((6, 6), np.nan) if cov is None else cov
+
+    @property
+    def full_covariance(self) -> np.ndarray | None:
+        """7x7 covariance with C_R (None when C_R was not estimated)."""
+        cov = self.orbit.covariance
+        return None if cov is None or np.shape(cov) != (7, 7) else np.asarray(cov)
 
 
 class EventKind(StrEnum):

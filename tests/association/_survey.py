@@ -39,3 +39,27 @@ def survey(path: str):
     new, _ = link_ucts(result, propagator=prop)
     maintained, new = maintain(result, new, prop)
     return table, removed, kept, result, maintained, new
+
+
+@functools.cache
+def survey_qzs6(path: str):
+    """The same survey seen by QZS-6 alone, through correlation, linking, maintenance and
+    correlation against OD orbits: (table, removed, maintained, refined, new, fits)."""
+    from beltwatch.association import correlate_with_orbits
+    from beltwatch.catalog import load_catalog
+
+    catalog = load_catalog(path).catalog
+    hosts = [default_scenario().hosts["QZS-6"]]
+    targets = catalog[catalog.norad_id != QZS6]
+    rng = np.random.default_rng(1)
+    table = simulate_survey(targets, hosts, T0, days=3.0, rng=rng)
+    removed = rng.choice(targets.norad_id, round(0.05 * len(targets)), replace=False)
+    kept = targets[~np.isin(targets.norad_id, removed)]
+    result = correlate(table, kept)
+    prop = NumericalPropagator(
+        ForceModel.geo_default(0.01, 1.3, degree=4), rtol=1e-10, atol_km=1e-6, atol_km_s=1e-9
+    )
+    new, _ = link_ucts(result, propagator=prop)
+    maintained, new = maintain(result, new, prop)
+    refined, fits = correlate_with_orbits(maintained, kept, prop, new)
+    return table, removed, maintained, refined, new, fits

@@ -1,9 +1,10 @@
 """Shared scenario for OD tests: QZS-6 host (sensors API), real GEO targets, truth propagation.
 
-Truth: SGP4 states of real catalog objects at t0 propagated by the numerical propagator at
-higher fidelity (J2..J4, Sun, Moon, SRP with a per-object area-to-mass ratio) than the
-estimator knows: it has the same force terms but only a nominal SRP (A/m 0.01 m^2/kg,
-C_R 1.3), which batch LS can correct by solving for C_R.
+Truth: SGP4 states of real catalog objects at t0 propagated with forces the estimator does
+not model: EGM2008 gravity to degree and order 8 (an independently written field,
+tests/orbit_determination/_truth.py), Sun, Moon, and SRP with a per-object area-to-mass
+ratio. The estimator has gravity 4x4 and only a nominal SRP (A/m 0.01 m^2/kg, C_R 1.3),
+which batch LS corrects by solving for C_R.
 """
 
 from __future__ import annotations
@@ -32,7 +33,10 @@ QZS6_NORAD = 62876
 
 
 def truth_propagator(area_to_mass_m2_kg) -> NumericalPropagator:
-    return NumericalPropagator(ForceModel.geo_default(area_to_mass_m2_kg, 1.3, degree=4))
+    """EGM2008 8x8 (independent code), Sun, Moon, SRP with the given A/m (C_R 1.3)."""
+    from ._truth import truth_propagator as independent_truth
+
+    return independent_truth(area_to_mass_m2_kg)
 
 
 def estimator_propagator() -> NumericalPropagator:
@@ -242,6 +246,11 @@ def fit_at_own_epochs(sc: dict, meas: MeasurementSet, propagator, cr: str = "fre
                 cr_apriori_sigma=sc["cr_prior_sigma"],
             ),
             "fixed": BatchOptions(),
+            "population": BatchOptions(
+                estimate_cr=True,
+                cr_apriori=float(np.mean(sc["cr_prior"])),
+                cr_apriori_sigma=float(np.std(sc["cr_prior"])),
+            ),
         }[cr]
         fits = batch_least_squares(sub, sc["times"][e], sc["guess"][group], propagator, opts)
         for i, fit in zip(group, fits, strict=True):

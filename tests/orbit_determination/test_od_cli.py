@@ -85,7 +85,10 @@ def test_od_cli_with_bad_rows(geo_catalog, tmp_path):
     cov = np.array(orbit["covariance"])
     assert cov.shape == (6, 6) and np.all(np.linalg.eigvalsh(cov) > 0)
     assert orbit["cr"] is not None and orbit["cr_sigma"] > 0  # SRP solved for by default
-    assert (tmp_path / "out" / "residuals" / f"{norad}.svg").read_text().startswith("<svg")
+    # The residual plot: plotly HTML (replaced the SVG), axes titled with units.
+    html = (tmp_path / "out" / "residuals" / f"{norad}.html").read_text()
+    assert "<html>" in html and "residual (arcsec)" in html and "hours since first" in html
+    assert orbit["quality"]["consistent"] and orbit["quality"]["n_tracklets"] == 10
 
 
 def test_od_cli_nan_angle_is_a_clear_error_or_rejected(geo_catalog, tmp_path, capsys):

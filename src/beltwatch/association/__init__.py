@@ -4,8 +4,10 @@ Predicted directions with covariance (SGP4 element sets, a documented age-growin
 covariance model), tracklet-level Mahalanobis gating on position and angular rate, global
 assignment per frame sequence, ambiguity reported, UCT numbering from a configured range,
 linking of UCTs across nights into new objects (admissible-region hypotheses verified by
-orbit fits, M-of-N confirmation, batch least squares) and re-correlation against the new
-objects' orbits (:func:`maintain`).
+orbit fits, M-of-N confirmation, batch least squares that must pass the od consistency
+gate), re-correlation against the new objects' orbits (:func:`maintain`) and ambiguous
+tracklets decided by our own OD orbits of the cataloged candidates
+(:func:`correlate_with_orbits`).
 """
 
 from beltwatch.association._config import AssociationConfig
@@ -20,8 +22,9 @@ from beltwatch.association._correlate import (
 )
 from beltwatch.association._linking import NewObject, link_ucts
 from beltwatch.association._maintain import maintain
+from beltwatch.association._orbits import correlate_with_orbits
 from beltwatch.association._predict import Predictions, predict_catalog
-from beltwatch.association._table import ObservationTable, Tracklets, build_tracklets, screen
+from beltwatch.association._table import ObservationTable, Tracklets, build_tracklets, screen_table
 
 __all__ = [
     "AMBIGUOUS",
@@ -37,8 +40,9 @@ __all__ = [
     "Tracklets",
     "build_tracklets",
     "correlate",
+    "correlate_with_orbits",
     "link_ucts",
     "maintain",
     "predict_catalog",
-    "screen",
+    "screen_table",
 ]

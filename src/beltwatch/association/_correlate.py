@@ -21,6 +21,7 @@ Tracklets with no object inside the gate become UCTs, numbered from the configur
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import cast
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -38,7 +39,7 @@ from beltwatch.association._table import (
     build_tracklets,
     group_rows,
     project,
-    screen,
+    screen_table,
     split_outliers,
 )
 from beltwatch.catalog import Catalog
@@ -104,7 +105,7 @@ def correlate(
 ) -> CorrelationResult:
     """Tag every observation: correlated to a catalog object, UCT, ambiguous or rejected."""
     cfg = config or AssociationConfig()
-    rows, rejected = screen(table)
+    rows, rejected = screen_table(table)
     groups = group_rows(table, rows)
     groups, n_split = (
         split_outliers(table, groups, cfg.tracklet_outlier_sigma, cfg.tracklet_outlier_floor_arcsec)
@@ -122,7 +123,7 @@ def correlate(
     cands: list[list[Candidate]] = [[] for _ in range(K)]
     n_pairs = 0
     nearest_d2 = np.full(K, np.inf)
-    if K and len(catalog):
+    if tr is not None and len(catalog):
         t_key = np.round(tr.t_ref_s, 3)
         uniq, ref_idx = np.unique(t_key, return_inverse=True)
         pred = predict_catalog(catalog, uniq, cfg, propagator)
@@ -150,14 +151,14 @@ def correlate(
             uct_next += 1
     obs_status = np.full(len(table), REJECTED, dtype=object)
     obs_object = np.full(len(table), -1, dtype=np.int64)
-    if K:
+    if tr is not None:
         valid = tr.rows >= 0
         kk = np.broadcast_to(np.arange(K)[:, None], tr.rows.shape)[valid]
         obs_status[tr.rows[valid]] = status[kk]
         obs_object[tr.rows[valid]] = object_id[kk]
     return CorrelationResult(
         table=table,
-        tracklets=tr,
+        tracklets=cast(Tracklets, tr),  # None only when no row survived screening
         status=status,
         object_id=object_id,
         d2=best_d2,

@@ -48,6 +48,7 @@ from beltwatch.constants import ARCSEC_RAD, GEO_RADIUS_KM, GM_EARTH_EGM2008_KM3_
 from beltwatch.frames import light_time_direction, tangent_plane_basis, unit_vector_from_radec
 from beltwatch.orbit_determination import (
     BatchOptions,
+    ConsistencyGate,
     MeasurementSet,
     OrbitEstimate,
     batch_least_squares,
@@ -56,6 +57,8 @@ from beltwatch.orbit_determination import (
 )
 from beltwatch.timescales import time_from_tai_seconds
 
+# C_R a priori sigma of a new object's fit: practically free (the data decide).
+NEW_OBJECT_CR_SIGMA = 10.0
 _STEPS = np.array([1.0, 1.0, 1.0, 1e-4, 1e-4, 1e-4])  # km, km/s: finite-difference steps
 
 
@@ -71,6 +74,13 @@ class NewObject:
     epoch_s: float
     estimate: OrbitEstimate | None = None
     failure: str | None = None
+
+    @property
+    def fitted(self) -> bool:
+        """Whether the orbit passed the consistency gate (converged, residuals
+        consistent with the observation sigmas, observable)."""
+        q = None if self.estimate is None else self.estimate.quality
+        return q is not None and q.passed
 
 
 @dataclass(eq=False)
@@ -164,6 +174,11 @@ def _fit_two_body(state, epoch_s, t_s, unit_obs, obs_km, sigma_rad, iterations: 
     return x, rms if np.isfinite(rms) else np.inf, sqrt_cov
 
 
+def _sq(track: _Track) -> np.ndarray:
+    """A fitted track's square-root covariance (fitted tracks always have one)."""
+    return np.zeros((6, 6)) if track.sqrt_cov is None else track.sqrt_cov
+
+
 def same_visit(tr: Tracklets, a: list[int], b: list[int], cfg: AssociationConfig) -> bool:
     """Whether a tracklet of ``a`` and one of ``b`` come from one visit: the same sensor,
     less than ``link_same_visit_s`` apart (one object gives one tracklet per visit)."""
@@ -241,7 +256,7 @@ class _Linker:
         fitted = [t for t in self.tracks if t.sqrt_cov is not None and self._separated(t, k)]
         if not fitted:
             return []
-        X = np.stack([np.vstack([t.state, t.state + t.sqrt_cov.T]) for t in fitted])  # (F,7,6)
+        X = np.stack([np.vstack([t.state, t.state + _sq(t).T]) for t in fitted])  # (F,7,6)
         dt = np.array([t_k - t.epoch_s for t in fitted])
         r, v = kepler_propagate(X[..., :3], X[..., 3:], dt[:, None])
         Xk = np.concatenate([r, v], axis=-1)
@@ -278,8 +293,9 @@ class _Linker:
         ]
         if not singles:
             return []
-        H = np.concatenate([t.hypotheses for t in singles])
-        owner = np.repeat(np.arange(len(singles)), [len(t.hypotheses) for t in singles])
+        hyp = [t.hypotheses for t in singles if t.hypotheses is not None]
+        H = np.concatenate(hyp)
+        owner = np.repeat(np.arange(len(singles)), [len(h) for h in hyp])
         dt = t_k - np.array([t.epoch_s for t in singles])[owner]
         r, v = kepler_propagate(H[:, :3], H[:, 3:], dt)
         rel = r - tr.observer_ref_km[k]
@@ -383,9 +399,16 @@ def batch_fit(new: list[NewObject], table, propagator) -> None:
         # settles to 1 %: with C_R and data editing, steps of ~0.1 km can go on for tens
         # of iterations without changing the fit. Good tracks converge in < 10 iterations;
         # the limit bounds the time a diverging (wrongly linked) track costs all others.
-        BatchOptions(estimate_cr=True, tolerance=0.01, max_iterations=15),
+        BatchOptions(
+            estimate_cr=True,
+            cr_apriori_sigma=NEW_OBJECT_CR_SIGMA,
+            tolerance=0.01,
+            max_iterations=15,
+        ),
     )
-    for obj, est in zip(new, estimates, strict=True):
-        obj.estimate = est
-        if not est.converged:
-            obj.failure = f"least squares did not converge (rms {est.rms_arcsec:.1f} arcsec)"
+    gate = ConsistencyGate()
+    for i, (obj, est) in enumerate(zip(new, estimates, strict=True)):
+        # The od consistency gate: a fit its own residuals contradict is no orbit.
+        obj.estimate = gate.assess(est, parts[i], NEW_OBJECT_CR_SIGMA)
+        q = obj.estimate.quality
+        obj.failure = None if q is not None and q.passed else (q.reason if q else "no fit")

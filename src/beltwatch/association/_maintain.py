@@ -59,7 +59,7 @@ def maintain(
     objs = [replace(o, tracklets=list(o.tracklets)) for o in new]
     if any(o.estimate is None for o in objs):
         batch_fit(objs, result.table, propagator)
-    objs = [o for o in objs if o.estimate is not None and o.estimate.converged]
+    objs = [o for o in objs if o.fitted]
     _verify(objs, result, propagator, cfg)  # before absorbing: a foreign tracklet blocks a visit
     d2, cost = _statistics(result, objs, propagator, cfg)  # (n_obj, K)
     n_before = len(objs)
@@ -82,7 +82,7 @@ def maintain(
         for o in objs
         if len(o.tracklets) >= cfg.confirm_min_tracklets
         and o.nights >= cfg.confirm_min_nights
-        and o.estimate.converged
+        and o.fitted
     ]
     return _updated_result(result, objs), objs
 
@@ -107,7 +107,7 @@ def _verify(objs, result, propagator, cfg) -> None:
 def _keep_converged(objs, before) -> None:
     """Objects whose refit did not converge go back to their state ``before``."""
     for o in objs:
-        if not o.estimate.converged:
+        if not o.fitted:
             o.tracklets, o.rows, o.estimate = before[id(o)]
 
 
@@ -194,17 +194,22 @@ def _join_fragments(objs, owner, gated, result, propagator, cfg):
     merged_into = list(range(n))
     out = {i: objs[i] for i in range(n)}
     for (i, j), trial in zip(pairs, trials, strict=True):
-        worse = max(objs[i].estimate.rms_arcsec, objs[j].estimate.rms_arcsec)
-        ok = trial.estimate.converged
+        worse = max(_rms(objs[i]), _rms(objs[j]))
+        ok = trial.fitted
         sig = _tracklet_sigmas(trial, result)
         off = sig >= cfg.maintain_tracklet_sigmas * max(1.0, float(np.median(sig)))
         ok = ok and off.mean() <= cfg.maintain_join_max_off_fraction  # those split off later
-        ok = ok and trial.estimate.rms_arcsec < cfg.maintain_join_rms_factor * worse
+        ok = ok and _rms(trial) < cfg.maintain_join_rms_factor * worse
         if ok and merged_into[i] == i and merged_into[j] == j:
             out[i] = trial
             del out[j]
             merged_into[j] = i
     return [out[i] for i in sorted(out)]
+
+
+def _rms(o: NewObject) -> float:
+    """Angle RMS (arcsec) of an object's fit (inf without one)."""
+    return float("inf") if o.estimate is None else o.estimate.rms_arcsec
 
 
 def _absorb(objs, owner, gated, d2, cost, result, cfg) -> set[int]:
@@ -236,6 +241,8 @@ def _tracklet_sigmas(o: NewObject, result) -> np.ndarray:
     tr, table = result.tracklets, result.table
     rows = o.rows[np.argsort(table.t_s[o.rows], kind="stable")]  # the fit's row order
     res = np.zeros(len(table))
+    if o.estimate is None:
+        return np.zeros(len(o.tracklets))
     res[rows] = np.sqrt(np.mean(o.estimate.residuals[:, :2] ** 2, axis=1))
     res[rows] /= table.sigma_rad[rows]
     return np.array([np.sqrt(np.mean(res[_rows(tr, [k])] ** 2)) for k in o.tracklets])

@@ -21,9 +21,11 @@ import numpy as np
 
 from beltwatch.association._config import AssociationConfig
 from beltwatch.catalog import Catalog
-from beltwatch.frames import rtn_basis
+from beltwatch.orbit_determination import element_set_sqrt_covariance
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.timescales import time_from_tai_seconds
+
+__all__ = ["Predictions", "element_set_sqrt_cov", "predict_catalog"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -60,16 +62,14 @@ def element_set_sqrt_cov(
     r: np.ndarray, v: np.ndarray, age_days: np.ndarray, config: AssociationConfig
 ) -> np.ndarray:
     """Square-root covariance (..., 6, 6) of the element-set model (see module docstring)."""
-    s0 = np.asarray(config.tle_sigma_km, float)
-    g = np.asarray(config.tle_growth_km_per_day, float)
-    sig_pos = s0 + g * np.abs(age_days)[..., None]  # (..., 3)
-    n = np.linalg.norm(v, axis=-1) / np.linalg.norm(r, axis=-1)  # mean motion rad/s
-    sig_vel = g / 86400.0 + config.tle_velocity_factor * n[..., None] * sig_pos
-    B = np.swapaxes(rtn_basis(r, v), -1, -2)  # columns R, I, C in GCRS
-    S = np.zeros((*r.shape[:-1], 6, 6))
-    S[..., :3, :3] = B * sig_pos[..., None, :]
-    S[..., 3:, 3:] = B * sig_vel[..., None, :]
-    return S
+    return element_set_sqrt_covariance(
+        r,
+        v,
+        age_days,
+        config.tle_sigma_km,
+        config.tle_growth_km_per_day,
+        config.tle_velocity_factor,
+    )
 
 
 def predict_catalog(

@@ -103,7 +103,7 @@ def _finite_any(o: Observation) -> bool:
     return bool(np.isfinite(o.ra_sigma_rad) or np.isfinite(o.dec_sigma_rad))
 
 
-def screen(table: ObservationTable) -> tuple[np.ndarray, list[tuple[int, str, str]]]:
+def screen_table(table: ObservationTable) -> tuple[np.ndarray, list[tuple[int, str, str]]]:
     """Row indices fit for association, in time order, and rejected (row, obs id, reason).
 
     Reasons: duplicate id (the later row is rejected), non-finite time, angles or observer

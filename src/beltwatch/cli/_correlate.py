@@ -5,22 +5,29 @@ Reads UDL-style JSON observations and a catalog (TLE/OMM), correlates every trac
 each new object gets a batch least-squares orbit on the numerical propagator (the od
 estimator's force model, C_R solved for) and the survey is re-correlated against those
 orbits (beltwatch.association.maintain: fragments joined, UCTs absorbed, tracklets
-that had fallen in a co-located cataloged neighbour's gate re-tagged); ``--no-fit``
+that had fallen in a co-located cataloged neighbour's gate re-tagged), then ambiguous
+tracklets are decided by OD orbits of their cataloged candidates
+(beltwatch.association.correlate_with_orbits); ``--no-fit``
 keeps the two-body linking only (faster, and blind to such cross-tags).
 Writes DIR/correlated.json (observation id -> catalog number, Mahalanobis distance
 squared), DIR/uct.json (observation id -> UCT number, and the new objects: UCT number,
 observation ids, nights, and with ``--fit`` the orbit at the last observation, as in
 `beltwatch od`'s orbits.json), DIR/ambiguous.json (observation id -> candidate objects
-with d^2) and DIR/rejected.json (observation id -> reason).
+with d^2), DIR/rejected.json (observation id -> reason) and DIR/observations.json: every
+input observation tagged for ``beltwatch od`` (UDL-style JSON: ``satNo`` the catalog
+number, or the new object's UCT number; ``uct`` true where neither is known).
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import typer
+from astropy.time import Time
 from rich.console import Console
 
 from beltwatch._io import write_atomic
@@ -32,18 +39,22 @@ from beltwatch.association import (
     NewObject,
     ObservationTable,
     correlate,
+    correlate_with_orbits,
     link_ucts,
     maintain,
 )
-from beltwatch.catalog import load_catalog
-from beltwatch.cli._od import od_propagator, orbit_record
-from beltwatch.formats import read_udl_observations
+from beltwatch.catalog import Catalog, load_catalog
+from beltwatch.cli._contract import output_directory, staged_directory
+from beltwatch.constants import SECONDS_PER_DAY
+from beltwatch.formats import read_udl_observations, write_udl_observations
+from beltwatch.orbit_determination import od_propagator, orbit_record
 from beltwatch.sharing import load_policy
+from beltwatch.timescales import tai_seconds_since_j2000
 
 
 def new_object_record(obj: NewObject, obs_ids: list[str]) -> dict:
     record: dict = {"object_id": obj.object_id, "nights": obj.nights, "observation_ids": obs_ids}
-    if obj.estimate is not None and obj.estimate.converged:
+    if obj.estimate is not None and obj.fitted:
         record["orbit"] = orbit_record(obj.object_id, obj.estimate, started_from="linking")
     return record
 
@@ -67,6 +78,7 @@ def correlate_command(
     ] = None,
 ) -> None:
     """Correlate observations to a catalog; UCTs numbered and linked into new objects."""
+    output_directory(out, "out")
     cfg = AssociationConfig(
         gate_probability=gate_probability, uct_first_id=uct_first, uct_last_id=uct_last
     )
@@ -78,6 +90,7 @@ def correlate_command(
         propagator = od_propagator()
         new, _ = link_ucts(result, cfg, propagator=propagator)
         result, new = maintain(result, new, propagator, cfg)
+        result, _ = correlate_with_orbits(result, cat, propagator, new, cfg)
     else:
         new, _ = link_ucts(result, cfg)
     tr = result.tracklets
@@ -98,15 +111,37 @@ def correlate_command(
                 ]
     new_objects = [new_object_record(o, [str(table.obs_id[i]) for i in o.rows]) for o in new]
     rejected = {oid: reason for _, oid, reason in result.rejected}
-    write_atomic(out / "correlated.json", json.dumps(correlated, indent=1) + "\n")
-    write_atomic(
-        out / "uct.json",
-        json.dumps({"observations": uct, "new_objects": new_objects}, indent=1) + "\n",
-    )
-    write_atomic(out / "ambiguous.json", json.dumps(ambiguous, indent=1) + "\n")
-    write_atomic(out / "rejected.json", json.dumps(rejected, indent=1) + "\n")
-    Console(stderr=True).print(
+    new_ids = {oid: rec["object_id"] for rec in new_objects for oid in rec["observation_ids"]}
+    tags = {oid: tag["norad_id"] for oid, tag in correlated.items()} | new_ids
+    tagged = [replace(o, norad_id=tags.get(o.obs_id)) for o in observations]
+    with staged_directory(out) as stage:
+        write_atomic(stage / "correlated.json", json.dumps(correlated, indent=1) + "\n")
+        write_atomic(
+            stage / "uct.json",
+            json.dumps({"observations": uct, "new_objects": new_objects}, indent=1) + "\n",
+        )
+        write_atomic(stage / "ambiguous.json", json.dumps(ambiguous, indent=1) + "\n")
+        write_atomic(stage / "rejected.json", json.dumps(rejected, indent=1) + "\n")
+        write_udl_observations(tagged, stage / "observations.json")
+    console = Console(stderr=True)
+    console.print(
         f"{len(correlated)} correlated, {len(uct)} UCT ({len(new_objects)} new objects), "
-        f"{len(ambiguous)} ambiguous, {len(rejected)} rejected -> {out}",
+        f"{len(ambiguous)} ambiguous, {len(rejected)} rejected -> {out} "
+        f"(tagged for od: {out / 'observations.json'})",
         highlight=False,
+    )
+    if observations and not correlated:
+        console.print(f"note: {_why_nothing_correlated(observations, cat)}", highlight=False)
+
+
+def _why_nothing_correlated(observations: list, catalog: Catalog) -> str:
+    """A hint for a user whose observations match nothing in the catalog."""
+    t_obs = tai_seconds_since_j2000(Time([o.time.utc for o in observations]))
+    t_cat = tai_seconds_since_j2000(catalog.epoch)
+    gap_days = float(np.min(np.abs(t_cat[:, None] - t_obs[None, [0, -1]]))) / SECONDS_PER_DAY
+    return (
+        f"no observation matched any of the {len(catalog)} catalog objects; are they "
+        f"observations of this catalog's objects (frames simulated from the synthetic "
+        f"default population match nothing in a real catalog)? The catalog's nearest epoch "
+        f"is {gap_days:.1f} days from the observations."
     )

@@ -7,13 +7,24 @@ light-time corrected, GCRS, no aberration) and radar range/azimuth/elevation.
 
 from beltwatch.orbit_determination._batch import (
     BatchOptions,
-    OrbitEstimate,
     batch_least_squares,
-    nominal_cr,
+    information_condition,
+    invert_information,
     propagate_estimate,
-    propagator_with_cr,
 )
-from beltwatch.orbit_determination._filter import FilterResult, ekf_update, process_noise
+from beltwatch.orbit_determination._filter import (
+    FilterResult,
+    ekf_update,
+    innovation_test,
+    process_noise,
+)
+from beltwatch.orbit_determination._gate import ConsistencyGate, arc_length_s, count_tracklets
+from beltwatch.orbit_determination._inputs import (
+    catalog_priors,
+    read_observations,
+    read_orbit_priors,
+    with_observer_states,
+)
 from beltwatch.orbit_determination._iod import (
     IodSolution,
     gauss,
@@ -38,45 +49,84 @@ from beltwatch.orbit_determination._measurements import (
     simulate,
 )
 from beltwatch.orbit_determination._pipeline import (
+    FailedObject,
     OdRun,
     OrbitPrior,
     determine_orbits,
+    fit_object,
     initial_state,
     measurements_from_observations,
-    screen,
+    screen_observations,
 )
+from beltwatch.orbit_determination._plots import residual_figure, residual_html
+from beltwatch.orbit_determination._priors import element_set_sqrt_covariance
+from beltwatch.orbit_determination._products import (
+    DEFAULT_CR,
+    DEFAULT_CR_SIGMA,
+    od_propagator,
+    orbit_record,
+    write_od_outputs,
+    write_orbit_messages,
+)
+from beltwatch.orbit_determination._starts import iod_starts
+from beltwatch.propagation import nominal_cr, propagator_with_cr
+from beltwatch.values import FitQuality, OrbitEstimate, OrbitState
 
 __all__ = [
+    "DEFAULT_CR",
+    "DEFAULT_CR_SIGMA",
     "KIND_RADAR",
     "KIND_RADEC",
     "BatchOptions",
+    "ConsistencyGate",
+    "FailedObject",
     "FilterResult",
+    "FitQuality",
     "IodSolution",
     "MeasurementSet",
     "OdRun",
     "OrbitEstimate",
     "OrbitPrior",
+    "OrbitState",
+    "arc_length_s",
     "batch_least_squares",
+    "catalog_priors",
     "classical_elements",
+    "count_tracklets",
     "determine_orbits",
     "ekf_update",
+    "element_set_sqrt_covariance",
+    "fit_object",
     "gauss",
     "gooding",
     "gooding_solutions",
+    "information_condition",
     "initial_state",
+    "innovation_test",
+    "invert_information",
+    "iod_starts",
     "kepler_propagate",
     "lambert",
     "measurements_from_observations",
     "nominal_cr",
+    "od_propagator",
+    "orbit_record",
     "predict",
     "process_noise",
     "propagate_estimate",
     "propagator_with_cr",
     "radar_measurements",
     "radec_measurements",
+    "read_observations",
+    "read_orbit_priors",
+    "residual_figure",
+    "residual_html",
     "residuals",
-    "screen",
+    "screen_observations",
     "semi_major_axis_km",
     "simulate",
     "sphere_range_km",
+    "with_observer_states",
+    "write_od_outputs",
+    "write_orbit_messages",
 ]

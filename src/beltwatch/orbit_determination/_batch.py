@@ -14,15 +14,14 @@ call per iteration (structure of arrays), each keeps its own normal equations.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from dataclasses import replace as _replace
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from astropy.time import Time, TimeDelta
+from astropy.time import Time
 
 from beltwatch.constants import ARCSEC_RAD
-from beltwatch.errors import InputError
 from beltwatch.orbit_determination._measurements import (
     KIND_RADEC,
     MeasurementSet,
@@ -30,8 +29,9 @@ from beltwatch.orbit_determination._measurements import (
     residuals,
     scaled_partials,
 )
-from beltwatch.propagation import ForceModel, NumericalPropagator, SolarRadiationPressure
+from beltwatch.propagation import nominal_cr, propagate_covariance, with_cr_column
 from beltwatch.timescales import seconds_between, tai_seconds_since_j2000
+from beltwatch.values import OrbitEstimate, OrbitState
 
 
 class StmPropagator(Protocol):
@@ -42,7 +42,12 @@ class StmPropagator(Protocol):
 
 @dataclass(frozen=True)
 class BatchOptions:
-    """Iteration and editing controls, and the optional maneuver solve-for."""
+    """Iteration and editing controls, the optional maneuver and C_R solve-fors.
+
+    C_R (``estimate_cr``) has an a priori ``cr_apriori`` (default: the propagator's C_R)
+    +- ``cr_apriori_sigma`` (scalars or one per object) and is held at ``cr_min`` when the
+    data push it below (``OrbitEstimate.cr_at_bound``).
+    """
 
     max_iterations: int = 25
     edit_sigma: float = 4.0
@@ -57,81 +62,7 @@ class BatchOptions:
     cr_apriori: float | np.ndarray | None = None
     cr_apriori_sigma: float | np.ndarray = 10.0
     cr_rel_step: float = 0.01
-
-
-def _srp_force(propagator) -> tuple[int, SolarRadiationPressure]:
-    """Index and instance of the SolarRadiationPressure term of the propagator's force model."""
-    forces = getattr(getattr(propagator, "force_model", None), "forces", ())
-    for k, f in enumerate(forces):
-        if isinstance(f, SolarRadiationPressure):
-            return k, f
-    raise InputError(
-        "estimating C_R needs a NumericalPropagator whose ForceModel has a "
-        "SolarRadiationPressure term",
-        field="propagator",
-    )
-
-
-def nominal_cr(propagator) -> float:
-    """The (scalar) C_R the propagator's SRP term assumes."""
-    return float(np.mean(_srp_force(propagator)[1].cr))
-
-
-def propagator_with_cr(propagator, cr) -> NumericalPropagator:
-    """A copy of ``propagator`` whose SRP term uses per-object ``cr`` (array (n,) or scalar).
-
-    The area-to-mass ratio stays the assumed one, so an estimated C_R is an effective
-    coefficient: C_R x (true A/m) / (assumed A/m).
-    """
-    k, srp = _srp_force(propagator)
-    forces = list(propagator.force_model.forces)
-    forces[k] = _replace(srp, cr=np.asarray(cr, dtype=float))
-    return _replace(propagator, force_model=ForceModel(tuple(forces)))
-
-
-def with_cr_column(propagator, cr: np.ndarray, trajectory, rel_step: float = 0.01):
-    """States (n, m, 6) and partials with a d state / d C_R column appended (n, m, 6, p + 1).
-
-    ``trajectory(propagator, with_stm) -> (states, partials)`` runs once with each object's
-    ``cr`` and once, without partials, with C_R x (1 + ``rel_step``) (at least 0.1 x
-    ``rel_step``): a forward difference, accurate to ~1e-3 relative since the SRP
-    acceleration is linear in C_R and the trajectory nearly so over days.
-    """
-    cr = np.asarray(cr, dtype=float)
-    states, partial = trajectory(propagator_with_cr(propagator, cr), True)
-    h = rel_step * np.maximum(np.abs(cr), 0.1)
-    shifted, _ = trajectory(propagator_with_cr(propagator, cr + h), False)
-    sens = (shifted - states) / h[:, None, None]
-    return states, np.concatenate([partial, sens[..., None]], axis=-1)
-
-
-@dataclass(frozen=True, eq=False)
-class OrbitEstimate:
-    """Estimated GCRS state (km, km/s) at ``epoch`` with its 6x6 covariance (km, km/s)."""
-
-    epoch: Time
-    position_km: np.ndarray
-    velocity_km_s: np.ndarray
-    covariance: np.ndarray
-    rms_weighted: float
-    rms_arcsec: float
-    n_used: int
-    n_rejected: int
-    converged: bool
-    iterations: int
-    residuals: np.ndarray = field(repr=False)
-    used: np.ndarray = field(repr=False)
-    maneuver_dv_km_s: np.ndarray | None = None
-    maneuver_covariance: np.ndarray | None = None
-    frame: str = "gcrs"
-    norad_id: int | None = None
-    cr: float | None = None
-    cr_sigma: float | None = None
-    full_covariance: np.ndarray | None = field(default=None, repr=False)
-
-    @property
-    def state(self) -> np.ndarray:
-        return np.concatenate([self.position_km, self.velocity_km_s])
+    cr_min: float = 0.0  # C_R is physical: never below this (held at the bound)
 
 
 def _union_times(meas: MeasurementSet) -> tuple[Time, np.ndarray]:
@@ -177,160 +108,252 @@ def _trajectory(propagator, epoch, x0, times, maneuver_time, dv, with_stm=True):
     return states, partial if with_stm else None
 
 
+@dataclass
+class _Problem:
+    """The fixed parts of one batch fit: rows, their times and weights, priors."""
+
+    meas: MeasurementSet
+    epoch: Time
+    times: Time
+    col: np.ndarray  # row -> index into times
+    obj: np.ndarray  # row -> object
+    comp: np.ndarray  # (k, 3) scalar components present
+    sig: np.ndarray  # (k, 3) sigmas (1 where absent)
+    n_obj: int
+    n_dyn: int  # 6, or 9 with a maneuver
+    n_par: int  # n_dyn (+ 1 with C_R, last)
+    opts: BatchOptions
+    x_prior: np.ndarray
+    prior_info: np.ndarray | None
+    cr0: np.ndarray | None
+    w_cr: np.ndarray | None
+
+
+def _problem(meas, epoch, x, propagator, opts, apriori_covariance) -> _Problem:
+    n_obj = x.shape[0]
+    n_dyn = 6 if opts.maneuver_time is None else 9
+    cr0 = w_cr = None
+    if opts.estimate_cr:
+        a = nominal_cr(propagator) if opts.cr_apriori is None else opts.cr_apriori
+        cr0 = np.broadcast_to(a, (n_obj,)).astype(float)
+        w_cr = 1.0 / np.broadcast_to(opts.cr_apriori_sigma, (n_obj,)).astype(float) ** 2
+    prior_info = None
+    if apriori_covariance is not None:
+        prior_info = np.linalg.inv(np.asarray(apriori_covariance, float).reshape(n_obj, 6, 6))
+    times, col = _union_times(meas)
+    comp = ~np.isnan(meas.values)
+    return _Problem(
+        meas, epoch, times, col, meas.object_index, comp, np.where(comp, meas.sigmas, 1.0),
+        n_obj, n_dyn, n_dyn + int(opts.estimate_cr), opts, x.copy(), prior_info, cr0, w_cr,
+    )  # fmt: skip
+
+
+def _linearise(pb: _Problem, propagator, x, dv, cr):
+    """Residuals (k, 3), normalised residuals z and design matrix A (k, 3, p) at (x, dv, cr)."""
+    opts = pb.opts
+
+    def trajectory(prop, stm):
+        return _trajectory(prop, pb.epoch, x, pb.times, opts.maneuver_time, dv, stm)
+
+    if opts.estimate_cr:
+        states, partial = with_cr_column(propagator, cr, trajectory, opts.cr_rel_step)
+    else:
+        states, partial = trajectory(propagator, True)
+    st = states[pb.obj, pb.col]
+    pred, H = predict(pb.meas, st[:, :3], st[:, 3:])
+    res = residuals(pb.meas, pred)
+    A = np.einsum("kij,kjl->kil", scaled_partials(pb.meas, H), partial[pb.obj, pb.col])
+    z = np.where(pb.comp, res / pb.sig, 0.0)
+    A = np.where(pb.comp[..., None], A / pb.sig[..., None], 0.0)
+    return res, z, A
+
+
+def _edit(pb: _Problem, z, used, flips):
+    """Rows kept: normalised residual below ``edit_sigma`` x max(1, the object's robust
+    spread), so that a solution still far off does not reject its own data in a cascade;
+    a row that flipped ``edit_max_flips`` times keeps its state (a row on the edge would
+    otherwise keep the fit from settling)."""
+    row_norm = np.sqrt(np.sum(z * z, axis=1) / pb.meas.n_scalar)
+    med = np.zeros(pb.n_obj)
+    for i in np.unique(pb.obj):
+        med[i] = np.median(row_norm[pb.obj == i]) / 0.6745 * 0.8
+    new_used = row_norm < pb.opts.edit_sigma * np.maximum(1.0, med[pb.obj])
+    new_used = np.where(flips >= pb.opts.edit_max_flips, used, new_used)
+    return new_used, flips + (new_used != used)
+
+
+def _normal_equations(pb: _Problem, A, z, used, x, dv, cr):
+    """Information matrices (n, p, p), right-hand sides (n, p), chi-square and scalar
+    count of the used rows per object; a priori terms (state, maneuver, C_R) added."""
+    w = used[:, None].astype(float)
+    zz = z * w
+    info = np.zeros((pb.n_obj, pb.n_par, pb.n_par))
+    rhs = np.zeros((pb.n_obj, pb.n_par))
+    np.add.at(info, pb.obj, np.einsum("kip,kiq->kpq", A * w[..., None], A))
+    np.add.at(rhs, pb.obj, np.einsum("kip,ki->kp", A, zz))
+    ssq = np.zeros(pb.n_obj)
+    cnt = np.zeros(pb.n_obj)
+    np.add.at(ssq, pb.obj, np.sum(zz * zz, axis=1))
+    np.add.at(cnt, pb.obj, pb.meas.n_scalar * used)
+    if pb.prior_info is not None:
+        info[:, :6, :6] += pb.prior_info
+        rhs[:, :6] += np.einsum("kij,kj->ki", pb.prior_info, pb.x_prior - x)
+    if pb.n_dyn > 6:
+        # A weak maneuver is regularised (10 m/s a priori) so the system stays solvable.
+        info[:, 6:9, 6:9] += np.eye(3) / 0.01**2
+        rhs[:, 6:9] -= dv / 0.01**2
+    if pb.w_cr is not None and pb.cr0 is not None:
+        # A priori on C_R: a catalog object brings its C_R and sigma from earlier fits, a
+        # new one a population or default prior (beltwatch od: --cr +- --cr-sigma).
+        info[:, -1, -1] += pb.w_cr
+        rhs[:, -1] += pb.w_cr * (pb.cr0 - cr)
+    return info, rhs, ssq, cnt
+
+
+def _step(pb: _Problem, info, rhs):
+    """Parameter steps (n, p) bounded by the trust region, the scale applied (n,), failed
+    solves (n,) and whether each step is small (below 1 m, or below
+    ``step_sigma_tolerance`` of every parameter's sigma: a weakly determined orbit may
+    otherwise wander by its noise without settling)."""
+    opts = pb.opts
+    delta = _solve(info, rhs)
+    scale = np.minimum(
+        1.0,
+        np.minimum(
+            opts.max_step_km / np.maximum(np.linalg.norm(delta[:, :3], axis=1), 1e-30),
+            opts.max_step_km_s / np.maximum(np.linalg.norm(delta[:, 3:6], axis=1), 1e-30),
+        ),
+    )
+    delta *= scale[:, None]
+    bad = ~np.all(np.isfinite(delta), axis=1)
+    delta[bad] = 0.0
+    sigma = np.sqrt(np.maximum(np.einsum("kii->ki", invert_information(info)), 1e-300))
+    small = np.all(np.abs(delta[:, :3]) < 1e-3, axis=1) | np.all(
+        np.abs(delta) <= opts.step_sigma_tolerance * sigma, axis=1
+    )
+    return delta, scale, bad, small
+
+
 def batch_least_squares(
     meas: MeasurementSet,
     epoch: Time,
-    initial_states: np.ndarray,
+    initial_states: np.ndarray | Sequence[OrbitState],
     propagator: StmPropagator,
     options: BatchOptions | None = None,
     apriori_covariance: np.ndarray | None = None,
 ) -> list[OrbitEstimate]:
     """Fit one state per object (``meas.object_index`` 0..n-1) at ``epoch``.
 
-    ``initial_states`` (n, 6) GCRS km, km/s; ``apriori_covariance`` (n, 6, 6) or None.
-    Returns one :class:`OrbitEstimate` per object, in object-index order.
+    ``initial_states`` (n, 6) GCRS km, km/s, or n :class:`~beltwatch.values.OrbitState`
+    (GCRS, at ``epoch``); ``apriori_covariance`` (n, 6, 6) or None.
+    Returns one :class:`~beltwatch.values.OrbitEstimate` per object, in object-index order:
+    the state (with C_R and a 7x7 covariance when C_R is estimated), the chi-square of its
+    used rows and its degrees of freedom. The covariance is the inverse of the information
+    matrix without truncation: directions the data cannot determine keep a large variance.
     """
     opts = options or BatchOptions()
+    if len(initial_states) and isinstance(initial_states[0], OrbitState):
+        initial_states = np.array([s.state for s in initial_states])
     x = np.atleast_2d(np.asarray(initial_states, dtype=float)).copy()
-    n_obj = x.shape[0]
-    n_dyn = 6 if opts.maneuver_time is None else 9  # state (+ maneuver dv)
-    n_par = n_dyn + int(opts.estimate_cr)  # C_R, when estimated, is the last parameter
-    dv = np.zeros((n_obj, 3))
-    if opts.estimate_cr:
-        cr0 = np.broadcast_to(
-            nominal_cr(propagator) if opts.cr_apriori is None else opts.cr_apriori, (n_obj,)
-        ).astype(float)
-        cr = cr0.copy()
-        w_cr = 1.0 / np.broadcast_to(opts.cr_apriori_sigma, (n_obj,)).astype(float) ** 2
-    times, col = _union_times(meas)
-    obj = meas.object_index
-    comp = ~np.isnan(meas.values)  # scalar components present in each row
-    sig = np.where(comp, meas.sigmas, 1.0)
+    pb = _problem(meas, epoch, x, propagator, opts, apriori_covariance)
+    dv = np.zeros((pb.n_obj, 3))
+    cr = np.zeros(pb.n_obj) if pb.cr0 is None else np.maximum(pb.cr0, opts.cr_min)
     used = np.ones(len(meas), dtype=bool)
     flips = np.zeros(len(meas), dtype=np.int64)
-    prior_info = None
-    if apriori_covariance is not None:
-        prior_info = np.linalg.inv(np.asarray(apriori_covariance, float).reshape(n_obj, 6, 6))
-    x_prior = x.copy()
-    rms_prev = np.full(n_obj, np.inf)
-    converged = np.zeros(n_obj, dtype=bool)
-    failed = np.zeros(n_obj, dtype=bool)
-    info = np.zeros((n_obj, n_par, n_par))
-    res = np.zeros((len(meas), 3))
-    rms = np.full(n_obj, np.nan)
+    rms_prev = np.full(pb.n_obj, np.inf)
+    converged = np.zeros(pb.n_obj, dtype=bool)
+    failed = np.zeros(pb.n_obj, dtype=bool)
+    at_bound = np.zeros(pb.n_obj, dtype=bool)
     iteration = 0
     for iteration in range(1, opts.max_iterations + 1):
-        if opts.estimate_cr:
-            states, partial = with_cr_column(
-                propagator,
-                cr,
-                lambda prop, stm: _trajectory(prop, epoch, x, times, opts.maneuver_time, dv, stm),
-                opts.cr_rel_step,
-            )
-        else:
-            states, partial = _trajectory(propagator, epoch, x, times, opts.maneuver_time, dv)
-        st = states[obj, col]
-        pred, H = predict(meas, st[:, :3], st[:, 3:])
-        res = residuals(meas, pred)
-        A = np.einsum("kij,kjl->kil", scaled_partials(meas, H), partial[obj, col])  # (k, 3, p)
-        z = np.where(comp, res / sig, 0.0)
-        A = np.where(comp[..., None], A / sig[..., None], 0.0)
-        # Editing: normalised residual against max(1, current weighted RMS).
-        row_norm = np.sqrt(np.sum(z * z, axis=1) / meas.n_scalar)
+        res, z, A = _linearise(pb, propagator, x, dv, cr)
         if iteration > opts.edit_after_iteration:
-            # Scale by the robust (median) spread of all rows of the object, so that a
-            # solution still far off does not reject its own data in a cascade.
-            med = np.zeros(n_obj)
-            for i in np.unique(obj):
-                med[i] = np.median(row_norm[obj == i]) / 0.6745 * 0.8
-            new_used = row_norm < opts.edit_sigma * np.maximum(1.0, med[obj])
-            # A row on the edge flips in and out as the solution moves by its noise and
-            # keeps the fit from settling: after a few flips it keeps its state.
-            new_used = np.where(flips >= opts.edit_max_flips, used, new_used)
-            flips += new_used != used
-            used = new_used
-        w = used[:, None].astype(float)
-        zz = z * w
-        info = np.zeros((n_obj, n_par, n_par))
-        rhs = np.zeros((n_obj, n_par))
-        np.add.at(info, obj, np.einsum("kip,kiq->kpq", A * w[..., None], A))
-        np.add.at(rhs, obj, np.einsum("kip,ki->kp", A, zz))
-        if prior_info is not None:
-            info[:, :6, :6] += prior_info
-            rhs[:, :6] += np.einsum("kij,kj->ki", prior_info, x_prior - x)
-        ssq = np.zeros(n_obj)
-        cnt = np.zeros(n_obj)
-        np.add.at(ssq, obj, np.sum(zz * zz, axis=1))
-        np.add.at(cnt, obj, meas.n_scalar * used)
+            used, flips = _edit(pb, z, used, flips)
+        info, rhs, ssq, cnt = _normal_equations(pb, A, z, used, x, dv, cr)
         rms = np.sqrt(ssq / np.maximum(cnt, 1))
-        if n_dyn > 6:
-            # A weak maneuver is regularised (10 m/s a priori) so the system stays solvable.
-            info[:, 6:9, 6:9] += np.eye(3) / 0.01**2
-            rhs[:, 6:9] -= dv / 0.01**2
+        delta, scale, bad, small = _step(pb, info, rhs)
         if opts.estimate_cr:
-            # A priori on C_R (default loose: sigma 10) keeps weakly observed cases solvable;
-            # a catalog object brings its own C_R and sigma from earlier fits.
-            info[:, -1, -1] += w_cr
-            rhs[:, -1] += w_cr * (cr0 - cr)
-        delta = _solve(info, rhs)
-        # Trust region: far-off starts take bounded steps; a failed solve freezes the object.
-        scale = np.minimum(
-            1.0,
-            np.minimum(
-                opts.max_step_km / np.maximum(np.linalg.norm(delta[:, :3], axis=1), 1e-30),
-                opts.max_step_km_s / np.maximum(np.linalg.norm(delta[:, 3:6], axis=1), 1e-30),
-            ),
-        )
-        delta *= scale[:, None]
-        bad = ~np.all(np.isfinite(delta), axis=1)
-        delta[bad] = 0.0
+            # A step that would take C_R below its bound: C_R held there, the state
+            # stepped with C_R fixed (the constrained optimum, not a clipped step).
+            at_bound = cr + delta[:, -1] < opts.cr_min
+            if at_bound.any():
+                cr[at_bound] = opts.cr_min
+                delta, scale, bad, small = _step(pb, *_fix_last(info, rhs, at_bound))
         failed |= bad
-        # Small steps: below 1 m, or below a small fraction of every parameter's sigma (a
-        # weakly determined orbit may otherwise wander by its noise without settling).
-        sigma = np.sqrt(np.maximum(np.einsum("kii->ki", _invert(info)), 1e-300))
-        step_small = np.all(np.abs(delta[:, :3]) < 1e-3, axis=1) | np.all(
-            np.abs(delta) <= opts.step_sigma_tolerance * sigma, axis=1
-        )
         settled = np.abs(rms_prev - rms) <= opts.tolerance * np.maximum(rms, 1e-12)
-        x[~converged] += delta[~converged, :6]
-        if n_dyn > 6:
-            dv[~converged] += delta[~converged, 6:9]
+        live = ~converged
+        x[live] += delta[live, :6]
+        if pb.n_dyn > 6:
+            dv[live] += delta[live, 6:9]
         if opts.estimate_cr:
-            cr[~converged] += delta[~converged, -1]
-        newly = (settled | step_small) & (iteration > opts.edit_after_iteration) & (scale == 1)
-        converged |= newly
+            cr[live] += delta[live, -1]
+        converged |= (settled | small) & (iteration > opts.edit_after_iteration) & (scale == 1)
         rms_prev = rms
         if converged.all():
             break
-    cov = _invert(info)
-    out = []
-    for i in range(n_obj):
-        rows = obj == i
-        ang = comp[rows] & (meas.kind[rows, None] == KIND_RADEC)
-        ang_res = res[rows][ang & used[rows, None]]
-        rms_arc = float(np.sqrt(np.mean(ang_res**2)) / ARCSEC_RAD) if ang_res.size else float("nan")
-        out.append(
-            OrbitEstimate(
-                epoch=epoch,
-                position_km=x[i, :3].copy(),
-                velocity_km_s=x[i, 3:].copy(),
-                covariance=cov[i, :6, :6],
-                rms_weighted=float(rms[i]),
-                rms_arcsec=rms_arc,
-                n_used=int(used[rows].sum()),
-                n_rejected=int((~used[rows]).sum()),
-                converged=bool(converged[i] and not failed[i] and used[rows].sum() >= 3),
-                iterations=iteration,
-                residuals=res[rows],
-                used=used[rows],
-                maneuver_dv_km_s=dv[i].copy() if n_dyn > 6 else None,
-                maneuver_covariance=cov[i, 6:9, 6:9] if n_dyn > 6 else None,
-                cr=float(cr[i]) if opts.estimate_cr else None,
-                cr_sigma=float(np.sqrt(cov[i, -1, -1])) if opts.estimate_cr else None,
-                full_covariance=cov[i].copy() if n_par > 6 else None,
-            )
-        )
-    return out
+    fit = _Fit(pb, x, dv, cr, at_bound, used, res, ssq, cnt, converged & ~failed, iteration)
+    return [_estimate(fit, invert_information(info), i) for i in range(pb.n_obj)]
+
+
+def _fix_last(info: np.ndarray, rhs: np.ndarray, mask: np.ndarray):
+    """Normal equations with the last parameter (C_R) held fixed where ``mask``."""
+    info, rhs = info.copy(), rhs.copy()
+    info[mask, -1, :] = 0.0
+    info[mask, :, -1] = 0.0
+    info[mask, -1, -1] = 1.0
+    rhs[mask, -1] = 0.0
+    return info, rhs
+
+
+@dataclass
+class _Fit:
+    pb: _Problem
+    x: np.ndarray
+    dv: np.ndarray
+    cr: np.ndarray
+    at_bound: np.ndarray
+    used: np.ndarray
+    res: np.ndarray
+    ssq: np.ndarray
+    cnt: np.ndarray
+    converged: np.ndarray
+    iterations: int
+
+
+def _estimate(fit: _Fit, cov: np.ndarray, i: int) -> OrbitEstimate:
+    """Object ``i``'s estimate: state (+ C_R) and its covariance, residuals, statistics."""
+    pb = fit.pb
+    rows = pb.obj == i
+    used = fit.used[rows]
+    ang = pb.comp[rows] & (pb.meas.kind[rows, None] == KIND_RADEC)
+    ang_res = fit.res[rows][ang & used[:, None]]
+    rms_arc = float(np.sqrt(np.mean(ang_res**2)) / ARCSEC_RAD) if ang_res.size else float("nan")
+    keep = [*range(6), pb.n_par - 1] if pb.cr0 is not None else list(range(6))
+    state_cov = cov[i][np.ix_(keep, keep)]
+    orbit = OrbitState(
+        pb.epoch,
+        fit.x[i, :3].copy(),
+        fit.x[i, 3:].copy(),
+        "gcrs",
+        state_cov,
+        cr=float(fit.cr[i]) if pb.cr0 is not None else None,
+    )
+    return OrbitEstimate(
+        orbit=orbit,
+        rms_weighted=float(np.sqrt(fit.ssq[i] / max(fit.cnt[i], 1))),
+        rms_arcsec=rms_arc,
+        n_used=int(used.sum()),
+        n_rejected=int((~used).sum()),
+        converged=bool(fit.converged[i] and used.sum() >= 3),
+        iterations=fit.iterations,
+        residuals=fit.res[rows],
+        used=used,
+        chi2=float(fit.ssq[i]),
+        dof=int(fit.cnt[i]) - pb.n_par,
+        maneuver_dv_km_s=fit.dv[i].copy() if pb.n_dyn > 6 else None,
+        maneuver_covariance=cov[i, 6:9, 6:9] if pb.n_dyn > 6 else None,
+        cr_at_bound=bool(fit.at_bound[i]) if pb.cr0 is not None else False,
+    )
 
 
 def _solve(info: np.ndarray, rhs: np.ndarray) -> np.ndarray:
@@ -341,61 +364,47 @@ def _solve(info: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return sol / d
 
 
-def _invert(info: np.ndarray) -> np.ndarray:
-    d = np.sqrt(np.maximum(np.einsum("kii->ki", info), 1e-300))
-    scaled = info / d[:, :, None] / d[:, None, :]
-    inv = np.linalg.pinv(scaled, hermitian=True)
-    return inv / d[:, :, None] / d[:, None, :]
+# Eigenvalues of the scaled (unit-diagonal) information matrix below this fraction of the
+# largest are directions the data do not determine: they keep a variance 1/floor instead
+# of being dropped (a pseudo-inverse would report them as known exactly).
+INFORMATION_FLOOR = 1e-15
+
+
+def invert_information(info: np.ndarray) -> np.ndarray:
+    """Covariances (..., p, p) from information matrices, scaled for conditioning, without
+    truncation: near-singular directions get a huge variance, never a zero one."""
+    d = np.sqrt(np.maximum(np.einsum("...ii->...i", info), 1e-300))
+    scaled = info / d[..., :, None] / d[..., None, :]
+    vals, vecs = np.linalg.eigh(0.5 * (scaled + np.swapaxes(scaled, -1, -2)))
+    floor = INFORMATION_FLOOR * np.max(vals, axis=-1, keepdims=True)
+    inv = (vecs / np.maximum(vals, floor)[..., None, :]) @ np.swapaxes(vecs, -1, -2)
+    return inv / d[..., :, None] / d[..., None, :]
+
+
+def information_condition(info: np.ndarray) -> np.ndarray:
+    """Smallest over largest eigenvalue of the scaled information matrices (...,)."""
+    d = np.sqrt(np.maximum(np.einsum("...ii->...i", info), 1e-300))
+    vals = np.linalg.eigvalsh(info / d[..., :, None] / d[..., None, :])
+    return vals[..., 0] / vals[..., -1]
 
 
 def propagate_estimate(
     estimate: OrbitEstimate, propagator: StmPropagator, time: Time
 ) -> OrbitEstimate:
-    """The estimate moved to ``time`` with its covariance mapped by the STM (P = Phi P Phi^T).
+    """The estimate moved to ``time``: its state (with its C_R) and covariance (6x6, or
+    7x7 with C_R) through ``propagation.propagate_covariance``."""
+    from dataclasses import replace
 
-    An estimate with a solved-for C_R is propagated with that C_R, and its covariance
-    includes the C_R uncertainty (sensitivity by a forward difference in C_R).
-    """
-    x0 = estimate.state[None]
     t = Time([time]) if np.ndim(time.jd1) == 0 else time
-    full = estimate.full_covariance
-    if estimate.cr is not None and full is not None and full.shape == (7, 7):
-
-        def trajectory(prop, stm):
-            return prop.propagate(estimate.epoch, x0, t, with_stm=stm)
-
-        states, partial = with_cr_column(propagator, np.array([estimate.cr]), trajectory)
-        jac = partial[0, -1]  # (6, 7)
-        cov = jac @ full @ jac.T
-        full = np.block([[cov, jac @ full[:, 6:]], [full[6:] @ jac.T, full[6:, 6:]]])
-    else:
-        if estimate.cr is not None:
-            propagator = propagator_with_cr(propagator, [estimate.cr])
-        states, stm = propagator.propagate(estimate.epoch, x0, t, with_stm=True)
-        phi = stm[0, -1]
-        cov = phi @ estimate.covariance @ phi.T
-    return OrbitEstimate(
-        epoch=t[-1],
-        position_km=states[0, -1, :3],
-        velocity_km_s=states[0, -1, 3:],
-        covariance=cov,
-        rms_weighted=estimate.rms_weighted,
-        rms_arcsec=estimate.rms_arcsec,
-        n_used=estimate.n_used,
-        n_rejected=estimate.n_rejected,
-        converged=estimate.converged,
-        iterations=estimate.iterations,
-        residuals=estimate.residuals,
-        used=estimate.used,
-        maneuver_dv_km_s=estimate.maneuver_dv_km_s,
-        maneuver_covariance=estimate.maneuver_covariance,
-        frame=estimate.frame,
-        norad_id=estimate.norad_id,
-        cr=estimate.cr,
-        cr_sigma=estimate.cr_sigma,
-        full_covariance=full if full is not None and full.shape == (7, 7) else None,
+    orbit = estimate.orbit
+    x, cov = propagate_covariance(
+        propagator, orbit.epoch, orbit.state, orbit.covariance, t, orbit.cr
     )
-
-
-def offset_time(t: Time, seconds: float) -> Time:
-    return t + TimeDelta(seconds, format="sec")
+    moved = replace(
+        orbit,
+        epoch=t[-1],
+        position_km=x[-1, :3],
+        velocity_km_s=x[-1, 3:],
+        covariance=None if cov is None else cov[-1],
+    )
+    return replace(estimate, orbit=moved)

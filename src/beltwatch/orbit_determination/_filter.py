@@ -4,7 +4,9 @@ Objects held at a common ``epoch`` are propagated once (one vectorised call with
 STM) to the times of the new measurements; each object's rows are then processed in
 time order as deviations from that reference trajectory, with white-acceleration
 process noise, Joseph-form updates and innovation gating (a row whose normalised
-innovation squared exceeds the chi-square gate is rejected, not absorbed).
+innovation squared exceeds the chi-square gate is rejected, not absorbed). Per object,
+the innovation test of :func:`innovation_test` (the batch gate's threshold applied to the
+sum of accepted innovations) says whether the update is consistent.
 The loop runs over "k-th row of each object", vectorised over objects.
 
 With ``cr`` given, the SRP coefficient is a seventh state (as in batch LS): the reference
@@ -20,21 +22,26 @@ import numpy as np
 from astropy.time import Time
 from scipy.stats import chi2
 
-from beltwatch.orbit_determination._batch import StmPropagator, _union_times, with_cr_column
+from beltwatch.orbit_determination._batch import StmPropagator, _union_times
+from beltwatch.orbit_determination._gate import ConsistencyGate
 from beltwatch.orbit_determination._measurements import (
     MeasurementSet,
     predict,
     residuals,
     scaled_partials,
 )
+from beltwatch.propagation import with_cr_column
 from beltwatch.timescales import seconds_between
+from beltwatch.values import OrbitState
 
 
 @dataclass(frozen=True, eq=False)
 class FilterResult:
     """Updated states (n, 6) and covariances (n, 6, 6), or (n, 7, 7) with C_R, at
     ``times`` (each object's last measurement time, or the input epoch if it had none);
-    per-row acceptance; updated C_R (n,) when it was estimated."""
+    per-row acceptance and normalised innovation squared; updated C_R (n,) when it was
+    estimated; per object whether the update passed the innovation test
+    (:func:`innovation_test`) and, where not, why."""
 
     times: Time
     states: np.ndarray
@@ -42,6 +49,57 @@ class FilterResult:
     accepted: np.ndarray
     nis: np.ndarray
     cr: np.ndarray | None = None
+    consistent: np.ndarray | None = None
+    reason: tuple[str, ...] = ()
+
+    def orbit_states(self) -> list[OrbitState]:
+        """The updated objects as :class:`~beltwatch.values.OrbitState` (GCRS, covariance
+        6x6 or 7x7 with C_R)."""
+        return [
+            OrbitState(
+                self.times[i],
+                self.states[i, :3].copy(),
+                self.states[i, 3:].copy(),
+                "gcrs",
+                self.covariances[i].copy(),
+                cr=None if self.cr is None else float(self.cr[i]),
+            )
+            for i in range(self.states.shape[0])
+        ]
+
+
+def innovation_test(
+    nis: np.ndarray,
+    accepted: np.ndarray,
+    n_scalar: np.ndarray,
+    obj: np.ndarray,
+    n_obj: int,
+    gate: ConsistencyGate | None = None,
+) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Per object: the sum of the accepted rows' normalised innovations squared against
+    the gate's chi-square threshold for their scalar count, and the share of rows the
+    per-row gate refused (``max_rejected_fraction``). (consistent (n,), reasons (n,))."""
+    g = gate or ConsistencyGate()
+    ok = np.ones(n_obj, dtype=bool)
+    why = [""] * n_obj
+    for i in range(n_obj):
+        rows = obj == i
+        if not rows.any():
+            continue
+        total = float(np.sum(nis[rows & accepted]))
+        dof = int(np.sum(n_scalar[rows & accepted]))
+        refused = int(np.sum(rows & ~accepted))
+        if dof and total > g.threshold(dof):
+            ok[i], why[i] = (
+                False,
+                f"innovations inconsistent (NIS sum {total:.0f} > {g.threshold(dof):.0f})",
+            )
+        elif refused > g.max_rejected_fraction * rows.sum():
+            ok[i], why[i] = (
+                False,
+                f"{refused} of {int(rows.sum())} rows refused by the innovation gate",
+            )
+    return ok, tuple(why)
 
 
 def process_noise(dt_s: np.ndarray, q_km2_s3: float) -> np.ndarray:
@@ -143,4 +201,5 @@ def ekf_update(
     jd1 = np.where(has, times.tai.jd1[np.maximum(last_col, 0)], epoch_tai.jd1)
     jd2 = np.where(has, times.tai.jd2[np.maximum(last_col, 0)], epoch_tai.jd2)
     when = Time(jd1, jd2, format="jd", scale="tai")
-    return FilterResult(when, out_states, P, accepted, nis, cr_out)
+    consistent, reason = innovation_test(nis, accepted, meas.n_scalar, obj, n)
+    return FilterResult(when, out_states, P, accepted, nis, cr_out, consistent, reason)

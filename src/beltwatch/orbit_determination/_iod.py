@@ -22,6 +22,7 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 
 from beltwatch.constants import GEO_RADIUS_KM, GM_EARTH_EGM2008_KM3_S2, SPEED_OF_LIGHT_KM_S
+from beltwatch.errors import InputError, NoSolutionError
 from beltwatch.orbit_determination._kepler import (
     kepler_propagate,
     lambert,
@@ -132,7 +133,9 @@ def gauss(
     """
     t, L, R = _as_inputs(t_s, los, site_km)
     if t.shape != (3,) or L.shape != (3, 3) or R.shape != (3, 3):
-        raise ValueError("gauss needs exactly three times, directions and observer positions")
+        raise InputError(
+            "gauss needs exactly three times, directions and observer positions", field="t_s"
+        )
     tau1, tau3 = t[0] - t[1], t[2] - t[1]
     tau = tau3 - tau1
     d0, D = _gauss_determinants(L, R)
@@ -306,7 +309,7 @@ def _double_r(t, L, R, rho_ends, mu, light_time, max_iter, prograde=True) -> Iod
         v1 = np.full_like(r1, np.nan)
         for k in range(rho.shape[0]):
             # No single-revolution arc: this trial is not a solution (NaN velocity).
-            with contextlib.suppress(ValueError, ArithmeticError):
+            with contextlib.suppress(NoSolutionError, ArithmeticError):
                 v1[k], _ = lambert(r1[k], r3[k], t3[k] - t1[k], mu, prograde)
         return r1, v1, t1
 
@@ -385,7 +388,7 @@ def gooding_solutions(
     """
     t, L, R = _as_inputs(t_s, los, site_km)
     if t.size < 3:
-        raise ValueError("gooding needs at least three observations")
+        raise InputError("gooding needs at least three observations", field="t_s")
     if range_guesses_km is None:
         starts = _hypotheses(t, L, R, mu, light_time, radii_km)
     else:

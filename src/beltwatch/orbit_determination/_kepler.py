@@ -13,6 +13,7 @@ import numpy as np
 from scipy.optimize import brentq
 
 from beltwatch.constants import GM_EARTH_EGM2008_KM3_S2
+from beltwatch.errors import NoSolutionError
 
 
 def stumpff(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -143,12 +144,12 @@ def lambert(
     while time_error(lo) > 0:  # transfer time grows with z; y < 0 counts as too short
         lo *= 2.0
         if lo < -4.0e5:  # cosh(sqrt(-z)) overflows near z = -710^2
-            raise ValueError("no Lambert solution bracket")
+            raise NoSolutionError("no Lambert solution bracket")
     hi = 4.0 * math.pi**2 * (1 - 1e-6)  # at (2 pi)^2 itself C(z) rounds to 0
     z = brentq(time_error, lo, hi, xtol=1e-14, rtol=1e-14)
     y = y_of(z)
     if not y > 0:  # the root sits on the y = 0 edge: no arc that short
-        raise ValueError(f"no Lambert solution: transfer time {dt} s too short")
+        raise NoSolutionError(f"no Lambert solution: transfer time {dt} s too short")
     f = 1 - y / n1
     g = a_const * np.sqrt(y / mu)
     gdot = 1 - y / n2

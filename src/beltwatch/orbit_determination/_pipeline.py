@@ -1,15 +1,22 @@
-"""From a list of observations to orbits: screening, grouping by object, a start (a prior
-orbit where one is known, else IOD), batch LS.
+"""From a list of observations to orbits that never fail silently: screening, grouping by
+object, starts (a prior orbit where one is known, IOD on windows across the arc), batch
+least squares, and the consistency gate on every result.
 
 Screening never raises on bad rows: each rejected observation gets a reason
-(non-finite angles or observer state, duplicate id, non-positive sigma); rows out of
-time order are sorted (and counted); observations without a catalog number are
-kept aside as uncorrelated (UCT) for the association stage.
+(non-finite angles or observer state, duplicate id, |Dec| > 90 deg); rows out of time
+order are sorted (and counted); observations without a catalog number are kept aside as
+uncorrelated (UCT) for the association stage.
+
+Per object (:func:`fit_object`): the prior's start first (data alone); when the arc cannot
+determine the orbit and the prior carries a covariance, the prior is updated (its
+information added) instead. Then IOD: the first start alone, and when that fit fails the
+gate every other start together (one vectorised fit); the consistent fit with the lowest
+chi-square per degree of freedom wins. An object with no consistent, observable fit goes
+to ``OdRun.failed`` with the reason and its best RMS, never to ``estimates``.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -17,55 +24,61 @@ import numpy as np
 from astropy.time import Time
 
 from beltwatch.constants import ARCSEC_RAD
-from beltwatch.errors import InputError
 from beltwatch.orbit_determination._batch import (
     BatchOptions,
-    OrbitEstimate,
     StmPropagator,
     batch_least_squares,
-    propagator_with_cr,
 )
-from beltwatch.orbit_determination._iod import gooding_solutions
-from beltwatch.orbit_determination._kepler import kepler_propagate, semi_major_axis_km
-from beltwatch.orbit_determination._measurements import (
-    MeasurementSet,
-    radec_measurements,
-)
+from beltwatch.orbit_determination._gate import ConsistencyGate
+from beltwatch.orbit_determination._measurements import MeasurementSet, radec_measurements
+from beltwatch.orbit_determination._starts import iod_starts
+from beltwatch.propagation import propagate_covariance
 from beltwatch.timescales import seconds_between, tai_seconds_since_j2000
-from beltwatch.values import Observation
+from beltwatch.values import Observation, OrbitEstimate, OrbitState
 
 DEFAULT_SIGMA_ARCSEC = 1.0
-IOD_WINDOW_S = 8 * 3600.0
 
 
 @dataclass(frozen=True, eq=False)
 class OrbitPrior:
-    """What is known of an object before this run (catalog maintenance): a GCRS state
-    (km, km/s) at ``epoch``, from an element set or an earlier fit, and optionally the SRP
-    coefficient C_R with its sigma from earlier fits, which becomes the C_R a priori."""
+    """What is known of an object before this run (catalog maintenance): its
+    :class:`~beltwatch.values.OrbitState` (from an element set or an earlier fit; with a
+    covariance when known, and C_R +- sigma from earlier fits, which become the C_R a
+    priori) and where it came from ("catalog", "prior")."""
 
-    epoch: Time
-    state: np.ndarray
-    cr: float | None = None
-    cr_sigma: float | None = None
+    state: OrbitState
     source: str = "prior"
+
+
+@dataclass(frozen=True)
+class FailedObject:
+    """Why an object has no orbit, and the weighted RMS of its best fit (NaN: none)."""
+
+    reason: str
+    best_rms_arcsec: float = float("nan")
+
+    def __str__(self) -> str:
+        if np.isfinite(self.best_rms_arcsec):
+            return f"{self.reason} (best rms {self.best_rms_arcsec:.2f} arcsec)"
+        return self.reason
 
 
 @dataclass
 class OdRun:
-    """Estimates per object, rejected observations (id -> reason), UCT observations, and
-    how each estimate started ("prior" source or "iod")."""
+    """Estimates per object (each passed the gate), rejected observations (id -> reason),
+    UCT observations, how each estimate started ("iod", or the prior's source, with
+    " (updated)" when the prior's information was needed) and failed objects."""
 
     estimates: dict[int, OrbitEstimate] = field(default_factory=dict)
     started_from: dict[int, str] = field(default_factory=dict)
     measurements: dict[int, MeasurementSet] = field(default_factory=dict)
     rejected: dict[str, str] = field(default_factory=dict)
     uct: list[Observation] = field(default_factory=list)
-    failed: dict[int, str] = field(default_factory=dict)
+    failed: dict[int, FailedObject] = field(default_factory=dict)
     reordered: int = 0
 
 
-def screen(observations: Sequence[Observation], run: OdRun) -> list[Observation]:
+def screen_observations(observations: Sequence[Observation], run: OdRun) -> list[Observation]:
     """Observations fit for OD, in time order; rejects and UCTs recorded in ``run``."""
     seen: set[str] = set()
     good = []
@@ -120,74 +133,113 @@ def measurements_from_observations(obs: Sequence[Observation]) -> MeasurementSet
 
 
 def initial_state(meas: MeasurementSet) -> np.ndarray | None:
-    """IOD state (6,) at the last measurement time: Gooding's double-r on every row of the
-    first ``IOD_WINDOW_S`` (several range hypotheses and the Gauss roots as starts; the
-    best fit wins), moved to the last time on the two-body orbit."""
-    if len(meas) < 3:
-        return None
-    t = np.atleast_1d(seconds_between(meas.times[0], meas.times))
-    # Lambert arcs here are single-revolution: take the first IOD_WINDOW_S of data.
-    k = max(int(np.searchsorted(t, IOD_WINDOW_S, side="right")), 3)
-    ra, dec = meas.values[:k, 0], meas.values[:k, 1]
-    los = np.stack([np.cos(dec) * np.cos(ra), np.cos(dec) * np.sin(ra), np.sin(dec)], axis=-1)
-    noise_rad = float(np.median(meas.sigmas[:k, :2]))
-    with np.errstate(all="ignore"):
-        try:
-            solutions = gooding_solutions(
-                t[:k], los, meas.observer_position_km[:k], noise_rad=noise_rad
-            )
-        except ValueError:  # no Lambert arc for any start
-            return None
-    for sol in solutions:
-        a_km = float(semi_major_axis_km(sol.position_km, sol.velocity_km_s))
-        if np.isfinite(sol.residual_rad) and 6600.0 < a_km < 1.0e6:
-            r, v = kepler_propagate(sol.position_km, sol.velocity_km_s, t[-1] - sol.time_s)
-            return np.concatenate([r, v])
-    return None
+    """The first IOD start (6,) at the last measurement time (see ``_starts``), or None."""
+    starts = iod_starts(meas)
+    return starts[0].state if starts else None
 
 
-def _prior_start(prior: OrbitPrior, epoch: Time, propagator: StmPropagator) -> np.ndarray | None:
-    """The prior's state moved to ``epoch`` (with its C_R when the model has SRP)."""
+def _prior_at(prior: OrbitState, epoch: Time, propagator) -> OrbitState | None:
+    """The prior moved to ``epoch`` (with its C_R; its covariance mapped when it has one)."""
     if abs(float(seconds_between(prior.epoch, epoch))) < 1e-6:
-        return np.asarray(prior.state, float)
-    if prior.cr is not None:
-        with contextlib.suppress(InputError):  # a model without SRP propagates without it
-            propagator = propagator_with_cr(propagator, [prior.cr])
-    states, _ = propagator.propagate(
-        prior.epoch, np.asarray(prior.state, float)[None], Time([epoch])
+        return prior
+    x, cov = propagate_covariance(
+        propagator, prior.epoch, prior.state, prior.covariance, Time([epoch]), prior.cr
     )
-    x = states[0, -1]
-    return x if np.all(np.isfinite(x)) else None
+    if not np.all(np.isfinite(x)):
+        return None
+    return replace(
+        prior,
+        epoch=epoch,
+        position_km=x[-1, :3],
+        velocity_km_s=x[-1, 3:],
+        covariance=None if cov is None else cov[-1],
+    )
 
 
-def _options_for(prior: OrbitPrior | None, options: BatchOptions | None) -> BatchOptions | None:
+def _options_for(prior: OrbitState | None, options: BatchOptions) -> BatchOptions:
     """A prior's C_R (and sigma) becomes the C_R a priori when C_R is estimated."""
-    if prior is None or prior.cr is None or options is None or not options.estimate_cr:
+    if prior is None or prior.cr is None or not options.estimate_cr:
         return options
     sigma = options.cr_apriori_sigma if prior.cr_sigma is None else prior.cr_sigma
     return replace(options, cr_apriori=prior.cr, cr_apriori_sigma=sigma)
 
 
-def _fit_object(
+@dataclass
+class _Attempts:
+    """The fits of one object so far, assessed by the gate."""
+
+    meas: MeasurementSet
+    propagator: StmPropagator
+    options: BatchOptions
+    gate: ConsistencyGate
+    tried: list[tuple[OrbitEstimate, str]] = field(default_factory=list)
+
+    def fit(self, starts: list[np.ndarray], source: str, apriori=None) -> list[OrbitEstimate]:
+        """Batch LS from every start at once (the rows repeated per start), assessed."""
+        if not starts:
+            return []
+        k = len(starts)
+        meas = MeasurementSet.concatenate(
+            [replace(self.meas, object_index=np.full(len(self.meas), i)) for i in range(k)]
+        )
+        cov = None if apriori is None else np.broadcast_to(apriori, (k, 6, 6))
+        epoch = self.meas.times[-1]
+        ests = batch_least_squares(
+            meas, epoch, np.array(starts), self.propagator, self.options, cov
+        )
+        prior_sigma = (
+            float(np.max(self.options.cr_apriori_sigma)) if self.options.estimate_cr else None
+        )
+        out = [self.gate.assess(e, self.meas, prior_sigma) for e in ests]
+        self.tried += [(e, source) for e in out]
+        return out
+
+    def best_passed(self) -> tuple[OrbitEstimate, str] | None:
+        ok = [(e, s) for e, s in self.tried if e.quality is not None and e.quality.passed]
+        return min(ok, key=lambda es: es[0].chi2 / max(es[0].dof, 1)) if ok else None
+
+    def failure(self, n_starts: int) -> FailedObject:
+        if not self.tried:
+            return FailedObject("initial orbit determination found no orbit")
+        best, _ = min(self.tried, key=lambda es: es[0].rms_weighted)
+        why = best.quality.reason if best.quality is not None else ""
+        return FailedObject(f"no consistent orbit from {n_starts} start(s): {why}", best.rms_arcsec)
+
+
+def fit_object(
     meas: MeasurementSet,
     prior: OrbitPrior | None,
     propagator: StmPropagator,
-    options: BatchOptions | None,
-) -> tuple[OrbitEstimate | None, str, str]:
-    """(estimate or None, where it started, why it failed): the prior's start first, IOD
-    when there is no prior or its fit does not converge."""
+    options: BatchOptions | None = None,
+    gate: ConsistencyGate | None = None,
+) -> tuple[OrbitEstimate | None, str, FailedObject | None]:
+    """(estimate or None, where it started, why it failed): see the module docstring."""
     epoch = meas.times[-1]
-    why = "initial orbit determination found no orbit"
-    starts = [(prior.source, prior)] if prior is not None else []
-    for source, origin in [*starts, ("iod", None)]:
-        x0 = initial_state(meas) if origin is None else _prior_start(origin, epoch, propagator)
-        if x0 is None:
-            continue
-        (est,) = batch_least_squares(meas, epoch, x0[None], propagator, options)
-        if est.converged:
-            return est, source, ""
-        why = f"least squares did not converge (rms {est.rms_arcsec:.1f} arcsec)"
-    return None, "", why
+    prior_state = None if prior is None else _prior_at(prior.state, epoch, propagator)
+    opts = _options_for(None if prior is None else prior.state, options or BatchOptions())
+    tries = _Attempts(meas, propagator, opts, gate or ConsistencyGate())
+    n_starts = 0
+    if prior is not None and prior_state is not None:
+        n_starts += 1
+        (est,) = tries.fit([prior_state.state], prior.source)
+        q = est.quality
+        if q is not None and q.passed:
+            return est, prior.source, None
+        if q is not None and q.consistent and prior_state.state_covariance is not None:
+            # The data agree with the prior but cannot fix the orbit: update the prior.
+            (est,) = tries.fit([prior_state.state], prior.source, prior_state.state_covariance)
+            if est.quality is not None and est.quality.passed:
+                return est, f"{prior.source} (updated)", None
+    starts = [s.state for s in iod_starts(meas)]
+    n_starts += len(starts)
+    if starts:
+        tries.fit(starts[:1], "iod")
+        if tries.best_passed() is None and len(starts) > 1:
+            tries.fit(starts[1:], "iod")
+    best = tries.best_passed()
+    if best is not None:
+        return best[0], best[1], None
+    return None, "", tries.failure(n_starts)
 
 
 def determine_orbits(
@@ -196,27 +248,29 @@ def determine_orbits(
     options: BatchOptions | None = None,
     min_observations: int = 6,
     priors: Mapping[int, OrbitPrior] | None = None,
+    gate: ConsistencyGate | None = None,
 ) -> OdRun:
-    """Screen, group by catalog number, then batch least squares per object with the epoch
-    at its last observation time, started from the object's prior (if any) and otherwise,
-    or if that fit does not converge, from IOD."""
+    """Screen, group by catalog number, then fit each object at its last observation
+    time (:func:`fit_object`); only orbits that pass the consistency gate are kept."""
     run = OdRun()
-    good = screen(observations, run)
+    good = screen_observations(observations, run)
     by_object: dict[int, list[Observation]] = {}
     for ob in good:
-        if ob.norad_id is not None:  # always: screen set the UCTs aside
+        if ob.norad_id is not None:  # always: screening set the UCTs aside
             by_object.setdefault(int(ob.norad_id), []).append(ob)
     for norad, obs in sorted(by_object.items()):
         if len(obs) < min_observations:
-            run.failed[norad] = f"only {len(obs)} observations (need {min_observations})"
+            run.failed[norad] = FailedObject(
+                f"arc too short: only {len(obs)} observations (need {min_observations})"
+            )
             continue
         meas = measurements_from_observations(obs)
         prior = (priors or {}).get(norad)
-        est, source, why = _fit_object(meas, prior, propagator, _options_for(prior, options))
+        est, source, failure = fit_object(meas, prior, propagator, options, gate)
         if est is None:
-            run.failed[norad] = why
+            run.failed[norad] = failure or FailedObject("no orbit")
             continue
         run.started_from[norad] = source
-        run.estimates[norad] = replace(est, norad_id=norad)
+        run.estimates[norad] = replace(est, orbit=replace(est.orbit, norad_id=norad))
         run.measurements[norad] = meas
     return run

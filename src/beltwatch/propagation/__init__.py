@@ -20,7 +20,14 @@ from beltwatch.propagation._interpolated import (
     hermite_bound_km,
     node_steps_s,
 )
-from beltwatch.propagation._numerical import NumericalPropagator
+from beltwatch.propagation._numerical import (
+    NumericalPropagator,
+    nominal_cr,
+    propagate_covariance,
+    propagator_with_cr,
+    state_in_frame,
+    with_cr_column,
+)
 from beltwatch.propagation._sgp4 import (
     SGP4_ERROR_MESSAGES,
     Sgp4Propagator,
@@ -55,6 +62,11 @@ __all__ = [
     "fit_sgp4_to_orbit",
     "hermite_bound_km",
     "node_steps_s",
+    "nominal_cr",
+    "propagate_covariance",
     "propagate_rows_teme",
     "propagate_sgp4",
+    "propagator_with_cr",
+    "state_in_frame",
+    "with_cr_column",
 ]

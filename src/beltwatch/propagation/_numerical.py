@@ -12,6 +12,7 @@ it rides on the state's steps and is not itself under error control.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -23,7 +24,7 @@ from beltwatch.errors import InputError, PropagationError
 from beltwatch.frames import transform_states
 from beltwatch.propagation._environment import Environment, epoch_offsets_s
 from beltwatch.propagation._ephemeris import Ephemeris
-from beltwatch.propagation._forces import Force
+from beltwatch.propagation._forces import Force, ForceModel, SolarRadiationPressure
 from beltwatch.values import OrbitState
 
 STATE_SIZE = 6
@@ -172,22 +173,20 @@ class NumericalPropagator:
     # --- OrbitState conveniences --------------------------------------------
 
     def propagate_state(self, state: OrbitState, time: Time) -> OrbitState:
-        """``state`` moved to one ``time`` (GCRS out); a covariance is mapped by the STM."""
+        """``state`` moved to one ``time`` (GCRS out), with its C_R when it carries one;
+        a covariance (6x6, or 7x7 with C_R) is mapped by :func:`propagate_covariance`."""
         r, v, cov = state_in_frame(state, "gcrs")
-        with_stm = cov is not None
-        out, stm = self.propagate(state.epoch, np.concatenate([r, v]), time, with_stm=with_stm)
-        new_cov = None
-        if stm is not None:
-            phi = stm[0, 0]
-            new_cov = phi @ cov @ phi.T
         single = Time(np.ravel(time.jd1)[0], np.ravel(time.jd2)[0], format="jd", scale=time.scale)
+        x, new_cov = propagate_covariance(
+            self, state.epoch, np.concatenate([r, v]), cov, Time([single]), state.cr
+        )
         return replace(
             state,
             epoch=single,
-            position_km=out[0, 0, :3].copy(),
-            velocity_km_s=out[0, 0, 3:].copy(),
+            position_km=x[0, :3].copy(),
+            velocity_km_s=x[0, 3:].copy(),
             frame="gcrs",
-            covariance=new_cov,
+            covariance=None if new_cov is None else new_cov[0],
         )
 
     def ephemeris(
@@ -221,7 +220,8 @@ def state_in_frame(
     """(r km, v km/s, covariance or None) of ``state`` in ``frame`` at its epoch.
 
     Frame transforms are linear in (r, v) at a fixed time, so the covariance is
-    mapped with the Jacobian built from transforming the six unit vectors.
+    mapped with the Jacobian built from transforming the six unit vectors (a seventh,
+    C_R, row and column is carried unchanged).
     """
     r = np.asarray(state.position_km, dtype=float)
     v = np.asarray(state.velocity_km_s, dtype=float)
@@ -233,6 +233,91 @@ def state_in_frame(
     )
     cov = None
     if state.covariance is not None:
-        jac = np.hstack([rb[1:, 0], vb[1:, 0]]).T  # column k: image of unit vector k
-        cov = jac @ np.asarray(state.covariance) @ jac.T
+        p = np.asarray(state.covariance)
+        jac = np.eye(p.shape[0])  # a C_R row/column (7x7) is frame-free
+        jac[:6, :6] = np.hstack([rb[1:, 0], vb[1:, 0]]).T  # column k: image of unit vector k
+        cov = jac @ p @ jac.T
     return rb[0, 0], vb[0, 0], cov
+
+
+# --- the SRP coefficient as a parameter, and covariance propagation ----------
+
+
+def _srp_force(propagator) -> tuple[int, SolarRadiationPressure]:
+    """Index and instance of the SolarRadiationPressure term of the propagator's force model."""
+    forces = getattr(getattr(propagator, "force_model", None), "forces", ())
+    for k, f in enumerate(forces):
+        if isinstance(f, SolarRadiationPressure):
+            return k, f
+    raise InputError(
+        "a C_R needs a NumericalPropagator whose ForceModel has a SolarRadiationPressure term",
+        field="propagator",
+    )
+
+
+def nominal_cr(propagator) -> float:
+    """The (scalar) C_R the propagator's SRP term assumes."""
+    return float(np.mean(_srp_force(propagator)[1].cr))
+
+
+def propagator_with_cr(propagator, cr) -> NumericalPropagator:
+    """A copy of ``propagator`` whose SRP term uses per-object ``cr`` (array (n,) or scalar).
+
+    The area-to-mass ratio stays the assumed one, so an estimated C_R is an effective
+    coefficient: C_R x (true A/m) / (assumed A/m).
+    """
+    k, srp = _srp_force(propagator)
+    forces = list(propagator.force_model.forces)
+    forces[k] = replace(srp, cr=np.asarray(cr, dtype=float))
+    return replace(propagator, force_model=ForceModel(tuple(forces)))
+
+
+def with_cr_column(propagator, cr, trajectory, rel_step: float = 0.01):
+    """States (n, m, 6) and partials with a d state / d C_R column appended (n, m, 6, p + 1).
+
+    ``trajectory(propagator, with_stm) -> (states, partials)`` runs once with each object's
+    ``cr`` and once, without partials, with C_R x (1 + ``rel_step``) (at least 0.1 x
+    ``rel_step``): a forward difference, accurate to ~1e-3 relative since the SRP
+    acceleration is linear in C_R and the trajectory nearly so over days.
+    """
+    cr = np.asarray(cr, dtype=float)
+    states, partial = trajectory(propagator_with_cr(propagator, cr), True)
+    h = rel_step * np.maximum(np.abs(cr), 0.1)
+    shifted, _ = trajectory(propagator_with_cr(propagator, cr + h), False)
+    sens = (shifted - states) / h[:, None, None]
+    return states, np.concatenate([partial, sens[..., None]], axis=-1)
+
+
+def propagate_covariance(
+    propagator,
+    epoch: Time,
+    state: np.ndarray,
+    covariance: np.ndarray | None,
+    times: Time,
+    cr: float | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The one covariance propagation: GCRS states (m, 6) at ``times`` from ``state`` (6,)
+    at ``epoch`` and the covariance mapped to each (m, p, p), P = J P J^T.
+
+    ``covariance`` 6x6 (state) maps through the STM; 7x7 (state, then C_R) through the STM
+    with a d state / d C_R column (:func:`with_cr_column`), C_R itself unchanged. With
+    ``cr`` the propagator's SRP term uses it. No covariance: states only, None.
+    """
+    x0 = np.asarray(state, float)[None]
+    p = None if covariance is None else np.asarray(covariance, float)
+    if p is not None and p.shape == (7, 7):
+        c = np.array([nominal_cr(propagator) if cr is None else cr])
+        states, partial = with_cr_column(
+            propagator, c, lambda prop, stm: prop.propagate(epoch, x0, times, with_stm=stm)
+        )
+        jac = np.zeros((len(times), 7, 7))
+        jac[:, :6] = partial[0]
+        jac[:, 6, 6] = 1.0
+        return states[0], jac @ p @ np.swapaxes(jac, 1, 2)
+    if cr is not None:
+        with contextlib.suppress(InputError):  # a model without SRP propagates without it
+            propagator = propagator_with_cr(propagator, [cr])
+    states, stm = propagator.propagate(epoch, x0, times, with_stm=p is not None)
+    if p is None or stm is None:
+        return states[0], None
+    return states[0], stm[0] @ p @ np.swapaxes(stm[0], 1, 2)

@@ -14,7 +14,7 @@ from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._formats import EncodeOptions, product_format
 from beltwatch.sharing._policy import Policy
 from beltwatch.sharing._release import DIRECT, Release, release
-from beltwatch.values import ElementSet
+from beltwatch.values import ElementSet, OrbitState
 
 
 def encode_release(
@@ -35,6 +35,23 @@ def encode_release(
         raise InputError("SGP4 element sets are written only as OMM", field="format")
     options = EncodeOptions(policy, encoding, originator, fit or ElementFit(), b3_sensor_numbers)
     return product.encode(result.records, options)
+
+
+def one_state_per_object(records: Sequence) -> list:
+    """The earliest orbit state of each object (an OEM's first point is its orbit's
+    epoch): an element set is fitted per object, not per ephemeris point. Other records
+    (element sets) are kept as they are."""
+    first: dict[tuple, OrbitState] = {}
+    out: list = []
+    for record in records:
+        if not isinstance(record, OrbitState) or record.norad_id is None:
+            out.append(record)
+            continue
+        key = (record.norad_id, record.markings)
+        best = first.get(key)
+        if best is None or (record.epoch - best.epoch).to_value("s") < 0:
+            first[key] = record
+    return out + list(first.values())
 
 
 @dataclass(frozen=True)
@@ -69,6 +86,8 @@ def export(
     """
     product = product_format(fmt, kind)
     fit = fit or ElementFit()
+    if product.element_sets:
+        records = one_state_per_object(records)
     result = release(records, kind, partner, policy, fmt=fmt, fit=fit)
     text = encode_release(
         result, fmt, policy, encoding=encoding, fit=fit, b3_sensor_numbers=b3_sensor_numbers

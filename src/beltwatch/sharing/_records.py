@@ -17,16 +17,40 @@ from beltwatch.formats import (
     states_from_message,
 )
 
+_SUFFIXES = {
+    "observations": (".json", ".tdm", ".xml", ".kvn"),
+    "orbits": (".oem", ".opm", ".xml", ".kvn"),
+    "conjunctions": (".cdm", ".xml", ".kvn"),
+}
+
+
+def _files(paths: Sequence[str | Path], kind: str) -> list[Path]:
+    """The files named, with directories expanded to their product files of ``kind``."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if not path.is_dir():
+            out.append(path)
+            continue
+        found = sorted(p for p in path.iterdir() if p.suffix.lower() in _SUFFIXES.get(kind, ()))
+        if not found:
+            raise InputError(
+                f"no {kind} files ({', '.join(_SUFFIXES.get(kind, ()))}) in this directory",
+                source=str(path),
+            )
+        out += found
+    return out
+
 
 def load_records(
     paths: Sequence[str | Path], kind: str, *, foreign_markings: ForeignMarkings | None = None
 ) -> list:
-    """Observations (UDL-style JSON or TDM), orbits (OEM/OPM) or conjunctions (CDM) from files.
+    """Observations (UDL-style JSON or TDM), orbits (OEM/OPM) or conjunctions (CDM) from files,
+    or from every such file in a directory (``od``'s opm/ or oem/, sorted by name).
 
     Every record must carry its marking in the file: nothing unmarked is exported.
     """
     out: list = []
-    for path in paths:
+    for path in _files(paths, kind):
         text = read_text(path)
         if text.lstrip().startswith("["):
             if kind != "observations":

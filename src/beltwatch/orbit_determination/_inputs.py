@@ -1,5 +1,6 @@
-"""Inputs of ``beltwatch od``: observations (UDL-style JSON, or CCSDS TDM with observer
-states from a scenario) and prior orbits (element sets, or an earlier run's orbits.json)."""
+"""Inputs of an OD run: observations (UDL-style JSON, or CCSDS TDM with observer states
+filled from a scenario) and prior orbits (element sets with a modelled covariance, or an
+earlier run's orbits.json)."""
 
 from __future__ import annotations
 
@@ -19,11 +20,12 @@ from beltwatch.formats import (
     parse_messages,
     read_udl_observations,
 )
-from beltwatch.orbit_determination import OrbitPrior
+from beltwatch.orbit_determination._pipeline import OrbitPrior
+from beltwatch.orbit_determination._priors import element_set_sqrt_covariance
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.sensors import Observer, Scenario
 from beltwatch.timescales import parse_utc
-from beltwatch.values import Observation
+from beltwatch.values import Observation, OrbitState
 
 
 def read_observations(
@@ -72,7 +74,8 @@ def with_observer_states(observations: list[Observation], scenario: Scenario) ->
 
 def catalog_priors(path: Path, observations: list[Observation]) -> dict[int, OrbitPrior]:
     """Starting orbits from element sets: each observed object's SGP4 state (GCRS) at its
-    last observation time; objects absent from the catalog get none."""
+    last observation time, with the element-set covariance model at that age; objects
+    absent from the catalog get none."""
     catalog = load_catalog(path).catalog
     last: dict[int, Observation] = {}
     for ob in observations:
@@ -85,46 +88,57 @@ def catalog_priors(path: Path, observations: list[Observation]) -> dict[int, Orb
     for k, norad in enumerate(rows.norad_id):
         eph = Sgp4Propagator(workers=1).propagate(rows[k : k + 1], last[int(norad)].time, "gcrs")
         if eph.valid.all():
-            state = np.concatenate([eph.position_km[0, 0], eph.velocity_km_s[0, 0]])
-            priors[int(norad)] = OrbitPrior(eph.times[0], state, source="catalog")
+            r, v = eph.position_km[0, 0], eph.velocity_km_s[0, 0]
+            age = float(eph.times[0].tai.jd - rows.epoch[k].tai.jd)
+            s = element_set_sqrt_covariance(r, v, age)
+            state = OrbitState(eph.times[0], r, v, "gcrs", s @ s.T, int(norad))
+            priors[int(norad)] = OrbitPrior(state, source="catalog")
     return priors
 
 
 def read_orbit_priors(path: Path) -> dict[int, OrbitPrior]:
-    """Starting orbits and C_R a priori from an earlier run's orbits.json."""
+    """Starting orbits (with their covariance) and C_R a priori from an orbits.json."""
     try:
-        records = json.loads(path.read_text())
-    except FileNotFoundError as exc:
-        raise InputError("no such file", source=path) from exc
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        records = json.loads(read_text(path))
+    except json.JSONDecodeError as exc:
         raise InputError(f"not JSON ({exc})", source=path) from exc
     if not isinstance(records, list):
         raise InputError("expected a list of orbit records (an orbits.json)", source=path)
     priors = {}
     for k, rec in enumerate(records):
-        where = f"record {k}"
-        try:
-            state = np.array([*rec["position_km"], *rec["velocity_km_s"]], dtype=float)
-            epoch = parse_utc(rec["epoch_utc"], field=f"{where}: epoch_utc")
-            norad = int(rec["norad_id"])
-            cr, cr_sigma = rec.get("cr"), rec.get("cr_sigma")
-        except KeyError as exc:
-            raise InputError(f"{where}: missing field", source=path, field=str(exc)) from exc
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"{where}: {exc}", source=path) from exc
-        if state.shape != (6,) or not np.all(np.isfinite(state)):
-            raise InputError(
-                f"{where}: position/velocity must be 3 finite numbers each",
-                source=path,
-                field="position_km/velocity_km_s",
-            )
-        if cr_sigma is not None and not float(cr_sigma) > 0:
-            raise InputError(f"{where}: cr_sigma must be positive", source=path, field="cr_sigma")
-        priors[norad] = OrbitPrior(
-            epoch,
-            state,
-            None if cr is None else float(cr),
-            None if cr_sigma is None else float(cr_sigma),
-            source="prior",
-        )
+        state = _prior_record(rec, k, path)
+        priors[int(state.norad_id or 0)] = OrbitPrior(state, "prior")
     return priors
+
+
+def _prior_record(rec: dict, k: int, path: Path) -> OrbitState:
+    where = f"record {k}"
+    try:
+        state = np.array([*rec["position_km"], *rec["velocity_km_s"]], dtype=float)
+        epoch = parse_utc(rec["epoch_utc"], field=f"{where}: epoch_utc")
+        norad = int(rec["norad_id"])
+        cr, cr_sigma = rec.get("cr"), rec.get("cr_sigma")
+        cov = None if rec.get("covariance") is None else np.array(rec["covariance"], float)
+    except KeyError as exc:
+        raise InputError(f"{where}: missing field", source=path, field=str(exc)) from exc
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{where}: {exc}", source=path) from exc
+    if state.shape != (6,) or not np.all(np.isfinite(state)):
+        raise InputError(
+            f"{where}: position/velocity must be 3 finite numbers each",
+            source=path,
+            field="position_km/velocity_km_s",
+        )
+    if cov is not None and (cov.shape != (6, 6) or not np.all(np.isfinite(cov))):
+        raise InputError(f"{where}: covariance must be 6x6 finite", source=path, field="covariance")
+    if cr_sigma is not None and not float(cr_sigma) > 0:
+        raise InputError(f"{where}: cr_sigma must be positive", source=path, field="cr_sigma")
+    if cov is not None and cr is not None and cr_sigma is not None:
+        full = np.zeros((7, 7))
+        full[:6, :6], full[6, 6] = cov, float(cr_sigma) ** 2
+        cov = full
+    elif cr is not None and cr_sigma is not None:  # C_R known, the state's sigma not
+        cov = np.diag([1e6] * 3 + [1.0] * 3 + [float(cr_sigma) ** 2])
+    return OrbitState(
+        epoch, state[:3], state[3:], "gcrs", cov, norad, cr=None if cr is None else float(cr)
+    )
