@@ -77,11 +77,11 @@ def test_markings_of_derived_events() -> None:
 
 
 def _estimate(dv_m_s: np.ndarray, sigma_m_s: float) -> OrbitEstimate:
+    orbit = OrbitState(
+        T0, np.array([42164.0, 0, 0]), np.array([0, 3.0747, 0]), "gcrs", np.eye(6) * 1e-6, 12345
+    )
     return OrbitEstimate(
-        epoch=T0,
-        position_km=np.array([42164.0, 0, 0]),
-        velocity_km_s=np.array([0, 3.0747, 0]),
-        covariance=np.eye(6) * 1e-6,
+        orbit=orbit,
         rms_weighted=1.0,
         rms_arcsec=0.5,
         n_used=100,
@@ -92,7 +92,6 @@ def _estimate(dv_m_s: np.ndarray, sigma_m_s: float) -> OrbitEstimate:
         used=np.zeros(0, dtype=bool),
         maneuver_dv_km_s=dv_m_s / 1000.0,
         maneuver_covariance=np.eye(3) * (sigma_m_s / 1000.0) ** 2,
-        norad_id=12345,
     )
 
 

@@ -11,13 +11,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from astropy.time import Time
 
 from beltwatch.analytics._events import event_id
 from beltwatch.orbit_determination import FilterResult, MeasurementSet, OrbitEstimate
 from beltwatch.propagation import NumericalPropagator
-from beltwatch.values import Event, EventKind, Markings, OrbitState
+from beltwatch.values import Event, EventKind, Markings
 
 
 def _rtn(position_km: np.ndarray, velocity_km_s: np.ndarray) -> np.ndarray:
@@ -46,7 +48,7 @@ def maneuver_event_from_estimate(
     sigma = float(np.sqrt(max(direction @ cov @ direction, 0.0)))
     if size <= min_sigma * sigma:
         return None
-    norad = norad_id if norad_id is not None else (estimate.norad_id or -1)
+    norad = norad_id if norad_id is not None else (estimate.orbit.norad_id or -1)
     evidence: dict = {
         "type": "solved-for (batch least squares)",
         "delta_v_gcrs_m_s": (dv * 1000.0).tolist(),
@@ -54,7 +56,7 @@ def maneuver_event_from_estimate(
         "fit_rms_weighted": estimate.rms_weighted,
     }
     if propagator is not None:
-        state = OrbitState(estimate.epoch, estimate.position_km, estimate.velocity_km_s, "gcrs")
+        state = replace(estimate.orbit, covariance=None)  # only the trajectory is needed
         at_burn = propagator.propagate_state(state, maneuver_time)
         rtn = _rtn(at_burn.position_km, at_burn.velocity_km_s) @ dv * 1000.0
         evidence["delta_v_rtn_m_s"] = rtn.tolist()
