@@ -124,6 +124,8 @@ def _interrupt(args: list[str], sig: int, started: Path, cwd: Path) -> subproces
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # As from a terminal: pytest-xdist workers ignore SIGINT, and a child would inherit it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         deadline = time.monotonic() + 600.0

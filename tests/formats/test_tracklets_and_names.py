@@ -178,7 +178,11 @@ def test_export_names_products_and_counts_orbits(tmp_path: Path, named_states, r
             "--out", str(out), "--audit", str(tmp_path / "audit.jsonl"),
         )  # fmt: skip
         assert result.returncode == 0, result.stderr
-        assert "released 2 of 2 orbits (20 of 20 states)" in result.stdout
+        expected = {
+            "oem": "released 2 of 2 orbits (20 of 20 states)",
+            "omm": "released 2 of 2 orbits as element sets (one per object, from 20 states)",
+        }
+        assert expected[fmt] in result.stdout
         text = out.read_text()
         assert "QZS-6 (MICHIBIKI-6)" in text and "2025-023A" in text and "UNKNOWN" not in text
         check = run_cli("formats", "check", str(out))

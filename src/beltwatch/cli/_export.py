@@ -21,6 +21,7 @@ from beltwatch.sharing import (
     format_names,
     load_policy,
     load_records,
+    product_format,
 )
 
 EXIT_NOTHING_RELEASED = 3
@@ -102,7 +103,7 @@ def export_command(
     detail = ", ".join(f"{rule} {n}" for rule, n in used.items()) or "none"
     written = f"wrote {result.path}" if result.path is not None else "wrote nothing"
     typer.echo(
-        f"released {_amount(result.release.records, records, what)} to "
+        f"released {_amount(result.release.records, records, what, fmt)} to "
         f"{result.release.partner} ({detail}); withheld {result.release.withheld}; "
         f"{written}; audit seq {result.audit_entry['seq']}"
     )
@@ -115,14 +116,20 @@ def export_command(
         sys.exit(EXIT_NOTHING_RELEASED)
 
 
-def _amount(released: list, given: list, what: str) -> str:
-    """ "3 of 5 orbits (145 of 240 states)": orbits count objects, not ephemeris points."""
+def _amount(released: list, given: list, what: str, fmt: str) -> str:
+    """ "3 of 5 orbits (145 of 240 states)": orbits count objects, not ephemeris points;
+    as element sets, one per object ("3 of 5 orbits as element sets, from 240 states")."""
     if what != "orbits":
         return f"{len(released)} of {len(given)} {what}"
 
     def objects(records: list) -> int:
         return len({r.norad_id if r.norad_id is not None else id(r) for r in records})
 
+    if product_format(fmt).element_sets:
+        return (
+            f"{objects(released)} of {objects(given)} orbits as element sets "
+            f"(one per object, from {len(given)} states)"
+        )
     return (
         f"{objects(released)} of {objects(given)} orbits ({len(released)} of {len(given)} states)"
     )
