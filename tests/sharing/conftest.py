@@ -15,7 +15,7 @@ from astropy.time import Time, TimeDelta
 
 from beltwatch.formats import ConjunctionEvent
 from beltwatch.sharing import ElementFit
-from beltwatch.values import Markings, Observation, OrbitState
+from beltwatch.values import Event, EventKind, Markings, Observation, OrbitState
 
 MARKINGS = [
     Markings("USA", "RESTRICTED", frozenset()),
@@ -87,6 +87,19 @@ def event(i: int, markings: Markings) -> ConjunctionEvent:
     return ConjunctionEvent(f"evt-{i}", a.epoch, 0.316, a, b, markings, 1e-5, "A", "B")
 
 
+def alert(i: int, markings: Markings) -> Event:
+    return Event(
+        event_id=f"alert-{i}",
+        kind=EventKind.MANEUVER,
+        norad_ids=(5000 + i,),
+        time=T0 + TimeDelta(60.0 * i, format="sec"),
+        markings=markings,
+        figures={"delta_v_m_s": 0.5 + i},
+        evidence={"sensor": "QZS6-HP", "sigma": 9.0},
+        summary=f"maneuver {i}",
+    )
+
+
 @pytest.fixture(scope="session")
 def make_observation():
     return observation
@@ -103,6 +116,7 @@ def dataset() -> dict[str, list]:
         "observations": [observation(i, m) for i, m in enumerate(MARKINGS)],
         "orbits": [state(i, m) for i, m in enumerate(MARKINGS)],
         "conjunctions": [event(i, m) for i, m in enumerate(MARKINGS)],
+        "events": [alert(i, m) for i, m in enumerate(MARKINGS)],
     }
 
 
@@ -137,6 +151,9 @@ RULES = {
     ],
     "conjunctions": [
         ("conjunctions-public-notice", {1, 2}, 0, GS, {"GLOBAL_SENTINEL"}, None),
+    ],
+    "events": [
+        ("events-alert-notice", {2}, 1, {"JPN"} | MN, {"JPN_LIAISON", "MN_CELL"}, None),
     ],
 }
 

@@ -29,7 +29,7 @@ from beltwatch.formats import (
     udl_json,
 )
 from beltwatch.sharing import REDACTED_SENSOR, export, load_policy
-from beltwatch.values import ElementSet, Markings
+from beltwatch.values import ElementSet, Event, Markings
 
 from .conftest import FIT_SPAN_S, FIT_STEP_S
 
@@ -41,6 +41,7 @@ KIND_FORMATS = [
     ("orbits", "oem"),
     ("orbits", "omm"),
     ("conjunctions", "cdm"),
+    ("events", "events-json"),
 ]
 ANY = Markings("X", "PUBLIC", frozenset())
 
@@ -57,6 +58,8 @@ def _read_back(kind: str, fmt: str, path: Path) -> list:
     text = path.read_text(encoding="utf-8")
     if fmt == "udl-json":
         return observations_from_udl(json.loads(text), str(path))
+    if fmt == "events-json":
+        return [Event.from_dict(d) for d in json.loads(text)] if text.strip() else []
     if fmt == "b3":
         return parse_b3(text, markings=ANY, source=str(path))
     if not text.strip():
@@ -87,6 +90,9 @@ def _inputs(tmp: Path, kind: str, records: list) -> Path:
         path, text = tmp / "in.json", udl_json(records)
     elif kind == "orbits":
         path, text = tmp / "in.oem", encode_message([oem_from_states([r]) for r in records])
+    elif kind == "events":
+        path = tmp / "in.json"
+        text = json.dumps([r.to_dict() for r in records])
     else:
         path, text = tmp / "in.cdm", encode_message([cdm_from_event(r) for r in records])
     path.write_text(text, encoding="utf-8")
@@ -189,6 +195,8 @@ def test_released_set_equals_allowed_set(
             np.testing.assert_allclose(record.position_km, np.round(record.position_km), atol=1e-6)
         if fmt == "omm":
             _check_omm_record(record, verdict, text=out.read_text(encoding="utf-8"))
+        if verdict == "events-alert-notice":
+            assert dict(record.evidence) == {}  # how we know stays home
         if verdict == "conjunctions-public-notice":
             # Dropped: the CDM writes zeros, which read back as "not known".
             assert record.object1.covariance is None

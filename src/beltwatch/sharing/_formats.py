@@ -8,6 +8,7 @@ service find it here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -142,6 +143,10 @@ def _udl(records: Sequence, opts: EncodeOptions) -> str:
     return udl_json(records, source=opts.originator)
 
 
+def _events_json(records: Sequence, opts: EncodeOptions) -> str:
+    return json.dumps([event.to_dict() for event in records], indent=1) + "\n"
+
+
 def _b3(records: Sequence, opts: EncodeOptions) -> str:
     lines = []
     for record in records:
@@ -157,5 +162,6 @@ for _fmt in (
     ProductFormat("cdm", ("conjunctions",), _cdm, ccsds=True),
     ProductFormat("udl-json", ("observations",), _udl),
     ProductFormat("b3", ("observations",), _b3),
+    ProductFormat("events-json", ("events",), _events_json),
 ):
     register_format(_fmt)

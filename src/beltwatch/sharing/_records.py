@@ -16,11 +16,13 @@ from beltwatch.formats import (
     parse_messages,
     states_from_message,
 )
+from beltwatch.values import Event
 
 _SUFFIXES = {
     "observations": (".json", ".tdm", ".xml", ".kvn"),
     "orbits": (".oem", ".opm", ".xml", ".kvn"),
     "conjunctions": (".cdm", ".xml", ".kvn"),
+    "events": (".json",),
 }
 
 
@@ -52,6 +54,9 @@ def load_records(
     out: list = []
     for path in _files(paths, kind):
         text = read_text(path)
+        if kind == "events":
+            out += _events(text, path)
+            continue
         if text.lstrip().startswith("["):
             if kind != "observations":
                 raise InputError(f"JSON holds observations, not {kind}", source=str(path))
@@ -76,4 +81,21 @@ def load_records(
                 out += states_from_message(message)
             else:
                 out.append(event_from_cdm(message))
+    return out
+
+
+def _events(text: str, path: Path) -> list[Event]:
+    """Events from a JSON list of :meth:`Event.to_dict` records."""
+    try:
+        records = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", source=str(path), line=exc.lineno) from exc
+    if not isinstance(records, list):
+        raise InputError("expected a JSON list of events", source=str(path))
+    out = []
+    for i, record in enumerate(records):
+        try:
+            out.append(Event.from_dict(record))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise InputError(f"not an event ({exc!r})", source=str(path), field=f"[{i}]") from exc
     return out

@@ -13,13 +13,14 @@ from beltwatch.sharing._formats import product_format
 from beltwatch.sharing._policy import RECORD_KINDS, Policy
 from beltwatch.sharing._sanitise import sanitise, sanitised_markings
 from beltwatch.timescales import ccsds_time
-from beltwatch.values import ElementSet, Markings, Observation, OrbitState
+from beltwatch.values import ElementSet, Event, Markings, Observation, OrbitState
 
 DIRECT = "direct"
 _TYPES: dict[str, type[Any]] = {
     "observations": Observation,
     "orbits": OrbitState,
     "conjunctions": ConjunctionEvent,
+    "events": Event,
 }
 
 
@@ -27,7 +28,7 @@ def record_id(record) -> str:
     """A stable identifier of a record for decisions and the audit log."""
     if isinstance(record, Observation):
         return record.obs_id
-    if isinstance(record, ConjunctionEvent):
+    if isinstance(record, ConjunctionEvent | Event):
         return record.event_id
     if isinstance(record, OrbitState | ElementSet):
         return f"{record.norad_id}@{ccsds_time(record.epoch)}"

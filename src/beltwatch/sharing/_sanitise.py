@@ -13,7 +13,7 @@ from beltwatch.errors import InputError
 from beltwatch.formats import ConjunctionEvent
 from beltwatch.sharing._elements import ElementFit
 from beltwatch.sharing._policy import Policy, SanitisationRule
-from beltwatch.values import ElementSet, Markings, Observation, OrbitState
+from beltwatch.values import ElementSet, Event, Markings, Observation, OrbitState
 
 REDACTED_SENSOR = "REDACTED"
 
@@ -85,6 +85,11 @@ def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit 
             object2=_sanitise_state(record.object2, rule, markings),
             markings=markings,
         )
+    if isinstance(record, Event):
+        # A sanitised alert says what happened, not how we know: the evidence (sensors,
+        # residuals, tracklets) stays home.
+        markings = sanitised_markings(_marked(record), rule, policy)
+        return replace(record, evidence={}, markings=markings)
     raise TypeError(f"cannot sanitise a {type(record).__name__}")
 
 
