@@ -48,8 +48,9 @@ DEFAULT_TOLERANCE_KM = 1e-3
 # An object's bound where a midpoint check exceeds the theory: this many times the largest
 # midpoint error (a kink inside an interval gives errors of the midpoint's size around it).
 MIDPOINT_ERROR_FACTOR = 3.0
-# Interpolated states per evaluation chunk (bounds temporary memory to ~100 MB).
-CHUNK_STATES = 1_000_000
+MIDPOINT_POWERS = np.array([1.0, 0.5, 0.25, 0.125])  # (1, u, u^2, u^3) at u = 1/2
+# Grid states per evaluation chunk: small enough that a chunk's intermediates stay in cache.
+GRID_CHUNK_STATES = 100_000
 
 
 def perigee_rate_and_radius(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
@@ -202,7 +203,7 @@ class InterpolatedEphemeris:
             if mine.size:  # SGP4 at the interval midpoints of the objects to check
                 middles = start + TimeDelta(offsets[2:-3] + 0.5 * step, format="sec")
                 m_error, m_r, _ = prop.propagate_teme(catalog[rows[mine]], middles)
-                mid, _ = _horner(coefficients[mine], np.full((mine.size, count - 1), 0.5), step)
+                mid = np.einsum("kjpc,p->kjc", coefficients[mine], MIDPOINT_POWERS)
                 measured = np.linalg.norm(mid - m_r, axis=-1)
                 measured = np.where(ok[mine] & (m_error == 0), measured, 0.0).max(axis=1)
                 target = rows[mine]
@@ -265,10 +266,10 @@ class InterpolatedEphemeris:
         objects = np.arange(len(self)) if objects is None else np.asarray(objects)
         offsets = np.atleast_1d(np.asarray(offsets_s, float))
         k, m = objects.size, offsets.size
-        r = np.full((k, m, 3), np.nan)
-        v = np.full((k, m, 3), np.nan)
+        # Every object belongs to one group, so every element is written below.
+        r, v = np.empty((k, m, 3)), np.empty((k, m, 3))
         ok = np.zeros((k, m), dtype=bool)
-        chunk = max(1, CHUNK_STATES // max(m, 1))
+        chunk = max(1, GRID_CHUNK_STATES // max(m, 1))
         for g, group in enumerate(self.groups):
             sel = np.flatnonzero(self.group_of[objects] == g)
             for lo in range(0, sel.size, chunk):
@@ -288,25 +289,24 @@ class InterpolatedEphemeris:
                 np.einsum("kmpc,mp->kmc", c, slope),
                 group.ok[rows][:, j],
             )
-        # Uniform grid, q points per node interval: evaluate whole intervals with one matrix
-        # product for positions and velocities together, then slice (no gathers).
+        # Uniform grid, q points per node interval: every interval's q points by one batched
+        # matrix product written in place (intervals x points x xyz is the output layout, so
+        # nothing is transposed), then the window of the grid.
         first, last = int(j[0]), int(j[-1])
         skip = round(u[0] * q)
-        power, slope = _power_basis(np.arange(q + 1) / q, group.step_s)
+        power, slope = _power_basis(np.arange(q) / q, group.step_s)
         c = group.coefficients[rows, first : last + 1]  # (k, J, 4, 3)
         k, span = c.shape[0], c.shape[1]
-        basis = np.concatenate([power, slope]).T  # (4, 2 (q + 1))
-        flat = (c.transpose(0, 1, 3, 2).reshape(-1, 4) @ basis).reshape(k, span, 3, 2, q + 1)
-        window = slice(skip, skip + offsets.size)
+        end = _power_basis(np.ones(1), group.step_s)  # u = 1: the last interval's end point
         out = []
-        for which in (0, 1):  # positions, velocities: (k, span * q + 1, 3), then the window
-            part = flat[:, :, :, which]  # (k, span, 3, q + 1)
-            body = part[..., :q].transpose(0, 1, 3, 2).reshape(k, span * q, 3)
-            tail = part[:, -1:, :, q]  # the last interval's end point
-            out.append(np.concatenate([body, tail], axis=1)[:, window])
+        for basis, at_end in zip((power, slope), end, strict=True):  # positions, velocities
+            points = np.empty((k, span + 1, q, 3))
+            np.matmul(basis, c, out=points[:, :span])
+            points[:, span, 0] = (at_end @ c[:, -1])[:, 0]
+            out.append(points.reshape(k, (span + 1) * q, 3)[:, skip : skip + offsets.size])
         ok_flat = np.repeat(group.ok[rows, first : last + 1], q, axis=1)
         ok = np.concatenate([ok_flat, group.ok[rows, last : last + 1]], axis=1)
-        return out[0], out[1], ok[:, window]
+        return out[0], out[1], ok[:, skip : skip + offsets.size]
 
     def _locate(self, group: _NodeGroup, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         if np.any(offsets < -1e-6) or np.any(offsets > self.span_s + 1e-6):
