@@ -73,6 +73,13 @@ def _fit(sc, meas, cr="free"):
     return est, err
 
 
+def _truth_at_own_times(sc, times: Time) -> np.ndarray:
+    """Object i's truth state at times[i]: all objects integrated together, then the diagonal."""
+    states, _ = truth_propagator(sc["amr"]).propagate(T0, sc["truth"][:, 0], times)
+    n = len(times)
+    return states[np.arange(n), np.arange(n)]
+
+
 def _nees(est, truth):  # normalised estimation error squared, 6 dof
     return np.array(
         [
@@ -160,32 +167,37 @@ def test_ground_radar_fusion_reduces_error(scenario, space_fit):
     # A partner radar near Kwajalein-like longitude cannot see 90.5 E; use a site under the
     # Indian Ocean part of the belt: Diego Garcia-like (7.3 S, 72.4 E).
     site = GroundSite("partner-radar", np.radians(-7.3), np.radians(72.4), 0.0)
-    times = grid(T0, np.arange(0, 2 * 86400, 4 * 3600.0))
+    offsets = np.arange(0, 2 * 86400, 4 * 3600.0)
+    times = grid(T0, offsets)
     r_site, _ = site.states_gcrs(times)
     up = site.up_gcrs(times)
-    parts = [meas]
-    for i in range(sc["truth"].shape[0]):
-        # Radar truth: the same per-object dynamics as the angles' truth.
-        truth_prop = truth_propagator(sc["amr"][i : i + 1])
-        st, _ = truth_prop.propagate(T0, sc["truth"][i, 0][None], times)
-        d = st[0, :, :3] - r_site
-        el = np.arcsin(np.sum(d * up, axis=-1) / np.linalg.norm(d, axis=-1))
-        vis = el > np.radians(10)
-        if vis.sum() < 2:
-            continue
-        # The model's convention: range and direction from the site at the reception time
-        # to the target at the emission time (down leg); the truth is re-propagated there.
-        tau_s = np.linalg.norm(d[vis], axis=-1) / SPEED_OF_LIGHT_KM_S
-        emitted, _ = truth_prop.propagate(T0, sc["truth"][i, 0][None], times[vis] - tau_s * u.s)
-        rng_km, az, elv = site.range_az_el(emitted[0, :, :3], times[vis])
-        noise = sc["rng"].standard_normal((vis.sum(), 3)) * [
+    # Radar truth: the same per-object dynamics as the angles' truth, all objects integrated
+    # together (one call), each read at its own times.
+    truth = truth_propagator(sc["amr"])
+    at_grid, _ = truth.propagate(T0, sc["truth"][:, 0], times)
+    d = at_grid[:, :, :3] - r_site
+    el = np.arcsin(np.sum(d * up, axis=-1) / np.linalg.norm(d, axis=-1))
+    vis = el > np.radians(10)
+    radar_objects = np.flatnonzero(vis.sum(axis=1) >= 2)
+    # The model's convention: range and direction from the site at the reception time to the
+    # target at the emission time (down leg); the truth is re-propagated there.
+    tau_s = np.linalg.norm(d, axis=-1) / SPEED_OF_LIGHT_KM_S
+    emission_s = np.concatenate([offsets[vis[i]] - tau_s[i, vis[i]] for i in radar_objects])
+    at_emission, _ = truth.propagate(T0, sc["truth"][:, 0], grid(T0, emission_s))
+    parts, first = [meas], 0
+    for i in radar_objects:
+        count = int(vis[i].sum())
+        emitted = at_emission[i, first : first + count, :3]
+        first += count
+        rng_km, az, elv = site.range_az_el(emitted, times[vis[i]])
+        noise = sc["rng"].standard_normal((count, 3)) * [
             0.02,
             np.radians(0.01),
             np.radians(0.01),
         ]
         parts.append(
             radar_measurements(
-                times[vis],
+                times[vis[i]],
                 site,
                 rng_km + noise[:, 0],
                 az + noise[:, 1] / np.cos(elv),
@@ -225,11 +237,7 @@ def test_ekf_second_night_update(scenario):
     P = np.array([e.covariance for e in est]) + np.diag([1.0, 1.0, 1.0, 1e-7, 1e-7, 1e-7])
     res = ekf_update(epoch, x, P, meas[night2], estimator_propagator(), q_km2_s3=1e-16)
     last = res.times
-    truth_last = np.empty((len(est), 6))
-    for i in range(len(est)):
-        prop = truth_propagator(sc["amr"][i : i + 1])
-        st, _ = prop.propagate(T0, sc["truth"][i, 0][None], last[i : i + 1])
-        truth_last[i] = st[0, 0]
+    truth_last = _truth_at_own_times(sc, last)
     before, _ = estimator_propagator().propagate(epoch, x, last)
     err_before = np.linalg.norm(
         before[np.arange(len(est)), np.arange(len(est)), :3] - truth_last[:, :3], axis=1
@@ -288,11 +296,7 @@ def test_ekf_carries_cr(scenario):
     cr = np.array([e.cr for e in est])
     P = np.array([e.full_covariance for e in est])
     res = ekf_update(epoch, x, P, meas[night2], estimator_propagator(), q_km2_s3=1e-16, cr=cr)
-    truth_last = np.empty((len(est), 6))
-    for i in range(len(est)):
-        prop = truth_propagator(sc["amr"][i : i + 1])
-        st, _ = prop.propagate(T0, sc["truth"][i, 0][None], res.times[i : i + 1])
-        truth_last[i] = st[0, 0]
+    truth_last = _truth_at_own_times(sc, res.times)
     d = res.states - truth_last
     nees = np.einsum("ki,kij,kj->k", d, np.linalg.inv(res.covariances[:, :6, :6]), d)
     lo, hi = chi2.ppf([0.025, 0.975], 6)
