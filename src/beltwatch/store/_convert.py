@@ -87,6 +87,20 @@ def _finite(*values: object) -> bool:
     return all(isinstance(v, int | float | np.number) and math.isfinite(v) for v in values)
 
 
+def _unknown(value: object) -> bool:
+    return isinstance(value, float | np.floating) and math.isnan(value)
+
+
+def _nullable(value: float) -> float | None:
+    """NaN (unknown) as NULL."""
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
 def observation_problem(obs: Observation) -> str | None:
     """Why ``obs`` cannot be stored (None when it can)."""
     if not isinstance(obs.obs_id, str) or not obs.obs_id or len(obs.obs_id) > ID_LENGTH:
@@ -100,18 +114,18 @@ def observation_problem(obs: Observation) -> str | None:
         return "RA/Dec must be finite"
     if abs(obs.dec_rad) > math.pi / 2:
         return f"Dec {obs.dec_rad} rad is outside [-pi/2, pi/2]"
-    if (
-        not _finite(obs.ra_sigma_rad, obs.dec_sigma_rad)
-        or min(obs.ra_sigma_rad, obs.dec_sigma_rad) < 0
-    ):
-        return "RA/Dec sigmas must be finite and >= 0"
-    for name, vector in (
-        ("observer_position_km", obs.observer_position_km),
-        ("observer_velocity_km_s", obs.observer_velocity_km_s),
-    ):
-        array = np.asarray(vector, dtype=float)
-        if array.shape != (3,) or not np.all(np.isfinite(array)):
-            return f"{name} must be 3 finite numbers"
+    for name in ("ra_sigma_rad", "dec_sigma_rad"):
+        sigma = getattr(obs, name)
+        if not _unknown(sigma) and (not _finite(sigma) or sigma < 0):
+            return f"{name} must be >= 0 and finite, or NaN when unknown"
+    for name in ("observer_position_km", "observer_velocity_km_s"):
+        try:
+            array = np.asarray(getattr(obs, name), dtype=float)
+        except (TypeError, ValueError):
+            return f"{name} must be 3 numbers"
+        finite = np.isfinite(array)
+        if array.shape != (3,) or not (finite.all() or np.isnan(array).all()):
+            return f"{name} must be 3 finite numbers, or all NaN when unknown"
     if not isinstance(obs.sensor_id, str) or not obs.sensor_id:
         return "sensor_id must be a non-empty text"
     for name, value in (
@@ -137,14 +151,14 @@ def observation_row(obs: Observation, t_tai_s: float) -> dict:
         "t_tai_s": t_tai_s,
         "ra_rad": float(obs.ra_rad),
         "dec_rad": float(obs.dec_rad),
-        "ra_sigma_rad": float(obs.ra_sigma_rad),
-        "dec_sigma_rad": float(obs.dec_sigma_rad),
-        "observer_x_km": float(r[0]),
-        "observer_y_km": float(r[1]),
-        "observer_z_km": float(r[2]),
-        "observer_vx_km_s": float(v[0]),
-        "observer_vy_km_s": float(v[1]),
-        "observer_vz_km_s": float(v[2]),
+        "ra_sigma_rad": _nullable(obs.ra_sigma_rad),
+        "dec_sigma_rad": _nullable(obs.dec_sigma_rad),
+        "observer_x_km": _nullable(r[0]),
+        "observer_y_km": _nullable(r[1]),
+        "observer_z_km": _nullable(r[2]),
+        "observer_vx_km_s": _nullable(v[0]),
+        "observer_vy_km_s": _nullable(v[1]),
+        "observer_vz_km_s": _nullable(v[2]),
         "sensor_id": obs.sensor_id,
         "norad_id": None if obs.norad_id is None else int(obs.norad_id),
         "magnitude": None if obs.magnitude is None else float(obs.magnitude),
@@ -166,11 +180,13 @@ def observation_of(row: ObservationRow, time: Time) -> Observation:
         time=time,
         ra_rad=row.ra_rad,
         dec_rad=row.dec_rad,
-        ra_sigma_rad=row.ra_sigma_rad,
-        dec_sigma_rad=row.dec_sigma_rad,
-        observer_position_km=np.array([row.observer_x_km, row.observer_y_km, row.observer_z_km]),
+        ra_sigma_rad=_nan(row.ra_sigma_rad),
+        dec_sigma_rad=_nan(row.dec_sigma_rad),
+        observer_position_km=np.array(
+            [_nan(row.observer_x_km), _nan(row.observer_y_km), _nan(row.observer_z_km)]
+        ),
         observer_velocity_km_s=np.array(
-            [row.observer_vx_km_s, row.observer_vy_km_s, row.observer_vz_km_s]
+            [_nan(row.observer_vx_km_s), _nan(row.observer_vy_km_s), _nan(row.observer_vz_km_s)]
         ),
         sensor_id=row.sensor_id,
         markings=markings_of(row),
