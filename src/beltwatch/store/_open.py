@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from beltwatch.store._base import database_error
 from beltwatch.store._engine import default_url, make_engine, parse_url
 from beltwatch.store._migrate import upgrade
-from beltwatch.store._store import Store, database_error
+from beltwatch.store._store import Store
 
 
 def open_store(url: str | None = None) -> Store:
