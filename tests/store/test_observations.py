@@ -151,3 +151,18 @@ def test_unknown_sigmas_and_observer_state_round_trip_as_nan(store, make_observa
     assert math.isnan(got.ra_sigma_rad) and math.isnan(got.dec_sigma_rad)
     assert np.isnan(got.observer_position_km).all() and np.isnan(got.observer_velocity_km_s).all()
     assert store.add_observations([given]).duplicates == 1
+
+
+def test_one_store_serves_several_threads(store, make_observation) -> None:
+    """A service shares one Store between request threads: writes and reads interleave."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    batches = [[make_observation(10 * b + i) for i in range(10)] for b in range(6)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        results = list(pool.map(store.add_observations, batches + batches))
+        pages = list(pool.map(lambda _: store.observations(limit=100), range(6)))
+    assert sum(r.inserted for r in results) == 60
+    assert sum(r.duplicates for r in results) == 60
+    assert all(not r.rejected for r in results)
+    assert all(len(p.items) <= 60 for p in pages)
+    assert len(store.observations(limit=100).items) == 60
