@@ -145,3 +145,30 @@ def test_unreachable_db_is_one_line_exit_2_as_a_user_sees_it(run_cli) -> None:
 def test_bad_db_url_is_one_line_exit_2(capsys, url) -> None:
     code, _, err = _cli(capsys, "keys", "list", "--db", url)
     assert code == 2 and len(err.strip().splitlines()) == 1 and "db" in err
+
+
+def test_hostile_ingest_inputs_are_one_line_exit_2(capsys, tmp_path) -> None:
+    binary = tmp_path / "data.bin"
+    binary.write_bytes(b"\xff\xfe\x00" + bytes(range(256)) * 40)
+    (tmp_path / "adir").mkdir()
+    notjson = tmp_path / "bad.json"
+    notjson.write_text('[{"obs": ')
+    db = f"sqlite:///{tmp_path / 'h.db'}"
+    cases = [
+        ([str(binary)], "binary"),
+        (["/dev/zero"], "not a regular file"),
+        ([str(tmp_path / "adir")], "directory"),
+        ([str(tmp_path / "missing.tdm")], "missing.tdm"),
+        ([str(notjson)], "bad.json"),
+    ]
+    for sources, fragment in cases:
+        args = ["ingest", "--db", db, "--marking", MARKING]
+        for source in sources:
+            args += ["--from", source]
+        code, _, err = _cli(capsys, *args)
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert code == 2 and len(lines) == 1 and fragment in err, (sources, err)
+    code, _, err = _cli(
+        capsys, "ingest", "--db", db, "--marking", "SECRET//OWNER USA", "--from", "x"
+    )
+    assert code == 2 and "level" in err
