@@ -34,6 +34,8 @@ class PartnerFeed:
     other kinds, dead letters and undecodable messages are acknowledged and counted. A
     released record is acknowledged once the loop asks for the next one, so with a
     ``durable`` consumer nothing is lost when the reader stops (it comes again).
+    The iteration is endless unless ``idle_exit_s`` is given: then it ends after that
+    long without a message.
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class PartnerFeed:
         start: Start = "all",
         batch: int = 100,
         idle_s: float = 1.0,
+        idle_exit_s: float | None = None,
     ) -> None:
         unknown = sorted(set(kinds) - set(RECORD_KINDS))
         if unknown or not kinds:
@@ -56,6 +59,7 @@ class PartnerFeed:
         self.partner = policy.partner(partner.upper()).name  # an unknown partner fails here
         self.stream, self.policy, self.kinds = stream, policy, tuple(kinds)
         self.durable, self.start, self.batch, self.idle_s = durable, start, batch, idle_s
+        self.idle_exit_s = idle_exit_s
         self.released: dict[str, int] = dict.fromkeys(self.kinds, 0)
         self.withheld: dict[str, int] = dict.fromkeys(self.kinds, 0)
         self.withheld_reasons: dict[str, int] = {}
@@ -84,9 +88,17 @@ class PartnerFeed:
         consumer = await self.stream.consumer(
             self.subject_filter, durable=self.durable, start=self.start
         )
+        idle_since = time.monotonic()
         try:
             while True:
-                for run in _runs(await consumer.fetch(self.batch, self.idle_s)):
+                deliveries = await consumer.fetch(self.batch, self.idle_s)
+                if not deliveries:
+                    idle = time.monotonic() - idle_since
+                    if self.idle_exit_s is not None and idle >= self.idle_exit_s:
+                        return
+                    continue
+                idle_since = time.monotonic()
+                for run in _runs(deliveries):
                     async for item in self._released(run):
                         yield item
         finally:
@@ -132,9 +144,18 @@ def partner_feed(
     kinds: Sequence[str] = RECORD_KINDS,
     durable: str | None = None,
     start: Start = "all",
+    idle_exit_s: float | None = None,
 ) -> PartnerFeed:
     """A :class:`PartnerFeed`: ``async for kind, record in partner_feed(...)``."""
-    return PartnerFeed(stream, partner, policy, kinds=kinds, durable=durable, start=start)
+    return PartnerFeed(
+        stream,
+        partner,
+        policy,
+        kinds=kinds,
+        durable=durable,
+        start=start,
+        idle_exit_s=idle_exit_s,
+    )
 
 
 @dataclass
