@@ -17,6 +17,7 @@ from beltwatch.sharing import RECORD_KINDS
 from beltwatch.stream import (
     dead_letter_subject,
     decode_record,
+    decode_records,
     encode_record,
     subject_for,
     subject_matches,
@@ -223,3 +224,14 @@ def test_observation_type_is_kept(dataset):
     assert isinstance(
         decode_record("orbits", encode_record("orbits", dataset["orbits"][0])), OrbitState
     )
+
+
+@pytest.mark.parametrize("kind", RECORD_KINDS)
+def test_batch_decoding_equals_one_by_one(kind, dataset):
+    records = dataset[kind] + _edge_records()[kind]
+    payloads = [encode_record(kind, r) for r in records] + [b"{broken", b'{"v": 1}']
+    decoded = decode_records(kind, payloads)
+    for record, got in zip(records, decoded, strict=False):
+        same(record, got)
+        same(decode_record(kind, encode_record(kind, record)), got)
+    assert all(isinstance(e, InputError) for e in decoded[len(records) :])

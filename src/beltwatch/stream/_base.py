@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
 from beltwatch.errors import InputError
+from beltwatch.sharing import RECORD_KINDS
 from beltwatch.stream._codec import (
     DEAD_LETTER,
     HEADER_ERROR,
@@ -24,7 +25,7 @@ from beltwatch.stream._codec import (
     HEADER_MSG_ID,
     HEADER_ORIGINAL_SUBJECT,
     dead_letter_subject,
-    decode_record,
+    decode_records,
     default_msg_id,
     encode_record,
     headers_for,
@@ -70,40 +71,57 @@ class Delivery:
         await self._nak()
 
 
-def make_delivery(
-    prefix: str,
-    subject: str,
-    data: bytes,
-    headers: Mapping[str, str] | None,
-    redelivered: bool,
-    ack: Callable[[], Awaitable[None]],
-    nak: Callable[[], Awaitable[None]],
-) -> Delivery:
-    """A :class:`Delivery`, the payload decoded by the subject's kind (never raises)."""
-    headers = dict(headers or {})
-    kind = kind_of_subject(subject, prefix)
-    record, error = None, None
-    if kind == DEAD_LETTER:
-        error = headers.get(HEADER_ERROR, "dead letter")
-    elif headers.get(HEADER_KIND, kind) != kind:
-        error = f"header {HEADER_KIND}={headers.get(HEADER_KIND)!r} disagrees with the subject"
-    else:
-        try:
-            record = decode_record(kind, data)
-        except InputError as exc:
-            error = str(exc)
-    return Delivery(
-        kind=kind,
-        record=record,
-        msg_id=headers.get(HEADER_MSG_ID, ""),
-        subject=subject,
-        redelivered=redelivered,
-        data=data,
-        headers=headers,
-        error=error,
-        _ack=ack,
-        _nak=nak,
-    )
+Raw = tuple[
+    str,
+    bytes,
+    Mapping[str, str] | None,
+    bool,
+    Callable[[], Awaitable[None]],
+    Callable[[], Awaitable[None]],
+]
+
+
+def make_deliveries(prefix: str, raw: Sequence[Raw]) -> list[Delivery]:
+    """Deliveries of fetched messages ``(subject, data, headers, redelivered, ack, nak)``,
+    payloads decoded by their subject's kind (never raises: an undecodable payload is a
+    delivery with ``record`` None and ``error`` set)."""
+    kinds = [kind_of_subject(subject, prefix) for subject, *_ in raw]
+    headers = [dict(m[2] or {}) for m in raw]
+    records: list[Any] = [None] * len(raw)
+    errors: list[str | None] = [None] * len(raw)
+    wanted: dict[str, list[int]] = {}
+    for i, kind in enumerate(kinds):
+        if kind == DEAD_LETTER:
+            errors[i] = headers[i].get(HEADER_ERROR, "dead letter")
+        elif kind not in RECORD_KINDS:
+            errors[i] = f"subject {raw[i][0]!r} names no record kind"
+        elif headers[i].get(HEADER_KIND, kind) != kind:
+            errors[i] = (
+                f"header {HEADER_KIND}={headers[i].get(HEADER_KIND)!r} disagrees with the subject"
+            )
+        else:
+            wanted.setdefault(kind, []).append(i)
+    for kind, rows in wanted.items():
+        for i, decoded in zip(rows, decode_records(kind, [raw[i][1] for i in rows]), strict=True):
+            if isinstance(decoded, InputError):
+                errors[i] = str(decoded)
+            else:
+                records[i] = decoded
+    return [
+        Delivery(
+            kind=kinds[i],
+            record=records[i],
+            msg_id=headers[i].get(HEADER_MSG_ID, ""),
+            subject=subject,
+            redelivered=redelivered,
+            data=data,
+            headers=headers[i],
+            error=errors[i],
+            _ack=ack,
+            _nak=nak,
+        )
+        for i, (subject, data, _, redelivered, ack, nak) in enumerate(raw)
+    ]
 
 
 @runtime_checkable

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from beltwatch.errors import InputError
 from beltwatch.stream._base import (
     Delivery,
+    Raw,
     Start,
     StreamBase,
-    make_delivery,
+    make_deliveries,
     subject_matches,
 )
 from beltwatch.stream._codec import DEFAULT_PREFIX, HEADER_MSG_ID, check_prefix
@@ -201,7 +202,7 @@ class MemoryConsumer:
             try:
                 taken = broker.take(self.name, batch)
                 if taken:
-                    return [self._delivery(m, again) for m, again in taken]
+                    return make_deliveries(self.prefix, [self._raw(m, again) for m, again in taken])
                 now = broker.now()
                 if now >= give_up:
                     return []
@@ -211,7 +212,7 @@ class MemoryConsumer:
             finally:
                 broker.drop_waiter(fut)
 
-    def _delivery(self, message: _Message, redelivered: bool) -> Delivery:
+    def _raw(self, message: _Message, redelivered: bool) -> Raw:
         broker, name, seq = self.broker, self.name, message.seq
 
         async def ack() -> None:
@@ -220,9 +221,7 @@ class MemoryConsumer:
         async def nak() -> None:
             broker.settle(name, seq, redeliver=True)
 
-        return make_delivery(
-            self.prefix, message.subject, message.data, message.headers, redelivered, ack, nak
-        )
+        return message.subject, message.data, message.headers, redelivered, ack, nak
 
     async def close(self) -> None:
         if not self.durable:

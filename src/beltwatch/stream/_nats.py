@@ -23,7 +23,7 @@ import nats.js.errors
 from nats.js import api
 
 from beltwatch.errors import InputError
-from beltwatch.stream._base import Delivery, Start, StreamBase, make_delivery
+from beltwatch.stream._base import Delivery, Start, StreamBase, make_deliveries
 from beltwatch.stream._codec import DEFAULT_PREFIX, check_prefix
 
 LOG = logging.getLogger("beltwatch.stream")
@@ -54,16 +54,10 @@ class NatsConsumer:
             LOG.info("fetch from %s failed (%s); retrying", self._stream.url, exc)
             await asyncio.sleep(min(timeout_s, 0.5))
             return []
-        prefix = self._stream.prefix
-        out = []
-        for msg in msgs:
-            redelivered = msg.metadata.num_delivered > 1
-            out.append(
-                make_delivery(
-                    prefix, msg.subject, msg.data, msg.headers, redelivered, msg.ack, msg.nak
-                )
-            )
-        return out
+        raw = [
+            (m.subject, m.data, m.headers, m.metadata.num_delivered > 1, m.ack, m.nak) for m in msgs
+        ]
+        return make_deliveries(self._stream.prefix, raw)
 
     async def close(self) -> None:
         with contextlib.suppress(nats.errors.Error, OSError):
