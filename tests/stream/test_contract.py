@@ -16,6 +16,7 @@ from beltwatch.stream import (
     HEADER_MSG_ID,
     Delivery,
     Stream,
+    StreamError,
     consume_into,
     encode_record,
     open_stream,
@@ -395,3 +396,29 @@ def test_a_prefix_taken_by_another_stream_is_an_input_error(nats_url):
         run(go())
     finally:
         owner.cleanup()
+
+
+def test_publishing_while_the_server_is_down_is_a_stream_error_then_it_recovers(own_nats, dataset):
+    obs = dataset["observations"]
+
+    async def go():
+        stream = await open_stream(own_nats.url)  # its own server: the default prefix
+        try:
+            assert await stream.publish("observations", obs[0])
+            own_nats.stop()
+            with pytest.raises(StreamError, match="publish"):
+                await stream.publish("observations", obs[1])
+            own_nats.start()  # same port and store: the client reconnects by itself
+            for _ in range(100):
+                try:
+                    assert await stream.publish("observations", obs[1])
+                    break
+                except StreamError:
+                    await asyncio.sleep(0.2)
+            assert await stream.publish("observations", obs[0]) is False  # still known
+            got = await take(stream, f"{stream.prefix}.observations.>", 2, durable="after")
+        finally:
+            await stream.close()
+        return got
+
+    assert sorted(d.msg_id for d in run(go())) == ["obs-0", "obs-1"]

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from beltwatch.errors import InputError
+from beltwatch.errors import BeltwatchError, InputError
 from beltwatch.sharing import RECORD_KINDS
 from beltwatch.stream._codec import (
     DEAD_LETTER,
@@ -34,6 +34,13 @@ from beltwatch.stream._codec import (
 )
 
 LOG = logging.getLogger("beltwatch.stream")
+
+
+class StreamError(BeltwatchError):
+    """The stream failed to take a message (server gone, no reply in time): nothing of
+    the failing call is known to be stored; publishing again is safe (de-duplication)."""
+
+
 Start = Literal["all", "new"]
 
 

@@ -259,7 +259,10 @@ async def _deliver_batch(
         raise
     finally:
         for d in done:
-            await d.ack()
+            try:
+                await d.ack()
+            except Exception as exc:  # a lost ack means a redelivery: the sink is idempotent
+                LOG.warning("ack of %s (msg id %r) failed: %s", d.subject, d.msg_id, exc)
 
 
 async def relay_partner_feed(feed: PartnerFeed, target: Stream) -> int:
