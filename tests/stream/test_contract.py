@@ -422,3 +422,8 @@ def test_publishing_while_the_server_is_down_is_a_stream_error_then_it_recovers(
         return got
 
     assert sorted(d.msg_id for d in run(go())) == ["obs-0", "obs-1"]
+
+
+def test_publish_records_to_a_new_in_process_broker_is_refused(dataset):
+    with pytest.raises(InputError, match="broker"):
+        publish_records(None, "orbits", dataset["orbits"])
