@@ -427,3 +427,29 @@ def test_publishing_while_the_server_is_down_is_a_stream_error_then_it_recovers(
 def test_publish_records_to_a_new_in_process_broker_is_refused(dataset):
     with pytest.raises(InputError, match="broker"):
         publish_records(None, "orbits", dataset["orbits"])
+
+
+def test_in_process_publishes_from_another_thread_wake_a_waiting_consumer(dataset):
+    """The API's loop waits on the broker while batch code publishes from its thread."""
+    import threading
+
+    from beltwatch.stream import MemoryBroker
+
+    broker = MemoryBroker()
+    records = dataset["events"]
+
+    async def go():
+        async with await open_stream(None, broker=broker) as stream:
+            consumer = await stream.consumer("beltwatch.events.>")
+            worker = threading.Thread(
+                target=publish_records, args=(None, "events", records), kwargs={"broker": broker}
+            )
+            worker.start()
+            got: list[Delivery] = []
+            while len(got) < len(records):
+                got += await consumer.fetch(100, 5.0)
+            worker.join()
+            await consumer.close()
+        return got
+
+    assert [d.msg_id for d in run(go())] == [e.event_id for e in records]

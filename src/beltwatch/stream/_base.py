@@ -198,6 +198,12 @@ class Stream(Protocol):
         """Flush what was sent (acks included) and disconnect."""
         ...
 
+    async def __aenter__(self) -> Any:
+        """``async with await open_stream(url) as stream:`` closes it on leaving."""
+        ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
 
 async def subscribe_with(
     stream: Stream,
@@ -265,6 +271,15 @@ class StreamBase:
         self, subject_filter: str, *, durable: str | None = None, start: Start = "all"
     ) -> Consumer:
         raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> StreamBase:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
     def _message(self, kind: str, record: Any, msg_id: str | None) -> tuple[str, bytes, dict]:
         data = encode_record(kind, record)  # refuses unmarked records first
