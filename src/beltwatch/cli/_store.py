@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from beltwatch._io import read_text
+from beltwatch.cli._contract import EXIT_INTERRUPTED
 from beltwatch.cli._markings import own_markings
+from beltwatch.cli._stream_ingest import ingest_from_stream, is_stream_url
 from beltwatch.errors import InputError
 from beltwatch.formats import observations_from_tdm, parse_messages
 from beltwatch.sharing import Policy, load_policy, load_records
@@ -89,7 +91,11 @@ def read_source(source: str, policy: Policy, default: Markings | None) -> list[O
 def ingest_command(
     sources: Annotated[
         list[str],
-        typer.Option("--from", help="UDL-style JSON or CCSDS TDM file (repeat for more)."),
+        typer.Option(
+            "--from",
+            help="UDL-style JSON or CCSDS TDM file (repeat for more), or a stream "
+            "nats://host:port to consume durably until Ctrl-C.",
+        ),
     ],
     db: DbOption = None,
     marking: Annotated[
@@ -101,10 +107,34 @@ def ingest_command(
         ),
     ] = None,
     policy: PolicyOption = None,
+    subject: Annotated[
+        str | None,
+        typer.Option(
+            "--subject", help="Stream sources: subject filter (default: beltwatch.observations.>)."
+        ),
+    ] = None,
+    durable: Annotated[
+        str | None,
+        typer.Option(
+            "--durable", help="Stream sources: durable consumer name (default: beltwatch-ingest)."
+        ),
+    ] = None,
+    idle_exit: Annotated[
+        float | None,
+        typer.Option(
+            "--idle-exit",
+            help="Stream sources: stop after this many seconds "
+            "without a message (default: run until Ctrl-C/SIGTERM).",
+        ),
+    ] = None,
 ) -> None:
     """Store observations, idempotently: repeats are counted, a different payload under a
     stored id and invalid records are rejected with the reason. Every file is read before
-    anything is stored, so a bad file stores nothing."""
+    anything is stored, so a bad file stores nothing. A stream source is consumed in
+    batches, each acknowledged once stored (see docs/stream.md)."""
+    if any(is_stream_url(source) for source in sources):
+        _ingest_stream(sources, db, subject, durable, idle_exit)
+        return
     rules = load_policy(policy)
     default = own_markings(rules, marking) if marking is not None else None
     observations: list[Observation] = []
@@ -124,6 +154,45 @@ def ingest_command(
         typer.echo(f"  rejected {obs_id or '<no id>'}: {reason}")
     if len(result.rejected) > SHOWN_REJECTIONS:
         typer.echo(f"  ... and {len(result.rejected) - SHOWN_REJECTIONS} more")
+
+
+def _ingest_stream(
+    sources: list[str],
+    db: str | None,
+    subject: str | None,
+    durable: str | None,
+    idle_exit: float | None,
+) -> None:
+    if len(sources) != 1:
+        raise InputError(
+            "a stream source is consumed alone: give one --from nats://...", field="from"
+        )
+    if idle_exit is not None and not idle_exit > 0:
+        raise InputError(
+            f"expected a positive number of seconds, got {idle_exit}", field="idle-exit"
+        )
+    totals = {"inserted": 0, "duplicates": 0, "rejected": 0}
+    with open_store(db) as store:
+
+        def sink(records: list) -> None:
+            result = store.add_observations(records)
+            totals["inserted"] += result.inserted
+            totals["duplicates"] += result.duplicates
+            totals["rejected"] += len(result.rejected)
+            for obs_id, reason in result.rejected[:SHOWN_REJECTIONS]:
+                typer.echo(f"  rejected {obs_id or '<no id>'}: {reason}", err=True)
+
+        consumed = ingest_from_stream(sources[0], subject, durable, sink, idle_exit_s=idle_exit)
+        where = store.url
+    typer.echo(
+        f"inserted {totals['inserted']}, duplicates {totals['duplicates']}, rejected "
+        f"{totals['rejected']}, dead-lettered {consumed.dead_lettered} into {where}"
+    )
+    if consumed.stopped:
+        typer.echo(
+            "interrupted: every stored batch was acknowledged; the rest comes again", err=True
+        )
+        raise typer.Exit(EXIT_INTERRUPTED)
 
 
 # -- keys -------------------------------------------------------------------------------
