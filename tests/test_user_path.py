@@ -114,3 +114,8 @@ def test_the_audit_log_holds_every_release_and_verifies(chain):
     entries = [json.loads(x) for x in (work / "audit.jsonl").read_text().splitlines()]
     assert len(entries) == 2 * len(PARTNERS)
     assert "chain intact" in chain["steps"]["audit"].stdout
+
+
+# One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
+# they share is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("user-path")

@@ -167,3 +167,8 @@ def test_long_history_of_one_object_is_handled(real_history, real_analysis) -> N
     )
     analysis = detect_maneuvers(long)
     assert len(analysis.sets.catalog) == k
+
+
+# One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
+# they share is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("maneuvers")

@@ -195,3 +195,8 @@ def test_correlate_cli_fits_new_objects(tmp_path, geo_latest_path):
         assert obj["orbit"]["rms_arcsec"] < 2.0
         assert np.array(obj["orbit"]["covariance"]).shape == (6, 6)
     assert found == set(gone.tolist())
+
+
+# One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
+# they share is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("survey")

@@ -54,3 +54,8 @@ def test_removed_objects_recovered_without_merges(run):
     # tracklets of a new object carry its number
     for obj in new:
         assert np.all(result.obs_object_id[obj.rows] == obj.object_id)
+
+
+# One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
+# they share is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("survey")

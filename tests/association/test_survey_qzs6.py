@@ -31,3 +31,8 @@ def test_qzs6_alone_correct_tags_with_od_orbits(run):
     assert after[1] == 0
     assert after[2] < before[2]
     assert all(f.fitted for f in fits)
+
+
+# One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
+# they share is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("survey")

@@ -187,3 +187,8 @@ def test_export_names_products_and_counts_orbits(tmp_path: Path, named_states, r
         assert "QZS-6 (MICHIBIKI-6)" in text and "2025-023A" in text and "UNKNOWN" not in text
         check = run_cli("formats", "check", str(out))
         assert check.returncode == 0, check.stderr
+
+
+# One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
+# they share is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("tracklets-names")

@@ -501,3 +501,8 @@ def test_propagate_estimate_maps_cr_uncertainty(scenario):
     print(f"\nmapped {sigma_mapped} km, sampled {sigma_sampled} km, C_R sigma {est.cr_sigma:.2f}")
     np.testing.assert_allclose(sigma_mapped, sigma_sampled, rtol=0.12)
     assert moved.full_covariance.shape == (7, 7)
+
+
+# One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
+# they share is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("two-night-od")

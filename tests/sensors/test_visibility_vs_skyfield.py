@@ -200,3 +200,8 @@ def test_ground_radar_range_azimuth_elevation(geo_catalog, geo_latest_path):
         assert np.max(np.abs(el[i] - alt_sf.radians)) < 1e-5
         daz = np.angle(np.exp(1j * (az[i] - az_sf.radians)))
         assert np.max(np.abs(daz * np.cos(el[i]))) < 1e-5
+
+
+# One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
+# they share is built once, not once per worker.
+pytestmark = pytest.mark.xdist_group("skyfield-visibility")

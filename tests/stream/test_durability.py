@@ -27,7 +27,9 @@ from .conftest import MARKINGS, OwnNats, observation, start_own_nats
 
 N = 100_000
 PREFIX = "beltwatch"  # the default prefix and subjects, as an operator would run it
-pytestmark = pytest.mark.slow  # two runs of 100,000 observations: minutes, not seconds
+# Two runs of 100,000 observations: minutes, not seconds. One xdist group, so the 100,000
+# are published once (the module fixture) rather than once per worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("durability")]
 
 
 @dataclass
