@@ -1,8 +1,10 @@
 """The leak matrix: for every partner of the default policy x record kind x format x export
 path, the set released equals the set the policy allows (no more, no less).
 
-Paths: the Python API (beltwatch.sharing.export) and the CLI (beltwatch export). The HTTP
-API and the stream must be added here as further paths when they exist.
+Paths here: the Python API (beltwatch.sharing.export) and the CLI (beltwatch export). The
+same oracle (conftest.py) checks the other paths where they are tested: the stream's
+partner feeds and relays (tests/stream/test_partner_feed.py) and the HTTP API and its live
+feed (tests/api).
 """
 
 from __future__ import annotations
