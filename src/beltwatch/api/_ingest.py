@@ -1,0 +1,96 @@
+"""POST /api/v1/observations: UDL-style JSON observations from an ingest-capable partner.
+
+Each record is read on its own (schema, time, marking, frames): the valid ones are
+stored, the others are listed with the reason; a body that is not a JSON array of
+objects is refused whole (nothing stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from beltwatch.api._auth import Caller, caller
+from beltwatch.api._problems import Problem, problem_response
+from beltwatch.api._service import Service
+from beltwatch.errors import InputError
+from beltwatch.formats import observations_from_udl
+
+router = APIRouter()
+
+
+def _parse(records: list[Any], service: Service) -> tuple[list, list[dict[str, Any]]]:
+    good, rejected = [], []
+    foreign = service.policy.foreign_markings
+    for index, record in enumerate(records):
+        ident = record.get("id") if isinstance(record, dict) else None
+        try:
+            if not isinstance(record, dict):
+                raise InputError("expected a JSON object", field="record")
+            good += observations_from_udl([record], f"observations[{index}]", foreign_markings=foreign)
+        except InputError as exc:
+            rejected.append({"index": index, "id": ident, "reason": str(exc)})
+        except (ValueError, TypeError, KeyError) as exc:
+            rejected.append({"index": index, "id": ident, "reason": f"unreadable record: {exc}"})
+    return good, rejected
+
+
+@router.post(
+    "/observations",
+    tags=["observations"],
+    summary="Ingest UDL-style JSON observations (keys of ingest partners only)",
+    status_code=200,
+)
+async def post_observations(
+    request: Request,
+    records: list[dict[str, Any]] = Body(
+        ..., description="A JSON array of UDL EO observation objects"
+    ),
+    who: Caller = Depends(caller),
+) -> Any:
+    service: Service = request.app.state.service
+    if not who.can_ingest:
+        raise Problem(403, f"partner {who.partner} may not ingest observations")
+    if len(records) > service.max_ingest_records:
+        raise Problem(
+            413, f"at most {service.max_ingest_records} observations in one request"
+        )
+    return await run_in_threadpool(_ingest, service, records)
+
+
+def _ingest(service: Service, records: list[dict[str, Any]]) -> Any:
+    good, rejected = _parse(records, service)
+    if not good:
+        return problem_response(
+            422,
+            f"none of the {len(records)} observation(s) could be read; nothing was stored",
+            rejected=rejected,
+        )
+    result = service.store.add_observations(good)
+    stored_rejects = list(getattr(result, "rejected", []) or [])
+    for obs_id, reason in stored_rejects:
+        rejected.append({"index": None, "id": obs_id, "reason": str(reason)})
+    if service.stream is not None:
+        _publish(service, good, {obs_id for obs_id, _ in stored_rejects})
+    return JSONResponse(
+        {
+            "received": len(records),
+            "stored": int(getattr(result, "inserted", len(good))),
+            "duplicates": int(getattr(result, "duplicates", 0)),
+            "rejected": rejected,
+        }
+    )
+
+
+def _publish(service: Service, observations: list, skip: set[str]) -> None:
+    """Newly ingested observations go on the live feed (the stream's publish, when the
+    stream has one); a feed failure never loses what was stored."""
+    publish = getattr(service.stream, "publish_sync", None)
+    if publish is None:
+        return
+    for obs in observations:
+        if obs.obs_id not in skip:
+            publish("observations", obs)
+
