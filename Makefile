@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/beltwatch run
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 -q
+	BELTWATCH_REQUIRE_SERVICES=1 $(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
