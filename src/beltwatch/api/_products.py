@@ -58,6 +58,7 @@ def product_response(
         released_ids=[d["id"] for d in released],
         withheld=result.withheld,
         audit_digest=entry["hash"],
+        product_path=None,
     )
     suffix = _SUFFIX.get(fmt, "txt" if not product.ccsds else fmt)
     return Response(

@@ -20,6 +20,7 @@ from beltwatch.api._products import product_response
 from beltwatch.api._service import Service
 from beltwatch.api._views import (
     ObjectView,
+    all_orbits,
     element_set_listing,
     event_listing,
     items_of,
@@ -218,8 +219,7 @@ def get_orbits(
                 for v, lon in zip(views, longitudes, strict=True)
             ]
         }
-    stored = items_of(service.store.orbits(norad_id))
-    states = [s if not hasattr(s, "state") else s.state for s in stored]
+    states = [s if not hasattr(s, "state") else s.state for s in all_orbits(service, norad_id)]
     if format is OrbitFormat.omm:
         # One element set: fitted to the newest orbit state, as the gate releases it.
         states = sorted(states, key=lambda s: float(s.epoch.utc.jd1 + s.epoch.utc.jd2))[-1:]
@@ -314,12 +314,26 @@ def get_coverage(
 
 
 @router.get("/releases", tags=["releases"], summary="Products released to the caller's partner")
-def get_releases(who: Caller = Depends(caller), service: Service = Depends(service_of)) -> dict:
-    records = items_of(service.store.releases(who.partner))
+def get_releases(
+    limit: Limit = 100,
+    cursor: Cursor = None,
+    who: Caller = Depends(caller),
+    service: Service = Depends(service_of),
+) -> dict:
+    """The caller's own release history (store ids and withheld counts are not shown:
+    they would tell of other partners' releases and of withheld records)."""
+
+    def fetch(after: str | None, n: int) -> Any:
+        return service.store.releases(partner=who.partner, limit=n, after=after)
+
+    def select(records: Any) -> list:
+        return [(i, r) for i, r in enumerate(records) if str(r.partner).upper() == who.partner]
+
+    listing = Listing(fetch, select, lambda r: str(r.release_id))
+    records, nxt = _page(service, who, listing, limit, cursor, {"l": "releases"})
     return {
         "items": [
             {
-                "release_id": r.release_id,
                 "kind": r.kind,
                 "format": r.fmt,
                 "released_ids": list(r.released_ids),
@@ -327,11 +341,9 @@ def get_releases(who: Caller = Depends(caller), service: Service = Depends(servi
                 "audit_digest": r.audit_digest,
             }
             for r in records
-            if str(r.partner).upper() == who.partner
         ],
-        "next_cursor": next_of(records),
+        "next_cursor": nxt,
     }
-
 
 
 MAX_BELT_OBJECTS = 1000

@@ -47,9 +47,21 @@ def _state_of(stored: Any) -> OrbitState:
     return stored if isinstance(stored, OrbitState) else stored.state
 
 
+def all_orbits(service: Service, norad_id: int) -> list:
+    """Every stored orbit of an object (the store pages its history)."""
+    out: list = []
+    after = None
+    while True:
+        page = service.store.orbits(norad_id, limit=1000, after=after)
+        out += items_of(page)
+        after = next_of(page)
+        if after is None:
+            return out
+
+
 def released_orbits(service: Service, norad_id: int, partner: str) -> list[OrbitView]:
     """The object's orbit history as released to ``partner``, oldest first."""
-    stored = items_of(service.store.orbits(norad_id))
+    stored = all_orbits(service, norad_id)
     stored.sort(key=lambda s: tai_seconds_since_j2000(_state_of(s).epoch))
     states = [_state_of(s) for s in stored]
     out = []
