@@ -45,7 +45,7 @@ def _parse(records: list[Any], service: Service) -> tuple[list, list[dict[str, A
 )
 async def post_observations(
     request: Request,
-    records: list[dict[str, Any]] = Body(
+    records: list[Any] = Body(
         ..., description="A JSON array of UDL EO observation objects"
     ),
     who: Caller = Depends(caller),
@@ -60,7 +60,7 @@ async def post_observations(
     return await run_in_threadpool(_ingest, service, records)
 
 
-def _ingest(service: Service, records: list[dict[str, Any]]) -> Any:
+def _ingest(service: Service, records: list[Any]) -> Any:
     good, rejected = _parse(records, service)
     if not good:
         return problem_response(
