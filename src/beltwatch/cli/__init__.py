@@ -25,6 +25,7 @@ from beltwatch.cli._imaging import process_command, simulate_app
 from beltwatch.cli._od import od_command
 from beltwatch.cli._propagate import propagate_command
 from beltwatch.cli._run import run_command
+from beltwatch.cli._serve import serve_command
 from beltwatch.errors import BeltwatchError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EXIT_NOTHING_RELEASED", "app", "main"]
@@ -52,6 +53,7 @@ app.command("screen")(screen_command)
 app.command("pc")(pc_command)
 app.command("proximity")(proximity_command)
 app.command("belt")(belt_command)
+app.command("serve")(serve_command)
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:

@@ -1,0 +1,113 @@
+"""``beltwatch serve``: the HTTP API and the dashboard (uvicorn)."""
+
+from __future__ import annotations
+
+import errno
+import socket
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from beltwatch.errors import InputError
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or one clear line when that is impossible."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise InputError(f"cannot resolve host {host!r}: {exc.strerror}", field="host") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise InputError(
+                f"port {port} on {host} is already in use (stop what runs there or give --port)",
+                field="port",
+            ) from None
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}", field="port") from None
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_command(
+    db: Annotated[
+        str | None,
+        typer.Option(help="Store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB."),
+    ] = None,
+    stream: Annotated[
+        str | None, typer.Option(help="Live feed: 'memory' (in-process) or nats://HOST:PORT.")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    policy: Annotated[
+        Path | None, typer.Option(help="Releasability policy TOML (default: the shipped one).")
+    ] = None,
+    audit: Annotated[
+        Path | None,
+        typer.Option(help="Audit log of product downloads (default: in the user data dir)."),
+    ] = None,
+    ingest_partner: Annotated[
+        list[str] | None,
+        typer.Option(help="A partner whose keys may POST observations (repeat; default SSN)."),
+    ] = None,
+    issue_key: Annotated[
+        str | None,
+        typer.Option(help="Issue a new API key for this partner, print it once and exit."),
+    ] = None,
+) -> None:
+    """Serve the API under /api/v1 and the dashboard at / until Ctrl-C."""
+    import uvicorn
+
+    from beltwatch.api import DEFAULT_INGEST_PARTNERS, create_app
+    from beltwatch.sharing import load_policy
+    from beltwatch.store import open_store
+
+    rules = load_policy(policy)
+    console = Console(stderr=True)
+    if issue_key is not None:
+        seat = rules.partner(issue_key.upper())
+        with open_store(db) as store:
+            key_id, secret = store.add_api_key(seat.name)
+        console.print(f"key {key_id} for {seat.name} (shown once):")
+        print(secret)
+        return
+    sock = _bind(host, port)
+    store = open_store(db)
+    feed = None
+    try:
+        if stream is not None:
+            from beltwatch.stream import open_stream
+
+            feed = open_stream(None if stream == "memory" else stream)
+        app = create_app(
+            store,
+            feed,
+            rules,
+            audit_log=audit,
+            ingest_partners=ingest_partner or DEFAULT_INGEST_PARTNERS,
+        )
+        config = uvicorn.Config(app, log_level="info", lifespan="on", timeout_graceful_shutdown=3)
+        server = uvicorn.Server(config)
+        console.print(
+            f"beltwatch serving {store.url} on http://{host}:{port}/ (API: /api/v1, Ctrl-C stops)"
+        )
+        server.run(sockets=[sock])
+        console.print("stopped")
+    finally:
+        sock.close()
+        store.close()
+        close = getattr(feed, "close", None)
+        if callable(close):
+            result = close()
+            if hasattr(result, "__await__"):
+                import asyncio
+
+                asyncio.run(result)
