@@ -69,3 +69,35 @@ def test_default_url_follows_the_environment(monkeypatch, tmp_path) -> None:
     assert (tmp_path / "x.db").exists()
     monkeypatch.delenv("BELTWATCH_DB")
     assert default_url().endswith("beltwatch.db")
+
+
+def test_upgrade_from_the_first_revision_keeps_data(db_url) -> None:
+    from pathlib import Path
+
+    from alembic import command
+    from alembic.config import Config
+
+    import beltwatch.store
+
+    config = Config()
+    config.set_main_option(
+        "script_location", str(Path(beltwatch.store.__file__).parent / "migrations")
+    )
+    engine = _engine(db_url)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO objects (norad_id, name, intl_designator, created_tai_s,"
+                " marking_owner, marking_level, marking_releasable_to)"
+                " VALUES (62876, 'QZS-6', '', 0.0, 'USA', 'PUBLIC', '[]')"
+            )
+        )
+    assert upgrade_database(db_url) == head_revision() != "0001"
+    with open_store(db_url) as store:
+        assert [o.name for o in store.objects().items] == ["QZS-6"]
+    columns = {c["name"]: c for c in inspect(engine).get_columns("observations")}
+    assert columns["observer_x_km"]["nullable"] and not columns["ra_rad"]["nullable"]
+    engine.dispose()

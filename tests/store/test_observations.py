@@ -133,3 +133,21 @@ def test_bad_cursor_and_limit_are_input_errors(store, cursor) -> None:
         store.observations(after=cursor)
     with pytest.raises(InputError, match="limit"):
         store.observations(limit=0)
+
+
+def test_unknown_sigmas_and_observer_state_round_trip_as_nan(store, make_observation) -> None:
+    nan3 = np.full(3, np.nan)
+    given = make_observation(
+        3,
+        ra_sigma_rad=math.nan,
+        dec_sigma_rad=math.nan,
+        observer_position_km=nan3,
+        observer_velocity_km_s=nan3,
+    )
+    partial = make_observation(4, observer_velocity_km_s=np.array([1.0, math.nan, 2.0]))
+    result = store.add_observations([given, partial])
+    assert result.inserted == 1 and [r[0] for r in result.rejected] == ["obs-00004"]
+    (got,) = store.observations().items
+    assert math.isnan(got.ra_sigma_rad) and math.isnan(got.dec_sigma_rad)
+    assert np.isnan(got.observer_position_km).all() and np.isnan(got.observer_velocity_km_s).all()
+    assert store.add_observations([given]).duplicates == 1

@@ -26,6 +26,7 @@ from beltwatch.cli._od import od_command
 from beltwatch.cli._propagate import propagate_command
 from beltwatch.cli._run import run_command
 from beltwatch.cli._serve import serve_command
+from beltwatch.cli._store import db_app, ingest_command, keys_app
 from beltwatch.errors import BeltwatchError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INTERRUPTED", "EXIT_NOTHING_RELEASED", "app", "main"]
@@ -54,6 +55,9 @@ app.command("pc")(pc_command)
 app.command("proximity")(proximity_command)
 app.command("belt")(belt_command)
 app.command("serve")(serve_command)
+app.add_typer(db_app, name="db")
+app.command("ingest")(ingest_command)
+app.add_typer(keys_app, name="keys")
 
 
 def _fail(message: str, code: int = EXIT_BAD_INPUT) -> None:

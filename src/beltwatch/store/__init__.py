@@ -12,6 +12,7 @@ Schema, units and measured ingest rates: docs/store.md.
 """
 
 from beltwatch.store._engine import default_url
+from beltwatch.store._engine import masked as masked_url
 from beltwatch.store._migrate import head_revision
 from beltwatch.store._open import open_store, upgrade_database
 from beltwatch.store._records import (
@@ -42,6 +43,7 @@ __all__ = [
     "TrackletRecord",
     "default_url",
     "head_revision",
+    "masked_url",
     "open_store",
     "upgrade_database",
 ]

@@ -87,77 +87,96 @@ def _finite(*values: object) -> bool:
     return all(isinstance(v, int | float | np.number) and math.isfinite(v) for v in values)
 
 
-def observation_problem(obs: Observation) -> str | None:
-    """Why ``obs`` cannot be stored (None when it can)."""
+def _nan(value: float | None) -> float:
+    return math.nan if value is None else value
+
+
+def _number(value: object) -> float | None:
+    """``value`` as a float when it is a real number (else None)."""
+    if isinstance(value, float | int | np.floating | np.integer) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def _triple(value: object) -> list[float | None] | None:
+    """Three finite numbers, or three NaN (unknown: NULLs); None when neither."""
+    items = value.tolist() if isinstance(value, np.ndarray) else value
+    if not isinstance(items, list | tuple) or len(items) != 3:
+        return None
+    numbers = [_number(x) for x in items]
+    if any(x is None for x in numbers):
+        return None
+    if all(math.isfinite(x) for x in numbers):  # type: ignore[arg-type]
+        return numbers
+    if all(math.isnan(x) for x in numbers):  # type: ignore[arg-type]
+        return [None, None, None]
+    return None
+
+
+def _sigma(value: object) -> float | str | None:
+    number = _number(value)
+    if number is None or number < 0 or math.isinf(number):
+        return "bad"
+    return None if math.isnan(number) else number
+
+
+def observation_row(obs: Observation) -> dict | str:
+    """The column values of one observation, except its time and markings columns; or
+    why it cannot be stored. Unknown sigmas and observer states (NaN) become NULL."""
     if not isinstance(obs.obs_id, str) or not obs.obs_id or len(obs.obs_id) > ID_LENGTH:
         return f"obs_id must be a non-empty text of at most {ID_LENGTH} characters"
     problem = markings_problem(obs.markings)
     if problem is not None:
         return problem
-    if not isinstance(obs.time, Time) or not obs.time.isscalar:
+    if not isinstance(obs.time, Time) or obs.time.shape != ():
         return "time must be one astropy Time"
-    if not _finite(obs.ra_rad, obs.dec_rad):
+    ra, dec = _number(obs.ra_rad), _number(obs.dec_rad)
+    if ra is None or dec is None or not math.isfinite(ra) or not math.isfinite(dec):
         return "RA/Dec must be finite"
-    if abs(obs.dec_rad) > math.pi / 2:
-        return f"Dec {obs.dec_rad} rad is outside [-pi/2, pi/2]"
-    if (
-        not _finite(obs.ra_sigma_rad, obs.dec_sigma_rad)
-        or min(obs.ra_sigma_rad, obs.dec_sigma_rad) < 0
-    ):
-        return "RA/Dec sigmas must be finite and >= 0"
-    for name, vector in (
-        ("observer_position_km", obs.observer_position_km),
-        ("observer_velocity_km_s", obs.observer_velocity_km_s),
-    ):
-        array = np.asarray(vector, dtype=float)
-        if array.shape != (3,) or not np.all(np.isfinite(array)):
-            return f"{name} must be 3 finite numbers"
+    if abs(dec) > math.pi / 2:
+        return f"Dec {dec} rad is outside [-pi/2, pi/2]"
+    ra_sigma, dec_sigma = _sigma(obs.ra_sigma_rad), _sigma(obs.dec_sigma_rad)
+    if ra_sigma == "bad" or dec_sigma == "bad":
+        return "ra_sigma_rad/dec_sigma_rad must be >= 0 and finite, or NaN when unknown"
+    r = _triple(obs.observer_position_km)
+    if r is None:
+        return "observer_position_km must be 3 finite numbers, or all NaN when unknown"
+    v = _triple(obs.observer_velocity_km_s)
+    if v is None:
+        return "observer_velocity_km_s must be 3 finite numbers, or all NaN when unknown"
     if not isinstance(obs.sensor_id, str) or not obs.sensor_id:
         return "sensor_id must be a non-empty text"
-    for name, value in (
-        ("magnitude", obs.magnitude),
-        ("solar_phase_angle_rad", obs.solar_phase_angle_rad),
-    ):
-        if value is not None and not _finite(value):
+    optional = {}
+    for name in ("magnitude", "solar_phase_angle_rad"):
+        value = getattr(obs, name)
+        number = None if value is None else _number(value)
+        if value is not None and (number is None or not math.isfinite(number)):
             return f"{name} must be finite or absent"
-    if obs.norad_id is not None:
-        try:
-            require_norad(obs.norad_id, "norad_id")
-        except InputError:
-            return f"norad_id {obs.norad_id!r} is not a catalog number"
-    return None
-
-
-def observation_row(obs: Observation, t_tai_s: float) -> dict:
-    """The column values of one valid observation."""
-    r = np.asarray(obs.observer_position_km, dtype=float)
-    v = np.asarray(obs.observer_velocity_km_s, dtype=float)
+        optional[name] = number
+    norad = obs.norad_id
+    if norad is not None and (
+        _number(norad) is None or not float(norad).is_integer() or not is_catalog_number(int(norad))
+    ):
+        return f"norad_id {norad!r} is not a catalog number"
     return {
         "obs_id": obs.obs_id,
-        "t_tai_s": t_tai_s,
-        "ra_rad": float(obs.ra_rad),
-        "dec_rad": float(obs.dec_rad),
-        "ra_sigma_rad": float(obs.ra_sigma_rad),
-        "dec_sigma_rad": float(obs.dec_sigma_rad),
-        "observer_x_km": float(r[0]),
-        "observer_y_km": float(r[1]),
-        "observer_z_km": float(r[2]),
-        "observer_vx_km_s": float(v[0]),
-        "observer_vy_km_s": float(v[1]),
-        "observer_vz_km_s": float(v[2]),
+        "ra_rad": ra,
+        "dec_rad": dec,
+        "ra_sigma_rad": ra_sigma,
+        "dec_sigma_rad": dec_sigma,
+        "observer_x_km": r[0],
+        "observer_y_km": r[1],
+        "observer_z_km": r[2],
+        "observer_vx_km_s": v[0],
+        "observer_vy_km_s": v[1],
+        "observer_vz_km_s": v[2],
         "sensor_id": obs.sensor_id,
-        "norad_id": None if obs.norad_id is None else int(obs.norad_id),
-        "magnitude": None if obs.magnitude is None else float(obs.magnitude),
+        "norad_id": None if norad is None else int(norad),
+        "magnitude": optional["magnitude"],
         "frame_id": obs.frame_id,
         "track_id": obs.track_id,
-        "solar_phase_angle_rad": (
-            None if obs.solar_phase_angle_rad is None else float(obs.solar_phase_angle_rad)
-        ),
-        **markings_columns(obs.markings),
+        "solar_phase_angle_rad": optional["solar_phase_angle_rad"],
     }
-
-
-OBSERVATION_COLUMNS = tuple(c.name for c in ObservationRow.__table__.columns)
 
 
 def observation_of(row: ObservationRow, time: Time) -> Observation:
@@ -166,11 +185,13 @@ def observation_of(row: ObservationRow, time: Time) -> Observation:
         time=time,
         ra_rad=row.ra_rad,
         dec_rad=row.dec_rad,
-        ra_sigma_rad=row.ra_sigma_rad,
-        dec_sigma_rad=row.dec_sigma_rad,
-        observer_position_km=np.array([row.observer_x_km, row.observer_y_km, row.observer_z_km]),
+        ra_sigma_rad=_nan(row.ra_sigma_rad),
+        dec_sigma_rad=_nan(row.dec_sigma_rad),
+        observer_position_km=np.array(
+            [_nan(row.observer_x_km), _nan(row.observer_y_km), _nan(row.observer_z_km)]
+        ),
         observer_velocity_km_s=np.array(
-            [row.observer_vx_km_s, row.observer_vy_km_s, row.observer_vz_km_s]
+            [_nan(row.observer_vx_km_s), _nan(row.observer_vy_km_s), _nan(row.observer_vz_km_s)]
         ),
         sensor_id=row.sensor_id,
         markings=markings_of(row),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from beltwatch.store._engine import make_engine, parse_url
+from beltwatch.store._engine import default_url, make_engine, parse_url
 from beltwatch.store._migrate import upgrade
 from beltwatch.store._store import Store, database_error
 
@@ -20,7 +20,7 @@ def open_store(url: str | None = None) -> Store:
         upgrade(engine)
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise database_error(str(parsed), exc) from None
+        raise database_error(url or default_url(), exc) from None
     return Store(engine)
 
 
@@ -31,6 +31,6 @@ def upgrade_database(url: str | None = None) -> str:
     try:
         return upgrade(engine)
     except SQLAlchemyError as exc:
-        raise database_error(str(parsed), exc) from None
+        raise database_error(url or default_url(), exc) from None
     finally:
         engine.dispose()

@@ -53,21 +53,22 @@ class ObjectStatusRow(Base):
 
 
 class ObservationRow(Marked, Base):
-    """One angles-only observation (values.Observation), GCRS axes, radians."""
+    """One angles-only observation (values.Observation), GCRS axes, radians. Sigmas and
+    the observer state are NULL when the source does not give them (NaN in the value)."""
 
     __tablename__ = "observations"
     obs_id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
     t_tai_s: Mapped[float] = mapped_column(Double)
     ra_rad: Mapped[float] = mapped_column(Double)
     dec_rad: Mapped[float] = mapped_column(Double)
-    ra_sigma_rad: Mapped[float] = mapped_column(Double)
-    dec_sigma_rad: Mapped[float] = mapped_column(Double)
-    observer_x_km: Mapped[float] = mapped_column(Double)
-    observer_y_km: Mapped[float] = mapped_column(Double)
-    observer_z_km: Mapped[float] = mapped_column(Double)
-    observer_vx_km_s: Mapped[float] = mapped_column(Double)
-    observer_vy_km_s: Mapped[float] = mapped_column(Double)
-    observer_vz_km_s: Mapped[float] = mapped_column(Double)
+    ra_sigma_rad: Mapped[float | None] = mapped_column(Double)
+    dec_sigma_rad: Mapped[float | None] = mapped_column(Double)
+    observer_x_km: Mapped[float | None] = mapped_column(Double)
+    observer_y_km: Mapped[float | None] = mapped_column(Double)
+    observer_z_km: Mapped[float | None] = mapped_column(Double)
+    observer_vx_km_s: Mapped[float | None] = mapped_column(Double)
+    observer_vy_km_s: Mapped[float | None] = mapped_column(Double)
+    observer_vz_km_s: Mapped[float | None] = mapped_column(Double)
     sensor_id: Mapped[str] = mapped_column(String(CODE_LENGTH))
     norad_id: Mapped[int | None] = mapped_column(ForeignKey("objects.norad_id"))
     magnitude: Mapped[float | None] = mapped_column(Double)

@@ -28,7 +28,6 @@ from beltwatch.store._convert import (
     markings_columns,
     markings_of,
     observation_of,
-    observation_problem,
     observation_row,
     orbit_of,
     require_markings,
@@ -142,6 +141,8 @@ class Store:
         """Insert ``rows`` skipping conflicts; the number inserted."""
         if not rows:
             return 0
+        if self.backend == "postgresql" and key in rows[0]:  # not for generated ids
+            return _copy_insert(session, table.name, rows, key)
         statement = self._insert_ignore(table).returning(table.c[key])
         return len(session.execute(statement, rows).all())
 
@@ -203,19 +204,23 @@ class Store:
         rejected with the reason (the stored one is kept); invalid records are rejected
         with the reason while the rest is stored.
         """
-        batch = list(observations)
         rejected: list[tuple[str, str]] = []
-        valid: list[Observation] = []
-        for obs in batch:
-            problem = observation_problem(obs)
-            if problem is None:
-                valid.append(obs)
-            else:
-                rejected.append((str(getattr(obs, "obs_id", "")), problem))
+        valid: list[tuple[Observation, dict]] = []
+        marks: dict[Markings, dict[str, str]] = {}
+        for obs in observations:
+            row = observation_row(obs)
+            if isinstance(row, str):
+                rejected.append((str(getattr(obs, "obs_id", "")), row))
+                continue
+            if obs.markings not in marks:
+                marks[obs.markings] = markings_columns(obs.markings)
+            row.update(marks[obs.markings])
+            valid.append((obs, row))
         rows: dict[str, dict] = {}
         duplicates = 0
-        for obs, t in zip(valid, tai_s_many([o.time for o in valid]), strict=True):
-            row = observation_row(obs, float(t))
+        seconds = tai_s_many([obs.time for obs, _ in valid])
+        for (obs, row), t in zip(valid, seconds.tolist(), strict=True):
+            row["t_tai_s"] = t
             seen = rows.get(obs.obs_id)
             if seen is None:
                 rows[obs.obs_id] = row
@@ -838,6 +843,30 @@ class Store:
                 name: int(session.execute(select(func.count()).select_from(table)).scalar_one())
                 for name, table in sorted(Base.metadata.tables.items())
             }
+
+
+def _copy_insert(session: Session, table: str, rows: list[dict], key: str) -> int:
+    """PostgreSQL bulk path: COPY into a session-local staging table, then one INSERT ...
+    SELECT ... ON CONFLICT DO NOTHING (a multi-row VALUES statement costs psycopg more to
+    prepare than the server to run); the number inserted."""
+    columns = list(rows[0])
+    names = ", ".join(columns)
+    staging = f"staging_{table}"
+    driver = session.connection().connection.driver_connection
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {staging} (LIKE {table}) ON COMMIT DELETE ROWS"
+        )
+        with cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in columns])
+        cursor.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} "
+            f"ON CONFLICT DO NOTHING RETURNING {key}"
+        )
+        inserted = len(cursor.fetchall())
+        cursor.execute(f"TRUNCATE {staging}")
+    return inserted
 
 
 def _maybe_time(seconds: float | None) -> Time | None:
