@@ -3,7 +3,8 @@ at /."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +38,44 @@ def create_app(
     ingest_partners: Iterable[str] = DEFAULT_INGEST_PARTNERS,
     fit: ElementFit | None = None,
     dashboard: bool = True,
+    stream_url: str | None = None,
 ) -> FastAPI:
     """The service over ``store`` (and ``stream`` for the live feed), releasing through
     ``policy`` (default: :func:`beltwatch.sharing.load_policy`).
 
     ``audit_log``: product downloads are appended there (default: the user data
-    directory); ``ingest_partners``: partners whose keys may POST observations."""
+    directory); ``ingest_partners``: partners whose keys may POST observations;
+    ``stream_url``: a stream opened when the app starts and closed when it stops (for
+    ``beltwatch serve``; ``memory://`` or ``nats://...``), instead of ``stream``."""
     policy = policy or load_policy()
     ingest = frozenset(p.upper() for p in ingest_partners)
     for name in ingest:
         policy.partner(name)  # an unknown partner is an InputError naming it
+    service = Service(
+        store=store,
+        policy=policy,
+        audit_log=Path(audit_log) if audit_log is not None else default_audit_log(),
+        stream=stream,
+        ingest_partners=ingest,
+        fit=fit or ElementFit(),
+        cursors=CursorBox(),
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if stream_url is None:
+            yield
+            return
+        from beltwatch.stream import open_stream
+
+        service.stream = await open_stream(stream_url)
+        try:
+            yield
+        finally:
+            await service.stream.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="beltwatch",
         version="1",
         description=(
@@ -58,15 +86,7 @@ def create_app(
         docs_url=f"{PREFIX}/docs",
         redoc_url=None,
     )
-    app.state.service = Service(
-        store=store,
-        policy=policy,
-        audit_log=Path(audit_log) if audit_log is not None else default_audit_log(),
-        stream=stream,
-        ingest_partners=ingest,
-        fit=fit or ElementFit(),
-        cursors=CursorBox(),
-    )
+    app.state.service = service
     install_problem_handlers(app)
     app.add_middleware(CatchAllMiddleware)
     app.include_router(read_router, prefix=PREFIX)

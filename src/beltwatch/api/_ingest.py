@@ -6,6 +6,7 @@ objects is refused whole (nothing stored)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Request
@@ -19,6 +20,7 @@ from beltwatch.errors import InputError
 from beltwatch.formats import observations_from_udl
 
 router = APIRouter()
+_LOG = logging.getLogger("beltwatch.api")
 
 
 def _parse(records: list[Any], service: Service) -> tuple[list, list[dict[str, Any]]]:
@@ -57,23 +59,27 @@ async def post_observations(
         raise Problem(
             413, f"at most {service.max_ingest_records} observations in one request"
         )
-    return await run_in_threadpool(_ingest, service, records)
+    response, stored = await run_in_threadpool(_ingest, service, records)
+    if stored and service.stream is not None:
+        await _publish(service, stored)
+    return response
 
 
-def _ingest(service: Service, records: list[Any]) -> Any:
+def _ingest(service: Service, records: list[Any]) -> tuple[Any, list]:
     good, rejected = _parse(records, service)
     if not good:
-        return problem_response(
+        problem = problem_response(
             422,
             f"none of the {len(records)} observation(s) could be read; nothing was stored",
             rejected=rejected,
         )
+        return problem, []
     result = service.store.add_observations(good)
     stored_rejects = list(getattr(result, "rejected", []) or [])
     for obs_id, reason in stored_rejects:
         rejected.append({"index": None, "id": obs_id, "reason": str(reason)})
-    if service.stream is not None:
-        _publish(service, good, {obs_id for obs_id, _ in stored_rejects})
+    refused = {obs_id for obs_id, _ in stored_rejects}
+    stored = [o for o in good if o.obs_id not in refused]
     return JSONResponse(
         {
             "received": len(records),
@@ -81,16 +87,13 @@ def _ingest(service: Service, records: list[Any]) -> Any:
             "duplicates": int(getattr(result, "duplicates", 0)),
             "rejected": rejected,
         }
-    )
+    ), stored
 
 
-def _publish(service: Service, observations: list, skip: set[str]) -> None:
-    """Newly ingested observations go on the live feed (the stream's publish, when the
-    stream has one); a feed failure never loses what was stored."""
-    publish = getattr(service.stream, "publish_sync", None)
-    if publish is None:
-        return
-    for obs in observations:
-        if obs.obs_id not in skip:
-            publish("observations", obs)
-
+async def _publish(service: Service, observations: list) -> None:
+    """Stored observations go on the live feed too (repeats are de-duplicated by the
+    stream); a feed failure is logged and never loses what was stored."""
+    try:
+        await service.stream.publish_many("observations", observations)
+    except Exception:
+        _LOG.exception("ingested observations were stored but not published on the stream")

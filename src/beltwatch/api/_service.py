@@ -12,9 +12,10 @@ from beltwatch.sharing import ElementFit, Policy
 DEFAULT_INGEST_PARTNERS = frozenset({"SSN"})
 
 
-@dataclass(frozen=True)
+@dataclass
 class Service:
-    """Dependencies of one app (injected by :func:`create_app`; no globals).
+    """Dependencies of one app (injected by :func:`create_app`; no globals). ``stream``
+    is set when the app starts if it was given by URL.
 
     ``ingest_partners``: partners whose keys may POST observations; ``audit_log``: the
     hash-chained log product downloads are appended to; ``fit``: how orbits become SGP4

@@ -9,13 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from beltwatch.api._auth import Caller, caller
-from beltwatch.api._json import event_json, observation_json, orbit_json
+from beltwatch.api._json import element_set_json, event_json, observation_json, orbit_json
 from beltwatch.api._problems import Problem
 from beltwatch.api._service import Service
 from beltwatch.values import ElementSet, Event, Observation, OrbitState
@@ -32,8 +32,6 @@ def record_json(kind: str, record: Any) -> dict[str, Any]:
     if isinstance(record, Event):
         return event_json(record)
     if isinstance(record, ElementSet):
-        from beltwatch.api._json import element_set_json
-
         return element_set_json(record)
     to_dict = getattr(record, "to_dict", None)
     return to_dict() if callable(to_dict) else {"record": str(record)}
@@ -78,13 +76,20 @@ async def sse_frames(feed: AsyncIterator, heartbeat_s: float = HEARTBEAT_S) -> A
     summary="Live feed of records released to the caller (server-sent events)",
     responses={200: {"content": {"text/event-stream": {}}}},
 )
-async def get_stream(request: Request, who: Caller = Depends(caller)) -> StreamingResponse:
+async def get_stream(
+    request: Request,
+    start: Annotated[
+        Literal["new", "all"],
+        Query(description="new: records published from now on; all: the stream's history too"),
+    ] = "new",
+    who: Caller = Depends(caller),
+) -> StreamingResponse:
     service: Service = request.app.state.service
     if service.stream is None:
         raise Problem(503, "this service runs without a live feed (start it with --stream)")
     from beltwatch.stream import partner_feed
 
-    feed = partner_feed(service.stream, who.partner, service.policy)
+    feed = partner_feed(service.stream, who.partner, service.policy, start=start)
     return StreamingResponse(
         sse_frames(feed),
         media_type="text/event-stream",

@@ -37,13 +37,28 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
+def _check_stream(url: str) -> None:
+    """Open and close the stream once, so an unreachable one is one line, not a failed
+    start-up."""
+    import asyncio
+
+    from beltwatch.stream import open_stream
+
+    async def probe() -> None:
+        opened = await open_stream(url)
+        await opened.close()
+
+    asyncio.run(probe())
+
+
 def serve_command(
     db: Annotated[
         str | None,
         typer.Option(help="Store URL: sqlite:///PATH or postgresql://USER@HOST:PORT/DB."),
     ] = None,
     stream: Annotated[
-        str | None, typer.Option(help="Live feed: 'memory' (in-process) or nats://HOST:PORT.")
+        str | None,
+        typer.Option(help="Live feed: memory:// (in-process) or nats://HOST:PORT (default: none)."),
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
@@ -58,12 +73,9 @@ def serve_command(
         list[str] | None,
         typer.Option(help="A partner whose keys may POST observations (repeat; default SSN)."),
     ] = None,
-    issue_key: Annotated[
-        str | None,
-        typer.Option(help="Issue a new API key for this partner, print it once and exit."),
-    ] = None,
 ) -> None:
-    """Serve the API under /api/v1 and the dashboard at / until Ctrl-C."""
+    """Serve the API under /api/v1 and the dashboard at / until Ctrl-C (API keys: ``beltwatch
+    keys add PARTNER``)."""
     import uvicorn
 
     from beltwatch.api import DEFAULT_INGEST_PARTNERS, create_app
@@ -72,27 +84,23 @@ def serve_command(
 
     rules = load_policy(policy)
     console = Console(stderr=True)
-    if issue_key is not None:
-        seat = rules.partner(issue_key.upper())
-        with open_store(db) as store:
-            key_id, secret = store.add_api_key(seat.name)
-        console.print(f"key {key_id} for {seat.name} (shown once):")
-        print(secret)
-        return
+    if stream is not None and not stream.startswith(("memory:", "nats://")):
+        raise InputError(
+            f"unsupported stream URL {stream!r}: expected memory:// or nats://HOST:PORT",
+            field="stream",
+        )
+    if stream is not None:
+        _check_stream(stream)
     sock = _bind(host, port)
     store = open_store(db)
-    feed = None
     try:
-        if stream is not None:
-            from beltwatch.stream import open_stream
-
-            feed = open_stream(None if stream == "memory" else stream)
         app = create_app(
             store,
-            feed,
+            None,
             rules,
             audit_log=audit,
             ingest_partners=ingest_partner or DEFAULT_INGEST_PARTNERS,
+            stream_url=stream,
         )
         config = uvicorn.Config(app, log_level="info", lifespan="on", timeout_graceful_shutdown=3)
         server = uvicorn.Server(config)
@@ -104,10 +112,3 @@ def serve_command(
     finally:
         sock.close()
         store.close()
-        close = getattr(feed, "close", None)
-        if callable(close):
-            result = close()
-            if hasattr(result, "__await__"):
-                import asyncio
-
-                asyncio.run(result)
