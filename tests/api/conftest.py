@@ -13,11 +13,6 @@ from pathlib import Path
 import pytest
 from astropy.time import TimeDelta
 from fastapi.testclient import TestClient
-
-from beltwatch.api import create_app
-from beltwatch.sharing import load_policy
-from beltwatch.store import open_store
-from beltwatch.values import ElementSet, Markings
 from tests.sharing.conftest import (  # the dataset builders and the oracle, not copies
     FIT_SPAN_S,
     FIT_STEP_S,
@@ -30,6 +25,11 @@ from tests.sharing.conftest import (  # the dataset builders and the oracle, not
     state,
 )
 from tests.store.conftest import postgres_url  # noqa: F401  (fixture: a fresh PG schema)
+
+from beltwatch.api import create_app
+from beltwatch.sharing import load_policy
+from beltwatch.store import open_store
+from beltwatch.values import ElementSet, Markings
 
 PARTNERS = ["SSN", "COMBINED_OPS", "MN_CELL", "JPN_LIAISON", "GLOBAL_SENTINEL"]
 PUBLIC = Markings("USA", "PUBLIC", frozenset())

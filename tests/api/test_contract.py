@@ -6,11 +6,11 @@ import json
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.sharing.conftest import observation
 
 from beltwatch.api import PROBLEM_JSON, create_app
 from beltwatch.formats import udl_records
 from beltwatch.sharing import load_policy
-from tests.sharing.conftest import observation
 
 from .conftest import MARKINGS
 
@@ -33,9 +33,10 @@ def test_a_key_is_needed(api, path: str) -> None:
     revoked = {"X-API-Key": api.seeded.revoked_key}
     assert "not valid" in _problem(api.get(path, headers=revoked), 401)["detail"]
     stranger = {"X-API-Key": api.seeded.stranger_key}
-    assert "not in the releasability policy" in _problem(api.get(path, headers=stranger), 401)[
-        "detail"
-    ]
+    assert (
+        "not in the releasability policy"
+        in _problem(api.get(path, headers=stranger), 401)["detail"]
+    )
     bearer = {"Authorization": f"Bearer {api.seeded.keys['SSN']}"}
     assert api.get(path, headers=bearer).status_code == 200
 
@@ -48,17 +49,18 @@ def test_whoami_names_the_partner(api) -> None:
 
 def test_problem_details_for_bad_requests(api) -> None:
     _problem(api.get("/nowhere", "SSN"), 404)
-    assert "'limit'" in _problem(api.get("/observations", "SSN", params={"limit": 0}), 422)[
-        "detail"
-    ]
+    assert (
+        "'limit'" in _problem(api.get("/observations", "SSN", params={"limit": 0}), 422)["detail"]
+    )
     body = _problem(api.get("/observations", "SSN", params={"start": "yesterday-ish"}), 422)
     assert "start" in body["detail"]
-    assert "'cursor'" in _problem(api.get("/events", "SSN", params={"cursor": "abc"}), 422)[
-        "detail"
-    ]
-    assert "'format'" in _problem(api.get("/observations", "SSN", params={"format": "xls"}), 422)[
-        "detail"
-    ]
+    assert (
+        "'cursor'" in _problem(api.get("/events", "SSN", params={"cursor": "abc"}), 422)["detail"]
+    )
+    assert (
+        "'format'"
+        in _problem(api.get("/observations", "SSN", params={"format": "xls"}), 422)["detail"]
+    )
     assert "'norad_id'" in _problem(api.get("/objects/abc", "SSN"), 422)["detail"]
 
 
@@ -127,11 +129,15 @@ def test_ingest_good_bad_and_mixed_batches(api) -> None:
     assert "classificationMarking" in mixed.json()["rejected"][0]["reason"]
     again = post([_udl(100)])
     assert again.json()["stored"] == 0 and again.json()["duplicates"] == 1
-    ids = {o["obs_id"] for o in api.get("/observations", "SSN", params={"limit": 1000}).json()["items"]}
+    ids = {
+        o["obs_id"] for o in api.get("/observations", "SSN", params={"limit": 1000}).json()["items"]
+    }
     assert {"new-100", "new-101", "new-103", "new-105"} <= ids and "new-102" not in ids
     assert len(ids) == before + 4
     not_json = api.client.post(
-        "/api/v1/observations", content=b"{oops", headers={**key, "content-type": "application/json"}
+        "/api/v1/observations",
+        content=b"{oops",
+        headers={**key, "content-type": "application/json"},
     )
     _problem(not_json, 422)
     _problem(api.client.post("/api/v1/observations", json={"a": 1}, headers=key), 422)
@@ -147,9 +153,10 @@ def test_ingest_needs_an_ingest_partner(api) -> None:
 def test_ingested_markings_are_kept_through_the_gate(api) -> None:
     key = {"X-API-Key": api.seeded.keys["SSN"]}
     restricted = _udl(300, classificationMarking="RESTRICTED//OWNER USA")
-    assert api.client.post("/api/v1/observations", json=[restricted], headers=key).json()[
-        "stored"
-    ] == 1
+    assert (
+        api.client.post("/api/v1/observations", json=[restricted], headers=key).json()["stored"]
+        == 1
+    )
     for partner, visible in (("SSN", True), ("COMBINED_OPS", False), ("GLOBAL_SENTINEL", False)):
         items = api.get("/observations", partner, params={"limit": 1000}).json()["items"]
         assert ("new-300" in {o["obs_id"] for o in items}) == visible, partner

@@ -132,7 +132,9 @@ def test_products_release_what_the_oracle_allows(api, partner: str, kind: str, f
         response = api.get("/observations", partner, params={"format": fmt, "limit": 1000})
         assert response.status_code == 200, response.text
         if fmt == "tdm":
-            read = [o for m in parse_messages(response.text, "tdm") for o in observations_from_tdm(m)]
+            read = [
+                o for m in parse_messages(response.text, "tdm") for o in observations_from_tdm(m)
+            ]
             got_ids = [o.norad_id for o in read]  # TDM carries no obs_id: compare objects
             want = {
                 r.norad_id: v for r in stored if (v := verdict(kind, r, partner, fmt)) is not None
@@ -167,7 +169,9 @@ def test_omm_product_through_the_element_set_rule(api, partner: str) -> None:
         assert response.status_code == (404 if v is None else 200), (s.markings, v)
         if v is None:
             continue
-        (elements,) = [e for m in parse_messages(response.text, "omm") for e in elements_from_omm(m)]
+        (elements,) = [
+            e for m in parse_messages(response.text, "omm") for e in elements_from_omm(m)
+        ]
         assert elements.norad_id == s.norad_id
         reduced = any("reduced precision" in c for c in elements.comments)
         assert reduced == (v == "orbits-sgp4-elements")

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from tests.sharing.conftest import FIT_SPAN_S, FIT_STEP_S, MemoFit
 
 from beltwatch.api import PROBLEM_JSON, create_app
 from beltwatch.sharing import load_policy
 from beltwatch.store import open_store
-from tests.sharing.conftest import FIT_SPAN_S, FIT_STEP_S, MemoFit
 
 from .conftest import seed
 
@@ -39,9 +39,7 @@ STORE = _Forward()
 AUDIT = Path(tempfile.mkdtemp(prefix="bw-fuzz-")) / "audit.jsonl"
 APP = create_app(STORE, policy=load_policy(), audit_log=AUDIT, fit=MemoFit(FIT_SPAN_S, FIT_STEP_S))
 # The live feed never ends by itself: it has its own tests.
-schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP).exclude(
-    path="/api/v1/stream"
-)
+schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", APP).exclude(path="/api/v1/stream")
 
 
 @pytest.fixture(scope="module")

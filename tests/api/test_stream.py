@@ -9,12 +9,12 @@ import json
 import pytest
 from astropy.time import TimeDelta
 from fastapi.testclient import TestClient
+from tests.sharing.conftest import T0
 
 from beltwatch.api import create_app
 from beltwatch.sharing import REDACTED_SENSOR, load_policy
 from beltwatch.stream import MemoryBroker, MemoryStream
 from beltwatch.values import Event, EventKind, Markings
-from tests.sharing.conftest import T0
 
 from .conftest import PARTNERS, verdict
 
@@ -97,17 +97,22 @@ def test_feed_releases_only_what_the_oracle_allows(api, feed_app) -> None:
         assert ids == want, partner
         assert 0 < len(got) < sum(len(v) for v in records.values() if v)
         for kind, record in got:
-            if kind == "observations" and verdict(
-                "observations",
-                next(o for o in records["observations"] if o.obs_id == record["obs_id"]),
-                partner,
-            ) == "observations-drop-sensor":
+            if (
+                kind == "observations"
+                and verdict(
+                    "observations",
+                    next(o for o in records["observations"] if o.obs_id == record["obs_id"]),
+                    partner,
+                )
+                == "observations-drop-sensor"
+            ):
                 assert record["sensor_id"] == REDACTED_SENSOR
 
 
 def test_ingested_observations_reach_the_feed(api, feed_app) -> None:
-    from beltwatch.formats import udl_records
     from tests.sharing.conftest import MARKINGS, observation
+
+    from beltwatch.formats import udl_records
 
     client, broker = feed_app
     restricted = udl_records([observation(3, MARKINGS[0])])[0]  # RESTRICTED, owner only
@@ -121,7 +126,11 @@ def test_ingested_observations_reach_the_feed(api, feed_app) -> None:
         p: {r["obs_id"] for k, r in _read_feed(client, api.seeded.keys[p], {"start": "all"})}
         for p in ("SSN", "COMBINED_OPS", "GLOBAL_SENTINEL")
     }
-    assert seen == {"SSN": {"live-r", "live-s"}, "COMBINED_OPS": {"live-s"}, "GLOBAL_SENTINEL": set()}
+    assert seen == {
+        "SSN": {"live-r", "live-s"},
+        "COMBINED_OPS": {"live-s"},
+        "GLOBAL_SENTINEL": set(),
+    }
 
 
 def test_no_stream_is_a_503_problem(api) -> None:

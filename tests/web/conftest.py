@@ -78,10 +78,16 @@ def observations_from(lon_host_deg: float, targets_deg: list[float], marks: Mark
         t = T0 + TimeDelta(600.0 * k, format="sec")
         theta = _gmst_rad(t)
         radius = 42164.17
-        host = radius * np.array([math.cos(theta + math.radians(lon_host_deg)),
-                                  math.sin(theta + math.radians(lon_host_deg)), 0.0])
-        point = radius * np.array([math.cos(theta + math.radians(target)),
-                                   math.sin(theta + math.radians(target)), 0.01])
+        host = radius * np.array(
+            [
+                math.cos(theta + math.radians(lon_host_deg)),
+                math.sin(theta + math.radians(lon_host_deg)),
+                0.0,
+            ]
+        )
+        point = radius * np.array(
+            [math.cos(theta + math.radians(target)), math.sin(theta + math.radians(target)), 0.01]
+        )
         u = (point - host) / np.linalg.norm(point - host)
         out.append(
             Observation(
@@ -125,15 +131,34 @@ def served(tmp_path_factory) -> Iterator[Served]:
     store = open_store(f"sqlite:///{tmp / 'web.db'}")
     for norad_id, (name, lon, drift, marks) in OBJECTS.items():
         store.add_element_sets(geo_sets(norad_id, name, lon, drift, marks), source="test")
-        store.upsert_object(norad_id, name=name, markings=marks,
-                            status="drifting" if drift else "station-kept")
+        store.upsert_object(
+            norad_id, name=name, markings=marks, status="drifting" if drift else "station-kept"
+        )
     store.add_observations(observations_from(90.5, [70, 80, 100, 110, 120, 127], PUBLIC))
-    store.add_events([
-        Event("web-evt-1", EventKind.MANEUVER, (49057,), T0 + TimeDelta(3600, format="sec"),
-              PUBLIC, {"delta_v_m_s": 1.2}, {}, "east-west maneuver"),
-        Event("web-evt-2", EventKind.PROXIMITY, (49059,), T0 + TimeDelta(7200, format="sec"),
-              RESTRICTED, {"range_km": 12.0}, {}, "close approach to RESTRICTED-SAT"),
-    ])
+    store.add_events(
+        [
+            Event(
+                "web-evt-1",
+                EventKind.MANEUVER,
+                (49057,),
+                T0 + TimeDelta(3600, format="sec"),
+                PUBLIC,
+                {"delta_v_m_s": 1.2},
+                {},
+                "east-west maneuver",
+            ),
+            Event(
+                "web-evt-2",
+                EventKind.PROXIMITY,
+                (49059,),
+                T0 + TimeDelta(7200, format="sec"),
+                RESTRICTED,
+                {"range_km": 12.0},
+                {},
+                "close approach to RESTRICTED-SAT",
+            ),
+        ]
+    )
     keys = {p: store.add_api_key(p)[1] for p in ("COMBINED_OPS", "GLOBAL_SENTINEL")}
     app = create_app(store, policy=load_policy(), audit_log=tmp / "audit.jsonl")
     port = _free_port()

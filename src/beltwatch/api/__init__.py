@@ -10,14 +10,14 @@
 """
 
 from beltwatch.api._app import PREFIX, create_app, default_audit_log
-from beltwatch.api._problems import PROBLEM_JSON, Problem
+from beltwatch.api._problems import PROBLEM_JSON, ProblemError
 from beltwatch.api._service import DEFAULT_INGEST_PARTNERS, Service
 
 __all__ = [
     "DEFAULT_INGEST_PARTNERS",
     "PREFIX",
     "PROBLEM_JSON",
-    "Problem",
+    "ProblemError",
     "Service",
     "create_app",
     "default_audit_log",

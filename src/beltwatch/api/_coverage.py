@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from beltwatch.api._cursor import Position
-from beltwatch.api._geo import belt_longitudes_deg
 from beltwatch.api._gate import released_page
+from beltwatch.api._geo import belt_longitudes_deg
 from beltwatch.api._service import Service
 from beltwatch.api._views import items_of, observation_listing
 from beltwatch.timescales import format_utc

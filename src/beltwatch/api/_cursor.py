@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from cryptography.fernet import Fernet, InvalidToken
 
-from beltwatch.api._problems import Problem
+from beltwatch.api._problems import ProblemError
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class CursorBox:
         except (InvalidToken, ValueError, UnicodeError):
             body = None
         if not isinstance(body, dict) or body.get("p") != partner or body.get("q") != query:
-            raise Problem(
+            raise ProblemError(
                 422,
                 "query parameter 'cursor': not a cursor of this listing (cursors come from "
                 "next_cursor of a previous page of the same query, with the same key, and "

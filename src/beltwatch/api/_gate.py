@@ -63,9 +63,7 @@ class Listing:
     ident: Callable[[Any], str]
 
 
-def released_page(
-    listing: Listing, limit: int, position: Position
-) -> tuple[list, Position | None]:
+def released_page(listing: Listing, limit: int, position: Position) -> tuple[list, Position | None]:
     """Up to ``limit`` released records from ``position`` on, and the position of the
     next page (None when no further record is released)."""
     out: list = []

@@ -71,7 +71,7 @@ def belt_longitudes_deg(observations: Sequence[Observation]) -> np.ndarray:
     out = np.full(len(observations), np.nan)
     if np.any(good):
         idx = np.flatnonzero(good)
-        times = stack_utc([observations[i].time for i in idx])
+        times = stack_utc([observations[int(i)].time for i in idx])
         itrs, _ = transform_states(point[idx], np.zeros((idx.size, 3)), times, "gcrs", "itrs")
         out[idx] = _longitude_deg(itrs)
     return out

@@ -7,14 +7,14 @@ objects is refused whole (nothing stored)."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from beltwatch.api._auth import Caller, caller
-from beltwatch.api._problems import Problem, problem_response
+from beltwatch.api._auth import Who
+from beltwatch.api._problems import ProblemError, problem_response
 from beltwatch.api._service import Service
 from beltwatch.errors import InputError
 from beltwatch.formats import observations_from_udl
@@ -31,7 +31,9 @@ def _parse(records: list[Any], service: Service) -> tuple[list, list[dict[str, A
         try:
             if not isinstance(record, dict):
                 raise InputError("expected a JSON object", field="record")
-            good += observations_from_udl([record], f"observations[{index}]", foreign_markings=foreign)
+            good += observations_from_udl(
+                [record], f"observations[{index}]", foreign_markings=foreign
+            )
         except InputError as exc:
             rejected.append({"index": index, "id": ident, "reason": str(exc)})
         except (ValueError, TypeError, KeyError) as exc:
@@ -46,19 +48,16 @@ def _parse(records: list[Any], service: Service) -> tuple[list, list[dict[str, A
     status_code=200,
 )
 async def post_observations(
+    *,
     request: Request,
-    records: list[Any] = Body(
-        ..., description="A JSON array of UDL EO observation objects"
-    ),
-    who: Caller = Depends(caller),
+    records: Annotated[list[Any], Body(description="A JSON array of UDL EO observation objects")],
+    who: Who,
 ) -> Any:
     service: Service = request.app.state.service
     if not who.can_ingest:
-        raise Problem(403, f"partner {who.partner} may not ingest observations")
+        raise ProblemError(403, f"partner {who.partner} may not ingest observations")
     if len(records) > service.max_ingest_records:
-        raise Problem(
-            413, f"at most {service.max_ingest_records} observations in one request"
-        )
+        raise ProblemError(413, f"at most {service.max_ingest_records} observations in one request")
     response, stored = await run_in_threadpool(_ingest, service, records)
     if stored and service.stream is not None:
         await _publish(service, stored)

@@ -13,8 +13,6 @@ from beltwatch.timescales import format_utc
 from beltwatch.values import ElementSet, Event, Markings, Observation, OrbitState
 
 
-
-
 def finite(value: Any) -> float | None:
     """A float, or None where it is missing or not finite (JSON has no NaN)."""
     if value is None:
@@ -52,8 +50,8 @@ def observation_json(obs: Observation) -> dict[str, Any]:
         "sensor_id": obs.sensor_id,
         "ra_deg": math.degrees(obs.ra_rad) % 360.0,
         "dec_deg": math.degrees(obs.dec_rad),
-        "ra_sigma_arcsec": finite(obs.ra_sigma_rad  / ARCSEC_RAD),
-        "dec_sigma_arcsec": finite(obs.dec_sigma_rad  / ARCSEC_RAD),
+        "ra_sigma_arcsec": finite(obs.ra_sigma_rad / ARCSEC_RAD),
+        "dec_sigma_arcsec": finite(obs.dec_sigma_rad / ARCSEC_RAD),
         "magnitude": finite(obs.magnitude),
         "observer_position_km": vector(obs.observer_position_km),
         "track_id": obs.track_id,

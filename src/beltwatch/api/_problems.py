@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -31,7 +32,7 @@ _TITLES = {
 }
 
 
-class Problem(Exception):
+class ProblemError(Exception):
     """Raised by a route: becomes a problem-details response with ``status``."""
 
     def __init__(self, status: int, detail: str, **extra: Any) -> None:
@@ -53,13 +54,13 @@ def problem_body(status: int, detail: str, **extra: Any) -> dict[str, Any]:
 
 
 def problem_response(
-    status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any
+    status: int, detail: str, headers: Mapping[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
     return JSONResponse(
         problem_body(status, detail, **extra),
         status_code=status,
         media_type=PROBLEM_JSON,
-        headers=headers,
+        headers=dict(headers) if headers is not None else None,
     )
 
 
@@ -78,8 +79,8 @@ def _validation_detail(exc: RequestValidationError) -> tuple[str, list[dict[str,
 def install_problem_handlers(app: FastAPI) -> None:
     """Problem details for HTTP errors, validation errors and project errors."""
 
-    @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+    @app.exception_handler(ProblemError)
+    async def _problem(request: Request, exc: ProblemError) -> JSONResponse:
         headers = {"WWW-Authenticate": 'ApiKey header="X-API-Key"'} if exc.status == 401 else None
         return problem_response(exc.status, exc.detail, headers=headers, **exc.extra)
 
@@ -97,8 +98,9 @@ def install_problem_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(InputError)
     async def _input(request: Request, exc: InputError) -> JSONResponse:
-        extra = {"parameter": exc.field} if exc.field else {}
-        return problem_response(422, str(exc), **extra)
+        if exc.field:
+            return problem_response(422, str(exc), parameter=exc.field)
+        return problem_response(422, str(exc))
 
     @app.exception_handler(BeltwatchError)
     async def _project(request: Request, exc: BeltwatchError) -> JSONResponse:

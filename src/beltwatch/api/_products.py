@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from fastapi.responses import Response
 
-from beltwatch.api._problems import Problem
+from beltwatch.api._problems import ProblemError
 from beltwatch.api._service import Service
 from beltwatch.sharing import DIRECT, append_audit, encode_release, product_format, release
 
@@ -28,7 +28,7 @@ def product_response(
     fit = service.fit if product.element_sets else None
     result = release(list(records), kind, partner, service.policy, fmt=fmt, fit=fit)
     if not result.records:
-        raise Problem(404, f"no {kind} released to {partner} for this query")
+        raise ProblemError(404, f"no {kind} released to {partner} for this query")
     text = encode_release(result, fmt, service.policy, fit=fit)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     used = {d.rule for d in result.decisions if d.released and d.rule != DIRECT}

@@ -9,13 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from beltwatch.api._auth import Caller, caller
+from beltwatch.api._auth import Caller, Who
 from beltwatch.api._coverage import coverage_json
 from beltwatch.api._cursor import Position
-from beltwatch.api._geo import element_longitudes_deg, orbit_longitudes_deg
 from beltwatch.api._gate import Listing, released_page
+from beltwatch.api._geo import element_longitudes_deg, orbit_longitudes_deg
 from beltwatch.api._json import element_set_json, event_json, finite, observation_json, orbit_json
-from beltwatch.api._problems import Problem
+from beltwatch.api._problems import ProblemError
 from beltwatch.api._products import product_response
 from beltwatch.api._service import Service
 from beltwatch.api._views import (
@@ -60,6 +60,9 @@ class EventFormat(StrEnum):
 
 def service_of(request: Request) -> Service:
     return request.app.state.service
+
+
+Svc = Annotated[Service, Depends(service_of)]
 
 
 def _page(
@@ -109,7 +112,7 @@ def healthz() -> dict[str, str]:
 
 
 @router.get("/whoami", tags=["service"], summary="The partner of the key")
-def whoami(who: Caller = Depends(caller), service: Service = Depends(service_of)) -> dict:
+def whoami(*, who: Who, service: Svc) -> dict:
     seat = service.policy.partner(who.partner)
     return {
         "partner": seat.name,
@@ -121,11 +124,12 @@ def whoami(who: Caller = Depends(caller), service: Service = Depends(service_of)
 
 @router.get("/objects", tags=["objects"], summary="Objects with at least one released record")
 def list_objects(
+    *,
     limit: Limit = 100,
     cursor: Cursor = None,
     status: Annotated[str | None, Query(max_length=64)] = None,
-    who: Caller = Depends(caller),
-    service: Service = Depends(service_of),
+    who: Who,
+    service: Svc,
 ) -> dict:
     def fetch(after: str | None, n: int) -> Any:
         return service.store.objects(status=status, limit=n, after=after)
@@ -148,14 +152,12 @@ def _visible_view(service: Service, norad_id: int, partner: str) -> ObjectView:
     summary = object_summary_for(service, norad_id)
     view = None if summary is None else object_view(service, summary, partner)
     if view is None or not view.visible:
-        raise Problem(404, f"no object {norad_id} is known to {partner}")
+        raise ProblemError(404, f"no object {norad_id} is known to {partner}")
     return view
 
 
 @router.get("/objects/{norad_id}", tags=["objects"], summary="One object and its latest orbit")
-def get_object(
-    norad_id: NoradId, who: Caller = Depends(caller), service: Service = Depends(service_of)
-) -> dict:
+def get_object(*, norad_id: NoradId, who: Who, service: Svc) -> dict:
     view = _visible_view(service, norad_id, who.partner)
     out = _view_json(view)
     orbit = view.latest_orbit
@@ -178,11 +180,12 @@ def get_object(
 
 @router.get("/objects/{norad_id}/element-sets", tags=["objects"], summary="Element-set history")
 def get_element_sets(
+    *,
     norad_id: NoradId,
     limit: Limit = 100,
     cursor: Cursor = None,
-    who: Caller = Depends(caller),
-    service: Service = Depends(service_of),
+    who: Who,
+    service: Svc,
 ) -> dict:
     listing = element_set_listing(service, norad_id, who.partner)
     sets, nxt = _page(service, who, listing, limit, cursor, {"l": "sets", "n": norad_id})
@@ -200,10 +203,11 @@ def get_element_sets(
     responses={200: {"content": {"application/json": {}, "text/plain": {}}}},
 )
 def get_orbits(
+    *,
     norad_id: NoradId,
     format: OrbitFormat = OrbitFormat.json,
-    who: Caller = Depends(caller),
-    service: Service = Depends(service_of),
+    who: Who,
+    service: Svc,
 ) -> Any:
     if format is OrbitFormat.json:
         views = released_orbits(service, norad_id, who.partner)
@@ -233,6 +237,7 @@ def get_orbits(
     responses={200: {"content": {"application/json": {}, "text/plain": {}}}},
 )
 def get_observations(
+    *,
     start: Annotated[str | None, Query(description="ISO 8601 UTC, inclusive")] = None,
     stop: Annotated[str | None, Query(description="ISO 8601 UTC, exclusive")] = None,
     sensor: Annotated[str | None, Query(max_length=64)] = None,
@@ -240,8 +245,8 @@ def get_observations(
     limit: Limit = 100,
     cursor: Cursor = None,
     format: ObservationFormat = ObservationFormat.json,
-    who: Caller = Depends(caller),
-    service: Service = Depends(service_of),
+    who: Who,
+    service: Svc,
 ) -> Any:
     query = {
         "start": _time(start, "start"),
@@ -276,14 +281,15 @@ def _originals(listing: Listing) -> Any:
 
 @router.get("/events", tags=["events"], summary="Alerts: maneuvers, conjunctions, new objects…")
 def get_events(
+    *,
     kind: EventKind | None = None,
     norad_id: Annotated[int | None, Query(ge=1, le=999_999_999)] = None,
     since: Annotated[str | None, Query(description="ISO 8601 UTC")] = None,
     limit: Limit = 100,
     cursor: Cursor = None,
     format: EventFormat = EventFormat.json,
-    who: Caller = Depends(caller),
-    service: Service = Depends(service_of),
+    who: Who,
+    service: Svc,
 ) -> Any:
     query = {
         "kind": None if kind is None else kind.value,
@@ -305,20 +311,22 @@ def get_events(
 
 @router.get("/coverage", tags=["coverage"], summary="Sensors and where on the belt they looked")
 def get_coverage(
+    *,
     start: Annotated[str | None, Query(description="ISO 8601 UTC, inclusive")] = None,
     stop: Annotated[str | None, Query(description="ISO 8601 UTC, exclusive")] = None,
-    who: Caller = Depends(caller),
-    service: Service = Depends(service_of),
+    who: Who,
+    service: Svc,
 ) -> dict:
     return coverage_json(service, who.partner, _time(start, "start"), _time(stop, "stop"))
 
 
 @router.get("/releases", tags=["releases"], summary="Products released to the caller's partner")
 def get_releases(
+    *,
     limit: Limit = 100,
     cursor: Cursor = None,
-    who: Caller = Depends(caller),
-    service: Service = Depends(service_of),
+    who: Who,
+    service: Svc,
 ) -> dict:
     """The caller's own release history (store ids and withheld counts are not shown:
     they would tell of other partners' releases and of withheld records)."""
@@ -350,7 +358,7 @@ MAX_BELT_OBJECTS = 1000
 
 
 @router.get("/belt", tags=["objects"], summary="Longitude histories of the released objects")
-def get_belt(who: Caller = Depends(caller), service: Service = Depends(service_of)) -> dict:
+def get_belt(*, who: Who, service: Svc) -> dict:
     """For every object listed to the caller: the sub-satellite longitude at the epoch of
     each released orbit and element set (the belt chart's data)."""
     out = []
@@ -370,10 +378,20 @@ def get_belt(who: Caller = Depends(caller), service: Service = Depends(service_o
                 element_set_listing(service, norad_id, who.partner), 1000, Position()
             )
             points = [
-                {"epoch_utc": format_utc(v.state.epoch), "longitude_deg": finite(lon), "from": "orbit"}
-                for v, lon in zip(orbits, orbit_longitudes_deg([v.state for v in orbits]), strict=True)
+                {
+                    "epoch_utc": format_utc(v.state.epoch),
+                    "longitude_deg": finite(lon),
+                    "from": "orbit",
+                }
+                for v, lon in zip(
+                    orbits, orbit_longitudes_deg([v.state for v in orbits]), strict=True
+                )
             ] + [
-                {"epoch_utc": format_utc(s.epoch), "longitude_deg": finite(lon), "from": "element_set"}
+                {
+                    "epoch_utc": format_utc(s.epoch),
+                    "longitude_deg": finite(lon),
+                    "from": "element_set",
+                }
                 for s, lon in zip(sets, element_longitudes_deg(sets), strict=True)
             ]
             points = [p for p in points if p["longitude_deg"] is not None]

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from beltwatch.api._auth import Caller, caller
+from beltwatch.api._auth import Who
 from beltwatch.api._json import element_set_json, event_json, observation_json, orbit_json
-from beltwatch.api._problems import Problem
+from beltwatch.api._problems import ProblemError
 from beltwatch.api._service import Service
 from beltwatch.values import ElementSet, Event, Observation, OrbitState
 
@@ -42,7 +42,7 @@ def _frame(kind: str, record: Any) -> str:
     return f"event: {kind}\ndata: {body}\n\n"
 
 
-async def sse_frames(feed: AsyncIterator, heartbeat_s: float = HEARTBEAT_S) -> AsyncIterator[str]:
+async def sse_frames(feed: AsyncIterable, heartbeat_s: float = HEARTBEAT_S) -> AsyncIterator[str]:
     """The feed as SSE text, with heartbeats while it is quiet."""
     yield ": connected\n\n"
     iterator = feed.__aiter__()
@@ -77,16 +77,17 @@ async def sse_frames(feed: AsyncIterator, heartbeat_s: float = HEARTBEAT_S) -> A
     responses={200: {"content": {"text/event-stream": {}}}},
 )
 async def get_stream(
+    *,
     request: Request,
     start: Annotated[
         Literal["new", "all"],
         Query(description="new: records published from now on; all: the stream's history too"),
     ] = "new",
-    who: Caller = Depends(caller),
+    who: Who,
 ) -> StreamingResponse:
     service: Service = request.app.state.service
     if service.stream is None:
-        raise Problem(503, "this service runs without a live feed (start it with --stream)")
+        raise ProblemError(503, "this service runs without a live feed (start it with --stream)")
     from beltwatch.stream import partner_feed
 
     feed = partner_feed(service.stream, who.partner, service.policy, start=start)

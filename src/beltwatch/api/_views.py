@@ -162,9 +162,7 @@ def object_view(service: Service, summary: Any, partner: str) -> ObjectView:
     if latest_orbit is None and latest_set is None:  # is anything else released?
         event = _first_released(event_listing(service, partner, norad_id=norad_id))
         if event is None:
-            observation = _first_released(
-                observation_listing(service, partner, norad_id=norad_id)
-            )
+            observation = _first_released(observation_listing(service, partner, norad_id=norad_id))
     own = service.policy.releasable(getattr(summary, "markings", None), partner)
     name = ""
     if latest_set is not None and latest_set.name:
