@@ -61,6 +61,7 @@ class Listing:
     fetch: Callable[[str | None, int], Any]
     select: Callable[[Sequence], list[tuple[int, Any]]]
     ident: Callable[[Any], str]
+    chunk: int = CHUNK  # stored records read at a time (small when selecting is costly)
 
 
 def released_page(listing: Listing, limit: int, position: Position) -> tuple[list, Position | None]:
@@ -70,7 +71,7 @@ def released_page(listing: Listing, limit: int, position: Position) -> tuple[lis
     after, skip, last_id = position.store_after, position.consumed, position.last_id
     next_position: Position | None = None
     while True:
-        page = listing.fetch(after, CHUNK)
+        page = listing.fetch(after, listing.chunk)
         items = list(page.items)
         start = _resume_index(items, skip, last_id, listing.ident)
         for index, record in listing.select(items[start:]):

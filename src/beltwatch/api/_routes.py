@@ -143,7 +143,8 @@ def list_objects(
                 out.append((index, view))
         return out
 
-    listing = Listing(fetch, select, lambda s: str(s.norad_id))
+    # Each object's view costs queries: read a page's worth (and one to look ahead).
+    listing = Listing(fetch, select, lambda s: str(s.norad_id), chunk=limit + 1)
     views, nxt = _page(service, who, listing, limit, cursor, {"l": "objects", "s": status})
     return {"items": [_view_json(v) for v in views], "next_cursor": nxt}
 
