@@ -75,7 +75,7 @@ def serve_command(
     ] = None,
 ) -> None:
     """Serve the API under /api/v1 and the dashboard at / until Ctrl-C (API keys: ``beltwatch
-    keys add PARTNER``)."""
+    keys add --partner NAME``)."""
     import uvicorn
 
     from beltwatch.api import DEFAULT_INGEST_PARTNERS, create_app
