@@ -111,6 +111,7 @@ def observations_from(lon_host_deg: float, targets_deg: list[float], marks: Mark
 class Served:
     url: str
     keys: dict[str, str]
+    broker: object  # the in-process stream's broker: publish on it to feed the dashboard
 
 
 def _free_port() -> int:
@@ -126,6 +127,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
     from beltwatch.api import create_app
     from beltwatch.sharing import load_policy
     from beltwatch.store import open_store
+    from beltwatch.stream import MemoryBroker, MemoryStream
 
     tmp = tmp_path_factory.mktemp("web")
     store = open_store(f"sqlite:///{tmp / 'web.db'}")
@@ -160,7 +162,10 @@ def served(tmp_path_factory) -> Iterator[Served]:
         ]
     )
     keys = {p: store.add_api_key(p)[1] for p in ("COMBINED_OPS", "GLOBAL_SENTINEL")}
-    app = create_app(store, policy=load_policy(), audit_log=tmp / "audit.jsonl")
+    broker = MemoryBroker()
+    app = create_app(
+        store, MemoryStream(broker), policy=load_policy(), audit_log=tmp / "audit.jsonl"
+    )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -171,7 +176,7 @@ def served(tmp_path_factory) -> Iterator[Served]:
             pytest.fail("the test server did not start")
         time.sleep(0.05)
     try:
-        yield Served(f"http://127.0.0.1:{port}", keys)
+        yield Served(f"http://127.0.0.1:{port}", keys, broker)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

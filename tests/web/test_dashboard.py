@@ -4,9 +4,16 @@ the RESTRICTED object for the lower partner."""
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+import threading
 
-from .conftest import OBJECTS, PUBLIC, RESTRICTED_ID
+import pytest
+from astropy.time import TimeDelta
+
+from beltwatch.stream import MemoryStream
+from beltwatch.values import Event, EventKind, Markings
+
+from .conftest import OBJECTS, PUBLIC, RESTRICTED_ID, T0
 
 TIMEOUT_MS = 60_000
 
@@ -75,5 +82,55 @@ def test_a_wrong_key_is_refused(browser, served) -> None:
         page.click("#login-form button[type=submit]")
         page.wait_for_selector("#login-error:has-text('not valid')", timeout=TIMEOUT_MS)
         assert page.is_hidden("#nav")
+    finally:
+        page.close()
+
+
+def test_live_feed_shows_only_released_records(browser, served, artefacts) -> None:
+    """Published while the page is open: the owner-only alert never reaches COMBINED_OPS,
+    the public one that follows it does (in order, so its arrival proves the first was
+    decided)."""
+    own_only = Markings("USA", "RESTRICTED", frozenset())
+    events = [
+        Event(
+            "live-1",
+            EventKind.MANEUVER,
+            (49059,),
+            T0,
+            own_only,
+            {"delta_v_m_s": 3.0},
+            {},
+            "owner-only burn",
+        ),
+        Event(
+            "live-2",
+            EventKind.NEW_OBJECT,
+            (49060,),
+            T0 + TimeDelta(60, format="sec"),
+            PUBLIC,
+            {},
+            {},
+            "new object near 95E",
+        ),
+    ]
+    page = browser.new_page(viewport={"width": 1400, "height": 800})
+    try:
+        _login(page, served, "COMBINED_OPS")
+        page.wait_for_selector("#live-dot.on", timeout=TIMEOUT_MS)
+        page.click("#nav a[data-view=live]")
+
+        async def publish() -> None:
+            stream = MemoryStream(served.broker)
+            await stream.publish_many("events", events)
+            await stream.close()
+
+        # Playwright's sync API runs a loop in this thread: publish from another one.
+        publisher = threading.Thread(target=lambda: asyncio.run(publish()))
+        publisher.start()
+        publisher.join(timeout=30)
+        page.wait_for_selector("#live-table tr:has-text('new object near 95E')", timeout=TIMEOUT_MS)
+        assert "owner-only burn" not in page.inner_text("#live-table")
+        assert "owner-only burn" not in page.inner_text("#alerts-table")
+        page.screenshot(path=str(artefacts / "live-COMBINED_OPS.png"), full_page=True)
     finally:
         page.close()

@@ -7,10 +7,12 @@ line every few seconds keeps proxies from closing an idle connection."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from collections.abc import AsyncIterable, AsyncIterator
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
@@ -63,11 +65,16 @@ async def sse_frames(feed: AsyncIterable, heartbeat_s: float = HEARTBEAT_S) -> A
                 pending = None
             yield _frame(kind, record)
     finally:
-        if pending is not None:
-            pending.cancel()
-        close = getattr(iterator, "aclose", None)
-        if close is not None:
-            await close()
+        # Closed by the client (the request's scope is cancelled): finish the pending
+        # read and close the feed (its consumer) shielded from that cancellation.
+        with anyio.CancelScope(shield=True):
+            if pending is not None:
+                pending.cancel()
+                await asyncio.wait({pending})
+            close = getattr(iterator, "aclose", None)
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    await close()
 
 
 @router.get(
