@@ -135,20 +135,11 @@ class OwnNats:
         return f"nats://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            [
-                NATS_SERVER,
-                "-a",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                "-js",
-                "-sd",
-                str(self.store_dir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=self.log.open("ab"),
-        )
+        args = ["-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self.store_dir)]
+        with self.log.open("ab") as log:  # the child keeps its own copy of the handle
+            self.process = subprocess.Popen(
+                [NATS_SERVER, *args], stdout=subprocess.DEVNULL, stderr=log
+            )
         deadline = time.monotonic() + 20
         while not _reachable("127.0.0.1", self.port):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -166,13 +157,19 @@ class OwnNats:
         self.process = None
 
 
+def start_own_nats(directory: Path) -> OwnNats:
+    """A nats-server on a free port with its JetStream store in ``directory``."""
+    if not Path(NATS_SERVER).exists():
+        require_service(f"nats-server not found at {NATS_SERVER}")
+    server = OwnNats(free_port(), directory / "jetstream", directory / "nats-server.log")
+    server.start()
+    return server
+
+
 @pytest.fixture
 def own_nats(tmp_path: Path) -> Iterator[OwnNats]:
     """A nats-server started for this test on a free port (stopped at teardown)."""
-    if not Path(NATS_SERVER).exists():
-        require_service(f"nats-server not found at {NATS_SERVER}")
-    server = OwnNats(free_port(), tmp_path / "jetstream", tmp_path / "nats-server.log")
-    server.start()
+    server = start_own_nats(tmp_path)
     try:
         yield server
     finally:

@@ -375,3 +375,23 @@ def test_encoded_payload_is_what_travels(backend: Backend, dataset):
 
     (d,) = run(go())
     assert d.data == encode_record("conjunctions", record)
+
+
+def test_a_prefix_taken_by_another_stream_is_an_input_error(nats_url):
+    from .conftest import Backend, _prefix
+
+    owner = Backend("nats", nats_url, _prefix(), options={"storage": "memory"})
+
+    async def go():
+        first = await owner.connect()
+        try:
+            with pytest.raises(InputError, match="not usable") as err:
+                await open_stream(nats_url, prefix=owner.prefix, stream_name="SOME_OTHER_NAME")
+            assert nats_url in str(err.value)
+        finally:
+            await first.close()
+
+    try:
+        run(go())
+    finally:
+        owner.cleanup()

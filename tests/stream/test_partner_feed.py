@@ -11,7 +11,14 @@ import pytest
 
 from beltwatch.errors import InputError
 from beltwatch.sharing import RECORD_KINDS, REDACTED_SENSOR, load_policy
-from beltwatch.stream import HEADER_MARKING, HEADER_MSG_ID, encode_record, partner_feed
+from beltwatch.stream import (
+    HEADER_MARKING,
+    HEADER_MSG_ID,
+    encode_record,
+    open_stream,
+    partner_feed,
+    relay_partner_feed,
+)
 
 from .conftest import MARKINGS, Backend, observation
 from .test_codec import same
@@ -191,3 +198,50 @@ def test_an_unknown_partner_or_kind_is_refused(backend: Backend):
         run(go("NOBODY", ["events"]))
     with pytest.raises(InputError, match="kinds"):
         run(go("SSN", ["tracklets"]))
+
+
+def test_a_relay_carries_exactly_the_released_records(backend: Backend, dataset, oracle):
+    _publish(backend, dataset)
+    partner = "MN_CELL"
+
+    async def go():
+        stream = await backend.connect()
+        if backend.broker is not None:
+            target = await open_stream(None, broker=backend.broker, prefix=f"{backend.prefix}_out")
+        else:
+            target = await open_stream(
+                backend.url,
+                prefix=f"{backend.prefix}_out",
+                **{**backend.options, "stream_name": f"{backend.prefix.upper()}_OUT"},
+            )
+        try:
+            feed = partner_feed(stream, partner, load_policy(), idle_exit_s=IDLE_EXIT_S)
+            n = await relay_partner_feed(feed, target)
+            consumer = await target.consumer(f"{backend.prefix}_out.>")
+            got = []
+            while len(got) < n:
+                got += await consumer.fetch(100, 1.0)
+            await consumer.close()
+        finally:
+            if backend.broker is None:
+                await target.delete_stream()
+            await target.close()
+            await stream.close()
+        return n, got
+
+    n, got = run(go())
+    expected = {
+        (kind, key(kind, r))
+        for kind in RECORD_KINDS
+        for r in dataset[kind]
+        if oracle.expected(
+            kind, r.markings.owner, r.markings.level, set(r.markings.releasable_to), partner
+        )
+    }
+    assert n == len(expected) == len(got)
+    assert {(d.kind, key(d.kind, d.record)) for d in got} == expected
+    sensors = {d.subject.rsplit(".", 1)[1] for d in got if d.kind == "observations"}
+    assert REDACTED_SENSOR in sensors  # subjects are made from the sanitised records
+    for d in got:
+        m = d.record.markings
+        assert oracle.allowed(m.owner, m.level, set(m.releasable_to), partner)

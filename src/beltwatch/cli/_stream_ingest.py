@@ -13,6 +13,7 @@ import asyncio
 import signal
 from collections.abc import Callable
 
+from beltwatch.errors import InputError
 from beltwatch.stream import ConsumeResult, consume_into, open_stream
 
 __all__ = ["DEFAULT_DURABLE", "default_subject", "ingest_from_stream", "is_stream_url"]
@@ -21,8 +22,9 @@ DEFAULT_DURABLE = "beltwatch-ingest"
 
 
 def is_stream_url(source: str) -> bool:
-    """Whether ``--from`` names a stream (``nats://``, ``memory://``) rather than a file."""
-    return source.startswith(("nats://", "memory://"))
+    """Whether ``--from`` names a stream (``nats://``; ``memory://`` too, to refuse it)
+    rather than a file."""
+    return source.startswith(("nats://", "memory:"))
 
 
 def default_subject(prefix: str = "beltwatch") -> str:
@@ -39,9 +41,16 @@ def ingest_from_stream(
     idle_exit_s: float | None = None,
     max_records: int | None = None,
 ) -> ConsumeResult:
-    """Consume ``subject`` (default: every observation) of the stream at ``url`` with the
+    """Consume ``subject`` (default: every observation) of the NATS stream at ``url`` with the
     durable consumer ``durable`` (default ``beltwatch-ingest``) into ``sink`` until
     Ctrl-C/SIGTERM, ``idle_exit_s`` without messages or ``max_records`` stored."""
+
+    if not url.startswith("nats://"):
+        raise InputError(
+            "the in-process stream lives inside one process: a separate ingest command "
+            "cannot read it (give nats://host:port)",
+            source=url,
+        )
 
     async def run() -> ConsumeResult:
         stream = await open_stream(url)

@@ -11,7 +11,8 @@
   :func:`beltwatch.sharing.record_id`).
 * :func:`partner_feed`: what one partner may receive, through
   :func:`beltwatch.sharing.release`; :func:`consume_into`: at-least-once delivery into
-  a sink (the store), undecodable messages to ``<prefix>.deadletter.<kind>``.
+  a sink (the store), undecodable messages to ``<prefix>.deadletter.<kind>``;
+  :func:`relay_partner_feed` republishes a partner's feed on its own subjects.
 * :func:`publish_records`: a synchronous publish for batch code.
 
 docs/stream.md describes subjects, message format, headers and consumers.
@@ -31,7 +32,13 @@ from beltwatch.stream._codec import (
     subject_for,
     subject_token,
 )
-from beltwatch.stream._consume import ConsumeResult, PartnerFeed, consume_into, partner_feed
+from beltwatch.stream._consume import (
+    ConsumeResult,
+    PartnerFeed,
+    consume_into,
+    partner_feed,
+    relay_partner_feed,
+)
 from beltwatch.stream._memory import MemoryBroker, MemoryStream
 from beltwatch.stream._nats import NatsStream
 from beltwatch.stream._open import open_stream, publish_records
@@ -59,6 +66,7 @@ __all__ = [
     "open_stream",
     "partner_feed",
     "publish_records",
+    "relay_partner_feed",
     "subject_for",
     "subject_matches",
     "subject_token",

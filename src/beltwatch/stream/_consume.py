@@ -260,3 +260,17 @@ async def _deliver_batch(
     finally:
         for d in done:
             await d.ack()
+
+
+async def relay_partner_feed(feed: PartnerFeed, target: Stream) -> int:
+    """Publish what ``feed`` releases on ``target`` (a partner's own stream or prefix, e.g.
+    ``open_stream(url, prefix="partner.jpn_liaison")``), so that a partner subscribes to
+    released records only; subjects and headers are made from the released (sanitised)
+    record. Each record is acknowledged upstream after ``target`` stored it; repeats
+    after a restart are de-duplicated by id. Returns how many were relayed when the feed
+    ends (``idle_exit_s``)."""
+    relayed = 0
+    async for kind, record in feed:
+        await target.publish(kind, record)
+        relayed += 1
+    return relayed

@@ -62,22 +62,26 @@ class MemoryBroker:
         self._lock = threading.Lock()
         self._messages: list[_Message] = []
         self._first_seq = 1  # sequence number of _messages[0]
-        self._ids: dict[str, float] = {}  # msg id -> when first published
+        self._ids: dict[tuple[str, str], float] = {}  # (scope, msg id) -> first published
         self._consumers: dict[str, _ConsumerState] = {}
         self._waiters: set[asyncio.Future] = set()
         self._names = itertools.count(1)
 
     # -- publishing ---------------------------------------------------------------------
-    def append(self, subject: str, data: bytes, headers: Mapping[str, str]) -> bool:
-        """Store a message; False (not stored) when its id is a duplicate in the window."""
+    def append(
+        self, subject: str, data: bytes, headers: Mapping[str, str], scope: str = ""
+    ) -> bool:
+        """Store a message; False (not stored) when its id is a duplicate within the window
+        in its ``scope`` (the prefix: one JetStream stream de-duplicates its own messages)."""
         with self._lock:
             now = self._clock()
             msg_id = headers.get(HEADER_MSG_ID)
             if msg_id:
-                seen = self._ids.get(msg_id)
+                key = (scope, msg_id)
+                seen = self._ids.get(key)
                 if seen is not None and now - seen < self.duplicate_window_s:
                     return False
-                self._ids[msg_id] = now
+                self._ids[key] = now
                 if len(self._ids) > 2 * self.max_messages:
                     self._forget_ids(now)
             seq = self._first_seq + len(self._messages)
@@ -245,7 +249,7 @@ class MemoryStream(StreamBase):
         self, subject: str, data: bytes, headers: Mapping[str, str] | None = None
     ) -> bool:
         self._check_open()
-        return self.broker.append(subject, bytes(data), dict(headers or {}))
+        return self.broker.append(subject, bytes(data), dict(headers or {}), self.prefix)
 
     async def consumer(
         self, subject_filter: str, *, durable: str | None = None, start: Start = "all"

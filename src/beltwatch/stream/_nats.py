@@ -154,15 +154,17 @@ class NatsStream(StreamBase):
         jsm = self._js  # the JetStream context also manages streams
         try:
             await jsm.add_stream(config)
-        except nats.js.errors.BadRequestError:  # exists with another configuration
-            await jsm.update_stream(config)
+        except nats.js.errors.BadRequestError as exc:  # exists with another configuration?
+            try:
+                await jsm.update_stream(config)
+            except nats.js.errors.NotFoundError:  # no: e.g. subjects of another stream
+                raise exc from None
 
     async def publish_raw(
         self, subject: str, data: bytes, headers: Mapping[str, str] | None = None
     ) -> bool:
-        ack = await self._js.publish(
-            subject, bytes(data), stream=self.stream_name, headers=dict(headers or {})
-        )
+        # The prefix's subjects belong to this stream alone: no expected-stream header.
+        ack = await self._js.publish(subject, data, headers=headers)
         return not ack.duplicate
 
     async def consumer(
