@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from beltwatch.api._auth import Caller, Who
 from beltwatch.api._coverage import coverage_json
-from beltwatch.api._cursor import Position
 from beltwatch.api._gate import Listing, released_page
 from beltwatch.api._geo import element_longitudes_deg, orbit_longitudes_deg
 from beltwatch.api._json import element_set_json, event_json, finite, observation_json, orbit_json
@@ -362,45 +361,41 @@ MAX_BELT_OBJECTS = 1000
 def get_belt(*, who: Who, service: Svc) -> dict:
     """For every object listed to the caller: the sub-satellite longitude at the epoch of
     each released orbit and element set (the belt chart's data)."""
-    out = []
+    views: list[ObjectView] = []
     after: str | None = None
     examined = 0
     while examined < MAX_BELT_OBJECTS:
         page = service.store.objects(limit=200, after=after)
         summaries = items_of(page)
         examined += len(summaries)
-        for summary in summaries:
-            view = object_view(service, summary, who.partner)
-            if not view.visible:
-                continue
-            norad_id = int(summary.norad_id)
-            orbits = released_orbits(service, norad_id, who.partner)
-            sets, _ = released_page(
-                element_set_listing(service, norad_id, who.partner), 1000, Position()
-            )
-            points = [
-                {
-                    "epoch_utc": format_utc(v.state.epoch),
-                    "longitude_deg": finite(lon),
-                    "from": "orbit",
-                }
-                for v, lon in zip(
-                    orbits, orbit_longitudes_deg([v.state for v in orbits]), strict=True
-                )
-            ] + [
-                {
-                    "epoch_utc": format_utc(s.epoch),
-                    "longitude_deg": finite(lon),
-                    "from": "element_set",
-                }
-                for s, lon in zip(sets, element_longitudes_deg(sets), strict=True)
-            ]
-            points = [p for p in points if p["longitude_deg"] is not None]
-            points.sort(key=lambda p: str(p["epoch_utc"]))
-            out.append(
-                {"norad_id": norad_id, "name": view.name, "status": view.status, "points": points}
-            )
+        views += [v for s in summaries if (v := object_view(service, s, who.partner)).visible]
         after = next_of(page)
         if after is None:
             break
+    # One frame transform and one SGP4 call for all objects.
+    orbits = [(i, o.state) for i, v in enumerate(views) for o in v.orbits]
+    sets = [(i, e) for i, v in enumerate(views) for e in v.element_sets]
+    points: list[list[dict]] = [[] for _ in views]
+    orbit_lon = orbit_longitudes_deg([s for _, s in orbits])
+    set_lon = element_longitudes_deg([e for _, e in sets])
+    for (i, state), lon in zip(orbits, orbit_lon, strict=True):
+        if lon is not None:
+            points[i].append(
+                {"epoch_utc": format_utc(state.epoch), "longitude_deg": lon, "from": "orbit"}
+            )
+    for (i, elements), lon in zip(sets, set_lon, strict=True):
+        if lon is not None:
+            points[i].append(
+                {
+                    "epoch_utc": format_utc(elements.epoch),
+                    "longitude_deg": lon,
+                    "from": "element_set",
+                }
+            )
+    out = []
+    for view, pts in zip(views, points, strict=True):
+        pts.sort(key=lambda p: str(p["epoch_utc"]))
+        out.append(
+            {"norad_id": view.norad_id, "name": view.name, "status": view.status, "points": pts}
+        )
     return {"objects": out}

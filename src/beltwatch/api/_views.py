@@ -119,6 +119,8 @@ class ObjectView:
     latest_element_set: ElementSet | None
     latest_event: Event | None
     latest_observation: Observation | None
+    orbits: tuple[OrbitView, ...] = ()  # the released histories, oldest first
+    element_sets: tuple[ElementSet, ...] = ()
 
     @property
     def visible(self) -> bool:
@@ -133,16 +135,15 @@ class ObjectView:
         )
 
 
-def _last_released(listing: Listing) -> Any | None:
-    """The newest released record of a listing (read to its end: listings run oldest
-    first)."""
-    last, position = None, Position()
+def _all_released(listing: Listing) -> list:
+    """Every released record of a listing, oldest first."""
+    out: list = []
+    position = Position()
     while True:
-        got, nxt = released_page(listing, 500, position)
-        if got:
-            last = got[-1]
+        got, nxt = released_page(listing, 1000, position)
+        out += got
         if nxt is None:
-            return last
+            return out
         position = nxt
 
 
@@ -156,7 +157,8 @@ def object_view(service: Service, summary: Any, partner: str) -> ObjectView:
     norad_id = int(summary.norad_id)
     orbits = released_orbits(service, norad_id, partner)
     latest_orbit = orbits[-1] if orbits else None
-    latest_set = _last_released(element_set_listing(service, norad_id, partner))
+    sets = _all_released(element_set_listing(service, norad_id, partner))
+    latest_set = sets[-1] if sets else None
     event = None
     observation = None
     if latest_orbit is None and latest_set is None:  # is anything else released?
@@ -172,7 +174,17 @@ def object_view(service: Service, summary: Any, partner: str) -> ObjectView:
     elif own:
         name = str(getattr(summary, "name", "") or "")
     status = getattr(summary, "status", None) if own else None
-    return ObjectView(norad_id, name, status, latest_orbit, latest_set, event, observation)
+    return ObjectView(
+        norad_id,
+        name,
+        status,
+        latest_orbit,
+        latest_set,
+        event,
+        observation,
+        tuple(orbits),
+        tuple(sets),
+    )
 
 
 def object_summary_for(service: Service, norad_id: int) -> Any | None:
