@@ -101,12 +101,13 @@ def test_orbits_and_element_sets_per_object(api, partner: str) -> None:
         assert len(items) == (0 if v is None else 1), (s.markings, v)
         if v == "orbits-reduced-precision":
             assert items[0]["has_covariance"] is False
+            assert items[0]["rms_arcsec"] is None and items[0]["source"] is None
             assert all(abs(x - round(x)) < 1e-9 for x in items[0]["position_km"])
         detail = api.get(f"/objects/{s.norad_id}", partner)
         assert detail.status_code == (404 if v is None else 200)
         if v is not None:
             assert detail.json()["latest_orbit"]["norad_id"] == s.norad_id
-            assert detail.json()["latest_orbit"]["rms_arcsec"] is not None
+            assert (detail.json()["latest_orbit"]["rms_arcsec"] is None) == (v != "direct")
     for e in api.seeded.records["element_sets"]:
         v = verdict("element_sets", e, partner)
         items = api.get(f"/objects/{e.norad_id}/element-sets", partner).json()["items"]

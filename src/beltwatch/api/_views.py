@@ -60,13 +60,18 @@ def all_orbits(service: Service, norad_id: int) -> list:
 
 
 def released_orbits(service: Service, norad_id: int, partner: str) -> list[OrbitView]:
-    """The object's orbit history as released to ``partner``, oldest first."""
+    """The object's orbit history as released to ``partner``, oldest first. The store's
+    fit figures (source, residual RMS, observations used) go with an orbit released as
+    it is, not with one a sanitisation rule made."""
     stored = all_orbits(service, norad_id)
     stored.sort(key=lambda s: tai_seconds_since_j2000(_state_of(s).epoch))
     states = [_state_of(s) for s in stored]
     out = []
     for index, state in released_pairs(states, "orbits", partner, service.policy):
         extra = stored[index]
+        if state is not states[index]:  # sanitised: the fit's figures stay home too
+            out.append(OrbitView(state))
+            continue
         out.append(
             OrbitView(
                 state,
