@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from astropy.time import Time
-from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy import Engine, and_, any_, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -132,6 +132,13 @@ class Store:
     def _session(self) -> Session:
         return Session(self._engine, expire_on_commit=False)
 
+    def _member(self, column: Any, values: Sequence) -> ColumnElement[bool]:
+        """``column`` is one of ``values``: one array parameter on PostgreSQL (an IN list of
+        hundreds of parameters makes its planner compare each row with each of them)."""
+        if self.backend == "postgresql":
+            return column == any_(literal(list(values), postgresql.ARRAY(column.type)))
+        return column.in_(values)
+
     def _insert_ignore(self, table: Any) -> Any:
         """INSERT ... ON CONFLICT DO NOTHING for this backend."""
         dialect = postgresql if self.backend == "postgresql" else sqlite
@@ -175,7 +182,7 @@ class Store:
         present: set[int] = set()
         for chunk in _chunks(ids):
             present |= set(
-                session.scalars(select(ObjectRow.norad_id).where(ObjectRow.norad_id.in_(chunk)))
+                session.scalars(select(ObjectRow.norad_id).where(self._member(ObjectRow.norad_id, chunk)))
             )
         now = _now_tai_s()
         rows = [
@@ -232,7 +239,7 @@ class Store:
         with self._session() as session, session.begin():
             stored: dict[str, dict] = {}
             for chunk in _chunks(list(rows)):
-                for old in session.execute(select(table).where(table.c.obs_id.in_(chunk))):
+                for old in session.execute(select(table).where(self._member(table.c.obs_id, chunk))):
                     stored[old.obs_id] = old._asdict()
             new = []
             for obs_id, row in rows.items():
