@@ -16,6 +16,7 @@ from beltwatch.stream import (
     HEADER_MSG_ID,
     Delivery,
     Stream,
+    StreamError,
     consume_into,
     encode_record,
     open_stream,
@@ -395,3 +396,60 @@ def test_a_prefix_taken_by_another_stream_is_an_input_error(nats_url):
         run(go())
     finally:
         owner.cleanup()
+
+
+def test_publishing_while_the_server_is_down_is_a_stream_error_then_it_recovers(own_nats, dataset):
+    obs = dataset["observations"]
+
+    async def go():
+        stream = await open_stream(own_nats.url)  # its own server: the default prefix
+        try:
+            assert await stream.publish("observations", obs[0])
+            own_nats.stop()
+            with pytest.raises(StreamError, match="publish"):
+                await stream.publish("observations", obs[1])
+            own_nats.start()  # same port and store: the client reconnects by itself
+            for _ in range(100):
+                try:
+                    assert await stream.publish("observations", obs[1])
+                    break
+                except StreamError:
+                    await asyncio.sleep(0.2)
+            assert await stream.publish("observations", obs[0]) is False  # still known
+            got = await take(stream, f"{stream.prefix}.observations.>", 2, durable="after")
+        finally:
+            await stream.close()
+        return got
+
+    assert sorted(d.msg_id for d in run(go())) == ["obs-0", "obs-1"]
+
+
+def test_publish_records_to_a_new_in_process_broker_is_refused(dataset):
+    with pytest.raises(InputError, match="broker"):
+        publish_records(None, "orbits", dataset["orbits"])
+
+
+def test_in_process_publishes_from_another_thread_wake_a_waiting_consumer(dataset):
+    """The API's loop waits on the broker while batch code publishes from its thread."""
+    import threading
+
+    from beltwatch.stream import MemoryBroker
+
+    broker = MemoryBroker()
+    records = dataset["events"]
+
+    async def go():
+        async with await open_stream(None, broker=broker) as stream:
+            consumer = await stream.consumer("beltwatch.events.>")
+            worker = threading.Thread(
+                target=publish_records, args=(None, "events", records), kwargs={"broker": broker}
+            )
+            worker.start()
+            got: list[Delivery] = []
+            while len(got) < len(records):
+                got += await consumer.fetch(100, 5.0)
+            worker.join()
+            await consumer.close()
+        return got
+
+    assert [d.msg_id for d in run(go())] == [e.event_id for e in records]

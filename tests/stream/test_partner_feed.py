@@ -164,9 +164,8 @@ def test_a_durable_partner_feed_resumes_where_the_reader_stopped(backend: Backen
         stream = await backend.connect()
         try:
             feed = partner_feed(stream, "SSN", load_policy(), kinds=["orbits"], durable="ssn")
-            items = aiter(feed)
-            got = [await anext(items) for _ in range(3)]
-            await items.aclose()  # type: ignore[attr-defined]
+            got = [await anext(feed) for _ in range(3)]  # an async iterator
+            await feed.aclose()
             return got
         finally:
             await stream.close()

@@ -18,7 +18,14 @@
 docs/stream.md describes subjects, message format, headers and consumers.
 """
 
-from beltwatch.stream._base import Consumer, Delivery, Stream, dead_letter, subject_matches
+from beltwatch.stream._base import (
+    Consumer,
+    Delivery,
+    Stream,
+    StreamError,
+    dead_letter,
+    subject_matches,
+)
 from beltwatch.stream._codec import (
     DEFAULT_PREFIX,
     HEADER_KIND,
@@ -57,6 +64,7 @@ __all__ = [
     "NatsStream",
     "PartnerFeed",
     "Stream",
+    "StreamError",
     "consume_into",
     "dead_letter",
     "dead_letter_subject",

@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mappin
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from beltwatch.errors import InputError
+from beltwatch.errors import BeltwatchError, InputError
 from beltwatch.sharing import RECORD_KINDS
 from beltwatch.stream._codec import (
     DEAD_LETTER,
@@ -34,6 +34,13 @@ from beltwatch.stream._codec import (
 )
 
 LOG = logging.getLogger("beltwatch.stream")
+
+
+class StreamError(BeltwatchError):
+    """The stream failed to take a message (server gone, no reply in time): nothing of
+    the failing call is known to be stored; publishing again is safe (de-duplication)."""
+
+
 Start = Literal["all", "new"]
 
 
@@ -191,6 +198,12 @@ class Stream(Protocol):
         """Flush what was sent (acks included) and disconnect."""
         ...
 
+    async def __aenter__(self) -> Any:
+        """``async with await open_stream(url) as stream:`` closes it on leaving."""
+        ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
 
 async def subscribe_with(
     stream: Stream,
@@ -258,6 +271,15 @@ class StreamBase:
         self, subject_filter: str, *, durable: str | None = None, start: Start = "all"
     ) -> Consumer:
         raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> StreamBase:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
 
     def _message(self, kind: str, record: Any, msg_id: str | None) -> tuple[str, bytes, dict]:
         data = encode_record(kind, record)  # refuses unmarked records first

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import inspect
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +64,7 @@ class PartnerFeed:
         self.withheld: dict[str, int] = dict.fromkeys(self.kinds, 0)
         self.withheld_reasons: dict[str, int] = {}
         self.skipped = 0  # other kinds and dead letters
+        self._items: AsyncGenerator[tuple[str, Any], None] | None = None
         self.undecodable = 0
 
     @property
@@ -81,10 +82,20 @@ class PartnerFeed:
             "undecodable": self.undecodable,
         }
 
-    def __aiter__(self) -> AsyncIterator[tuple[str, Any]]:
-        return self._run()
+    def __aiter__(self) -> PartnerFeed:
+        return self
 
-    async def _run(self) -> AsyncIterator[tuple[str, Any]]:
+    async def __anext__(self) -> tuple[str, Any]:
+        if self._items is None:
+            self._items = self._run()
+        return await self._items.__anext__()
+
+    async def aclose(self) -> None:
+        """Stop: the consumer is closed (unacknowledged records come again to a durable)."""
+        if self._items is not None:
+            await self._items.aclose()
+
+    async def _run(self) -> AsyncGenerator[tuple[str, Any], None]:
         consumer = await self.stream.consumer(
             self.subject_filter, durable=self.durable, start=self.start
         )
@@ -259,7 +270,10 @@ async def _deliver_batch(
         raise
     finally:
         for d in done:
-            await d.ack()
+            try:
+                await d.ack()
+            except Exception as exc:  # a lost ack means a redelivery: the sink is idempotent
+                LOG.warning("ack of %s (msg id %r) failed: %s", d.subject, d.msg_id, exc)
 
 
 async def relay_partner_feed(feed: PartnerFeed, target: Stream) -> int:

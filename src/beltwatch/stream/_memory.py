@@ -10,6 +10,7 @@ one broker may serve connections in several threads and event loops.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import threading
 import time
@@ -91,8 +92,7 @@ class MemoryBroker:
                 del self._messages[:drop]
                 self._first_seq += drop
             waiters, self._waiters = self._waiters, set()
-        for fut in waiters:
-            fut.get_loop().call_soon_threadsafe(_wake, fut)
+        _wake_all(waiters)
         return True
 
     def _forget_ids(self, now: float) -> None:
@@ -169,8 +169,7 @@ class MemoryBroker:
                 del state.pending[seq]
                 state.deliveries.pop(seq, None)
             waiters, self._waiters = (self._waiters, set()) if redeliver else (set(), self._waiters)
-        for fut in waiters:
-            fut.get_loop().call_soon_threadsafe(_wake, fut)
+        _wake_all(waiters)
 
     def waiter(self) -> asyncio.Future:
         """A future of the running loop, woken by the next publish (or nak)."""
@@ -190,6 +189,13 @@ class MemoryBroker:
 def _wake(fut: asyncio.Future) -> None:
     if not fut.done():
         fut.set_result(None)
+
+
+def _wake_all(waiters: set[asyncio.Future]) -> None:
+    """Wake fetches waiting in any thread's loop (a closed loop has no one waiting)."""
+    for fut in waiters:
+        with contextlib.suppress(RuntimeError):
+            fut.get_loop().call_soon_threadsafe(_wake, fut)
 
 
 class MemoryConsumer:

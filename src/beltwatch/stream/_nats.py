@@ -23,7 +23,7 @@ import nats.js.errors
 from nats.js import api
 
 from beltwatch.errors import InputError
-from beltwatch.stream._base import Delivery, Start, StreamBase, make_deliveries
+from beltwatch.stream._base import Delivery, Start, StreamBase, StreamError, make_deliveries
 from beltwatch.stream._codec import DEFAULT_PREFIX, check_prefix
 
 LOG = logging.getLogger("beltwatch.stream")
@@ -164,7 +164,11 @@ class NatsStream(StreamBase):
         self, subject: str, data: bytes, headers: Mapping[str, str] | None = None
     ) -> bool:
         # The prefix's subjects belong to this stream alone: no expected-stream header.
-        ack = await self._js.publish(subject, data, headers=headers)
+        try:
+            ack = await self._js.publish(subject, data, headers=headers)
+        except (nats.errors.Error, OSError, TimeoutError) as exc:
+            why = str(exc) or type(exc).__name__
+            raise StreamError(f"{self.url}: publish to {subject} failed ({why})") from None
         return not ack.duplicate
 
     async def consumer(

@@ -76,7 +76,16 @@ async def open_stream(
 
 def publish_records(url: str | None, kind: str, records: Iterable[Any], **options: Any) -> int:
     """Publish records from synchronous code (runs its own event loop); the number that
-    were new. Every record is checked (markings) before any is sent."""
+    were new. Every record is checked (markings) before any is sent.
+
+    The in-process stream (``url`` None or ``memory://``) needs its ``broker=``: a new
+    broker would have no consumers, so that is refused rather than silently lost."""
+    if (url is None or url.startswith("memory:")) and options.get("broker") is None:
+        raise InputError(
+            "publishing to the in-process stream needs broker= (the MemoryBroker its "
+            "consumers read); give a nats:// URL to publish to another process",
+            source=url or "memory://",
+        )
     records = list(records)
 
     async def run() -> int:
