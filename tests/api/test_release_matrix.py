@@ -185,3 +185,20 @@ def test_releases_show_only_the_partners_own(api) -> None:
     assert [r["format"] for r in api.get("/releases", "SSN").json()["items"]] == ["tdm-kvn"]
     assert [r["format"] for r in api.get("/releases", "MN_CELL").json()["items"]] == ["udl-json"]
     assert api.get("/releases", "JPN_LIAISON").json()["items"] == []
+
+
+@pytest.mark.parametrize("partner", PARTNERS)
+def test_status_filter_matches_only_statuses_the_partner_may_see(api, partner: str) -> None:
+    """The event objects carry status 'active' under the event's markings: the filter
+    finds those the partner may know of *and* whose own markings it may see as they are."""
+    listed = {o["norad_id"] for o in _all_pages(api, "/objects", partner, status="active")}
+    want = {
+        e.norad_ids[0]
+        for e in api.seeded.records["events"]
+        # listed (the event is released) and its markings go out as they are (no rule):
+        if verdict("events", e, partner) is not None and verdict("element_sets", e, partner)
+    }
+    assert listed == want
+    for o in _all_pages(api, "/objects", partner):
+        assert o["status"] in (None, "active")
+        assert (o["status"] == "active") == (o["norad_id"] in want)
