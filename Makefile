@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 # `make lint` holds all of src to mypy.
 TYPED_CORE := src/beltwatch
 
-.PHONY: run test bench lint clean install
+.PHONY: run test bench lint clean install chromium
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,16 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) chromium
+
+# The dashboard's browser tests drive Debian's chromium (never a downloaded browser).
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 run: $(STAMP)
 	$(BIN)/beltwatch run
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	BELTWATCH_REQUIRE_SERVICES=1 $(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 bench: $(STAMP)

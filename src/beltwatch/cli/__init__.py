@@ -25,6 +25,7 @@ from beltwatch.cli._imaging import process_command, simulate_app
 from beltwatch.cli._od import od_command
 from beltwatch.cli._propagate import propagate_command
 from beltwatch.cli._run import run_command
+from beltwatch.cli._serve import serve_command
 from beltwatch.cli._store import db_app, ingest_command, keys_app
 from beltwatch.errors import BeltwatchError
 
@@ -53,6 +54,7 @@ app.command("screen")(screen_command)
 app.command("pc")(pc_command)
 app.command("proximity")(proximity_command)
 app.command("belt")(belt_command)
+app.command("serve")(serve_command)
 app.add_typer(db_app, name="db")
 app.command("ingest")(ingest_command)
 app.add_typer(keys_app, name="keys")
