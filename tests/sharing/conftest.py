@@ -6,6 +6,7 @@ calling beltwatch.sharing: where the implementation and this table disagree, a t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from types import SimpleNamespace
 
@@ -15,7 +16,7 @@ from astropy.time import Time, TimeDelta
 
 from beltwatch.formats import ConjunctionEvent
 from beltwatch.sharing import ElementFit
-from beltwatch.values import Event, EventKind, Markings, Observation, OrbitState
+from beltwatch.values import ElementSet, Event, EventKind, Markings, Observation, OrbitState
 
 MARKINGS = [
     Markings("USA", "RESTRICTED", frozenset()),
@@ -87,6 +88,21 @@ def event(i: int, markings: Markings) -> ConjunctionEvent:
     return ConjunctionEvent(f"evt-{i}", a.epoch, 0.316, a, b, markings, 1e-5, "A", "B")
 
 
+def element_set(i: int, markings: Markings) -> ElementSet:
+    return ElementSet(
+        norad_id=6000 + i,
+        epoch=T0 + TimeDelta(3600.0 * i, format="sec"),
+        mean_motion_rev_per_day=1.0027 + 1e-5 * i,
+        eccentricity=1e-4 * (i + 1),
+        inclination_rad=math.radians(0.05 * i),
+        raan_rad=math.radians(10.0 * i),
+        arg_perigee_rad=math.radians(5.0 * i),
+        mean_anomaly_rad=math.radians(20.0 * i),
+        name=f"GEO-{i}",
+        markings=markings,
+    )
+
+
 def alert(i: int, markings: Markings) -> Event:
     return Event(
         event_id=f"alert-{i}",
@@ -117,6 +133,7 @@ def dataset() -> dict[str, list]:
         "orbits": [state(i, m) for i, m in enumerate(MARKINGS)],
         "conjunctions": [event(i, m) for i, m in enumerate(MARKINGS)],
         "events": [alert(i, m) for i, m in enumerate(MARKINGS)],
+        "element_sets": [element_set(i, m) for i, m in enumerate(MARKINGS)],
     }
 
 
@@ -152,6 +169,7 @@ RULES = {
     "conjunctions": [
         ("conjunctions-public-notice", {1, 2}, 0, GS, {"GLOBAL_SENTINEL"}, None),
     ],
+    "element_sets": [],
     "events": [
         ("events-alert-notice", {2}, 1, {"JPN"} | MN, {"JPN_LIAISON", "MN_CELL"}, None),
     ],

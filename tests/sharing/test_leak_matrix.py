@@ -25,6 +25,7 @@ from beltwatch.formats import (
     observations_from_tdm,
     observations_from_udl,
     oem_from_states,
+    omm_from_elements,
     parse_b3,
     parse_messages,
     states_from_message,
@@ -42,6 +43,7 @@ KIND_FORMATS = [
     ("observations", "b3"),
     ("orbits", "oem"),
     ("orbits", "omm"),
+    ("element_sets", "omm"),
     ("conjunctions", "cdm"),
     ("events", "events-json"),
 ]
@@ -51,7 +53,7 @@ ANY = Markings("X", "PUBLIC", frozenset())
 def _key(kind: str, record) -> tuple:
     if kind == "observations":
         return ("obs", record.norad_id)
-    if kind == "orbits":
+    if kind in ("orbits", "element_sets"):
         return ("orbit", record.norad_id)
     return ("event", record.event_id)
 
@@ -92,6 +94,9 @@ def _inputs(tmp: Path, kind: str, records: list) -> Path:
         path, text = tmp / "in.json", udl_json(records)
     elif kind == "orbits":
         path, text = tmp / "in.oem", encode_message([oem_from_states([r]) for r in records])
+    elif kind == "element_sets":
+        path = tmp / "in.omm"
+        text = encode_message([omm_from_elements(r) for r in records])
     elif kind == "events":
         path = tmp / "in.json"
         text = json.dumps([r.to_dict() for r in records])

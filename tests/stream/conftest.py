@@ -28,6 +28,7 @@ from ..sharing.conftest import (  # noqa: F401  (fixtures re-exported for these 
     MARKINGS,
     alert,
     dataset,
+    element_set,
     event,
     observation,
     oracle,

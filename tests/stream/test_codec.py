@@ -25,7 +25,7 @@ from beltwatch.stream import (
 )
 from beltwatch.values import Event, EventKind, Markings, Observation, OrbitState
 
-from .conftest import MARKINGS, alert, event, observation, state
+from .conftest import MARKINGS, alert, element_set, event, observation, state
 
 
 def same(a, b, path: str = "record") -> None:
@@ -113,7 +113,29 @@ def _edge_records() -> dict[str, list]:
             time_sigma_s=0.25,
         ),
     ]
-    return {"observations": obs, "orbits": orbits, "conjunctions": conj, "events": events}
+    e = element_set(7, m)
+    element_sets = [
+        e,
+        replace(
+            e,
+            epoch=t_tai,
+            bstar=-1.25e-5,
+            ndot_over_2=-3.1e-8,
+            nddot_over_6=1e-12,
+            intl_designator="2025-023A",
+            classification="C",
+            element_set_no=12,
+            rev_at_epoch=654,
+            comments=("fitted to od/opm", "reduced precision"),
+        ),
+    ]
+    return {
+        "observations": obs,
+        "orbits": orbits,
+        "element_sets": element_sets,
+        "conjunctions": conj,
+        "events": events,
+    }
 
 
 @pytest.mark.parametrize("kind", RECORD_KINDS)

@@ -30,7 +30,7 @@ IDLE_EXIT_S = 1.0
 def key(kind: str, record) -> str:
     if kind == "observations":
         return record.obs_id
-    if kind == "orbits":
+    if kind in ("orbits", "element_sets"):
         return str(record.norad_id)
     return record.event_id
 

@@ -1,11 +1,7 @@
 """Everything the service shows goes through :func:`beltwatch.sharing.release`; this
 module pages over what it releases, so that neither a page's size nor its cursor says
-anything about withheld records.
-
-Element sets: the gate (``beltwatch.sharing.RECORD_KINDS``) has no element-set kind yet;
-until it does, an element set goes to a partner only when the policy's own decision
-(:meth:`Policy.releasable`, the test the gate applies to every record it lets out) says
-its markings may go there as they are: no sanitisation rule exists for them.
+anything about withheld records. Element sets are one of the gate's record kinds like
+the others.
 """
 
 from __future__ import annotations
@@ -15,8 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from beltwatch.api._cursor import Position
-from beltwatch.sharing import RECORD_KINDS, Policy, release
-from beltwatch.values import ElementSet
+from beltwatch.sharing import Policy, release
 
 CHUNK = 200  # stored records fetched at a time while filling a page
 ELEMENT_SETS = "element_sets"
@@ -26,8 +21,6 @@ def released_pairs(
     records: Sequence, kind: str, partner: str, policy: Policy
 ) -> list[tuple[int, Any]]:
     """(index in ``records``, the record as released) for each record the gate lets out."""
-    if kind == ELEMENT_SETS:
-        return released_element_sets(records, partner, policy)
     result = release(list(records), kind, partner, policy)
     out, it = [], iter(result.records)
     for index, decision in enumerate(result.decisions):
@@ -39,17 +32,6 @@ def released_pairs(
 def released(records: Sequence, kind: str, partner: str, policy: Policy) -> list:
     """The records the gate lets ``partner`` have (sanitised where a rule applied)."""
     return [r for _, r in released_pairs(records, kind, partner, policy)]
-
-
-def released_element_sets(
-    sets: Sequence[ElementSet], partner: str, policy: Policy
-) -> list[tuple[int, ElementSet]]:
-    if ELEMENT_SETS in RECORD_KINDS:  # the gate knows them: use it
-        result = release(list(sets), ELEMENT_SETS, partner, policy)
-        it = iter(result.records)
-        return [(i, next(it)) for i, d in enumerate(result.decisions) if d.released]
-    seat = policy.partner(partner)
-    return [(i, s) for i, s in enumerate(sets) if policy.releasable(s.markings, seat)]
 
 
 @dataclass(frozen=True)

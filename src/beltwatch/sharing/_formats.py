@@ -158,7 +158,7 @@ def _b3(records: Sequence, opts: EncodeOptions) -> str:
 for _fmt in (
     ProductFormat("tdm", ("observations",), _tdm, ccsds=True),
     ProductFormat("oem", ("orbits",), _oem, ccsds=True),
-    ProductFormat("omm", ("orbits",), _omm, ccsds=True, element_sets=True),
+    ProductFormat("omm", ("orbits", "element_sets"), _omm, ccsds=True, element_sets=True),
     ProductFormat("cdm", ("conjunctions",), _cdm, ccsds=True),
     ProductFormat("udl-json", ("observations",), _udl),
     ProductFormat("b3", ("observations",), _b3),

@@ -18,7 +18,7 @@ from beltwatch.errors import InputError
 from beltwatch.formats import ForeignMarkings, parse_marking
 from beltwatch.values import Markings
 
-RECORD_KINDS = ("observations", "orbits", "conjunctions", "events")
+RECORD_KINDS = ("observations", "orbits", "element_sets", "conjunctions", "events")
 _NATION = re.compile(r"^[A-Z]{3}$")
 JOINT = "+"  # joint owners of a derived record, e.g. "JPN+USA"
 

@@ -10,6 +10,7 @@ from beltwatch._io import read_text
 from beltwatch.errors import InputError
 from beltwatch.formats import (
     ForeignMarkings,
+    elements_from_omm,
     event_from_cdm,
     observations_from_tdm,
     observations_from_udl,
@@ -21,6 +22,7 @@ from beltwatch.values import Event
 _SUFFIXES = {
     "observations": (".json", ".tdm", ".xml", ".kvn"),
     "orbits": (".oem", ".opm", ".xml", ".kvn"),
+    "element_sets": (".omm", ".xml", ".kvn"),
     "conjunctions": (".cdm", ".xml", ".kvn"),
     "events": (".json",),
 }
@@ -69,7 +71,12 @@ def load_records(
             out += observations_from_udl(records, str(path), foreign_markings=foreign_markings)
             continue
         for message in parse_messages(text, str(path)):
-            wanted = {"observations": ("TDM",), "orbits": ("OEM", "OPM"), "conjunctions": ("CDM",)}
+            wanted = {
+                "observations": ("TDM",),
+                "orbits": ("OEM", "OPM"),
+                "element_sets": ("OMM",),
+                "conjunctions": ("CDM",),
+            }
             if message.kind not in wanted[kind]:
                 raise InputError(
                     f"a {message.kind} holds no {kind} (expected {'/'.join(wanted[kind])})",
@@ -79,6 +86,8 @@ def load_records(
                 out += observations_from_tdm(message)
             elif kind == "orbits":
                 out += states_from_message(message)
+            elif kind == "element_sets":
+                out += elements_from_omm(message)
             else:
                 out.append(event_from_cdm(message))
     return out

@@ -19,6 +19,7 @@ DIRECT = "direct"
 _TYPES: dict[str, type[Any]] = {
     "observations": Observation,
     "orbits": OrbitState,
+    "element_sets": ElementSet,
     "conjunctions": ConjunctionEvent,
     "events": Event,
 }

@@ -50,6 +50,8 @@ def sanitise(record, rule: SanitisationRule, policy: Policy, *, fit: ElementFit 
     if isinstance(record, OrbitState) and rule.sgp4_elements:
         (elements,), _ = (fit or ElementFit()).fit([record])
         return reduced_elements(elements, rule, sanitised_markings(_marked(record), rule, policy))
+    if isinstance(record, ElementSet):
+        return reduced_elements(record, rule, sanitised_markings(_marked(record), rule, policy))
     if isinstance(record, Observation):
         q = (rule.angle_quantum_arcsec or 0.0) * ARCSEC_RAD
         out = replace(

@@ -23,7 +23,7 @@ from astropy.time import Time
 from beltwatch.errors import InputError
 from beltwatch.formats import ConjunctionEvent, format_marking
 from beltwatch.sharing import RECORD_KINDS, record_id
-from beltwatch.values import Event, Markings, Observation, OrbitState
+from beltwatch.values import ElementSet, Event, Markings, Observation, OrbitState
 
 SCHEMA_VERSION = 1
 DEFAULT_PREFIX = "beltwatch"
@@ -39,6 +39,7 @@ HEADER_ORIGINAL_SUBJECT = "Beltwatch-Original-Subject"
 _RECORD_TYPES: dict[str, type] = {
     "observations": Observation,
     "orbits": OrbitState,
+    "element_sets": ElementSet,
     "conjunctions": ConjunctionEvent,
     "events": Event,
 }
@@ -71,12 +72,14 @@ def check_prefix(prefix: str) -> str:
 
 
 def subject_key(kind: str, record: Any) -> str:
-    """The routing key: sensor id (observations), NORAD id (orbits, ``uct`` when none),
-    event kind (events; ``conjunction`` for conjunctions)."""
+    """The routing key: sensor id (observations), NORAD id (orbits, ``uct`` when none;
+    element sets), event kind (events; ``conjunction`` for conjunctions)."""
     if kind == "observations":
         return subject_token(record.sensor_id)
     if kind == "orbits":
         return "uct" if record.norad_id is None else str(int(record.norad_id))
+    if kind == "element_sets":
+        return str(int(record.norad_id))
     if kind == "events":
         return subject_token(record.kind.value)
     return "conjunction"
@@ -252,6 +255,46 @@ def _from_orbit(d: Mapping) -> OrbitState:
     )
 
 
+_ELEMENT_FLOATS = (
+    "mean_motion_rev_per_day",
+    "eccentricity",
+    "inclination_rad",
+    "raan_rad",
+    "arg_perigee_rad",
+    "mean_anomaly_rad",
+    "bstar",
+    "ndot_over_2",
+    "nddot_over_6",
+)
+_ELEMENT_INTS = ("element_set_no", "rev_at_epoch", "ephemeris_type")
+_ELEMENT_TEXTS = ("name", "intl_designator", "classification")
+
+
+def _element_set(e: ElementSet) -> dict:
+    return {
+        "norad_id": int(e.norad_id),
+        "epoch": _time(e.epoch),
+        **{name: _num(getattr(e, name)) for name in _ELEMENT_FLOATS},
+        **{name: int(getattr(e, name)) for name in _ELEMENT_INTS},
+        **{name: str(getattr(e, name)) for name in _ELEMENT_TEXTS},
+        "markings": _markings(e.markings),
+        "comments": list(e.comments),
+    }
+
+
+def _from_element_set(d: Mapping) -> ElementSet:
+    fields: dict[str, Any] = {name: _float(d[name]) for name in _ELEMENT_FLOATS}
+    fields |= {name: int(d[name]) for name in _ELEMENT_INTS}
+    fields |= {name: str(d[name]) for name in _ELEMENT_TEXTS}
+    return ElementSet(
+        norad_id=int(d["norad_id"]),
+        epoch=_from_time(d["epoch"]),
+        markings=_from_markings(d["markings"]),
+        comments=tuple(str(c) for c in d["comments"]),
+        **fields,
+    )
+
+
 def _conjunction(c: ConjunctionEvent) -> dict:
     return {
         "event_id": c.event_id,
@@ -306,12 +349,14 @@ def _from_event(d: Mapping) -> Event:
 _ENCODERS: dict[str, Callable[[Any], dict]] = {
     "observations": _observation,
     "orbits": _orbit,
+    "element_sets": _element_set,
     "conjunctions": _conjunction,
     "events": _event,
 }
 _DECODERS: dict[str, Callable[[Mapping], Any]] = {
     "observations": _from_observation,
     "orbits": _from_orbit,
+    "element_sets": _from_element_set,
     "conjunctions": _from_conjunction,
     "events": _from_event,
 }
