@@ -34,7 +34,7 @@ EXERCISE = (
     + """
 [inject.maneuver]
 after_hours = 4.0
-delta_v_m_s = 1.0
+delta_v_m_s = 0.2
 [inject.close_approach]
 asset = "QZS-6"
 after_hours = 7.0

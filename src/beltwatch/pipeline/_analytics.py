@@ -32,7 +32,7 @@ from beltwatch.analytics import (
 from beltwatch.catalog import Catalog
 from beltwatch.orbit_determination import element_set_sqrt_covariance, od_propagator
 from beltwatch.pipeline._config import AnalyticsSection
-from beltwatch.pipeline._orbits import Orbits
+from beltwatch.pipeline._orbits import EkfChunk, Orbits
 from beltwatch.propagation import Sgp4Propagator, fit_sgp4
 from beltwatch.sensors import HostPlatform, Observer, Scenario
 from beltwatch.sharing import Policy
@@ -130,6 +130,25 @@ def conjunctions(
     return events, len(result.approaches)
 
 
+def bracketed(event: Event, chunk: EkfChunk) -> Event:
+    """A filter maneuver event dated inside its bracket: the burn lies between the object's
+    last accepted row before the rejected run and the run's first row; the event time is
+    the middle, its sigma half the gap (uniform: gap / sqrt(12) would understate the
+    tails of a burn at the edge)."""
+    meas, res = chunk.measurements, chunk.result
+    index = int(np.flatnonzero(chunk.norad_ids == event.norad_ids[0])[0])
+    rows = np.flatnonzero(meas.object_index == index)
+    t = np.asarray((meas.times[rows] - event.time).to_value("s"), float)
+    before = rows[(t < 0) & res.accepted[rows]]
+    if not before.size:
+        return event
+    t_prev = float(np.max(t[np.isin(rows, before)]))
+    middle = event.time + TimeDelta(t_prev / 2.0, format="sec")
+    evidence = {**event.evidence, "first_rejected_utc": event.time_utc,
+                "bracket_s": round(-t_prev, 1)}  # fmt: skip
+    return replace(event, time=middle, time_sigma_s=-t_prev / 2.0, evidence=evidence)
+
+
 def run_analytics(
     catalog: Catalog,
     orbits: Orbits,
@@ -143,10 +162,11 @@ def run_analytics(
     derived = policy.combine([own, public_markings(policy)])
     out = Analytics()
     for chunk in orbits.ekf:
-        out.events += maneuver_events_from_filter(
+        found = maneuver_events_from_filter(
             chunk.result, chunk.measurements, own, chunk.norad_ids,
             min_run=settings.maneuver_min_run,
         )  # fmt: skip
+        out.events += [bracketed(e, chunk) for e in found]
     cat, ids = screening_catalog(catalog, orbits, sensors, settings.assets, start)
     out.screening_catalog, out.assets = cat, ids
     asset_rows = np.flatnonzero(np.isin(cat.norad_id, list(ids.values())))

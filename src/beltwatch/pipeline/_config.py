@@ -74,7 +74,7 @@ class AnalyticsSection(_Section):
     screening_threshold_km: float = Field(10.0, gt=0)
     screening_days: float = Field(1.5, gt=0)
     proximity_within_km: float = Field(100.0, gt=0)
-    maneuver_min_run: int = Field(3, ge=1)
+    maneuver_min_run: int = Field(2, ge=1)
 
 
 class ManeuverInjection(_Section):

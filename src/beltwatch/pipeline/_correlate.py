@@ -58,6 +58,7 @@ def association_config(settings: AssociationSection) -> AssociationConfig:
 def correlate_and_discover(
     table: ObservationTable, catalog: Catalog, settings: AssociationSection
 ) -> Correlated:
+    """Correlation, UCT linking into new objects, maintenance."""
     cfg = association_config(settings)
     result = correlate(table, catalog, cfg)
     prop = od_propagator()

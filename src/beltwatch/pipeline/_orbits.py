@@ -105,7 +105,10 @@ def batch_task(
     object with its element set as prior."""
     if len(meas) < min_obs:
         return norad, None, f"arc too short: {len(meas)} observations", float("nan")
-    est, source, failure = fit_object(meas, OrbitPrior(prior, "catalog"), od_propagator())
+    try:
+        est, source, failure = fit_object(meas, OrbitPrior(prior, "catalog"), od_propagator())
+    except np.linalg.LinAlgError as exc:  # IOD on a degenerate arc (reported upstream)
+        return norad, None, f"orbit determination failed: {exc}", float("nan")
     if est is None:
         return norad, None, str(failure), float("nan")
     return norad, est.orbit, f"batch-ls ({source})", float(est.rms_arcsec)

@@ -16,6 +16,7 @@ import numpy as np
 from rich.progress import Progress
 
 from beltwatch._io import staged_directory, write_atomic
+from beltwatch.errors import InputError
 from beltwatch.analytics import belt_summary, public_markings
 from beltwatch.catalog import OrbitClass
 from beltwatch.pipeline._analytics import run_analytics
@@ -132,6 +133,9 @@ def _run_stages(
     policy = load_policy(config.products.policy) if config.products.policy else load_policy()
     partners = config.products.partners or tuple(policy.partners)
     executor = make_executor(options.scheduler)
+    own = policy.own_markings
+    if own is None:
+        raise InputError("the policy has no own markings for our records", field="markings.own")
     sinks: Sinks = open_sinks(options.db, options.stream, stage)
     try:
         with progress:
@@ -154,8 +158,6 @@ def _run_stages(
                 "batch LS and EKF",
             )
             corr, decided = decide_ambiguous(corr, truth.catalog)
-            own = policy.own_markings
-            assert own is not None
             rows, ids = corr.tagged()
             obs_records = observation_records(corr.result.table, rows, ids, own)
             orbit_recs = orbit_records(orbits.states, truth.catalog, own)

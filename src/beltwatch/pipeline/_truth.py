@@ -24,6 +24,7 @@ import numpy as np
 from astropy.time import Time, TimeDelta
 
 from beltwatch.catalog import Catalog, load_catalog, synthetic_geo_population
+from beltwatch.constants import EARTH_ROTATION_TURNS_PER_UT1_DAY
 from beltwatch.orbit_determination import od_propagator
 from beltwatch.pipeline._config import ScenarioConfig
 from beltwatch.propagation import (
@@ -41,6 +42,8 @@ from beltwatch.values import OrbitState
 TRUTH_AMR_RANGE_M2_KG = (0.005, 0.03)
 TRUTH_CR = 1.3
 TRUTH_GEOPOTENTIAL_DEGREE = 4
+STATION_KEPT_MAX_INCLINATION_DEG = 0.1
+STATION_KEPT_MAX_DRIFT_REV_PER_DAY = 1e-3
 
 
 @dataclass(frozen=True, eq=False)
@@ -247,8 +250,10 @@ def _longitudes_from_gcrs(r: np.ndarray, when: Time) -> float:
 def _station_kept_near(pop: Catalog, when: Time, longitude_deg: float = 140.0) -> int:
     """The station-kept object (inclination < 0.1 deg, mean motion ~1 rev/day) nearest
     to ``longitude_deg`` (between QZS-6 and the QZS-7 slot by default)."""
-    ok = (np.degrees(pop.inclination_rad) < 0.1) & (np.abs(pop.mean_motion_rev_per_day - 1.0027) < 0.001)
-    ok &= pop.norad_id < 799_000
+    names = np.array([str(n) for n in pop.name])
+    ok = np.degrees(pop.inclination_rad) < STATION_KEPT_MAX_INCLINATION_DEG
+    ok &= np.abs(pop.mean_motion_rev_per_day - EARTH_ROTATION_TURNS_PER_UT1_DAY) < STATION_KEPT_MAX_DRIFT_REV_PER_DAY
+    ok &= ~np.char.startswith(names, "EXERCISE")
     rows = np.flatnonzero(ok)
     lon = _longitudes_deg(pop[rows], when)
     diff = np.abs((lon - longitude_deg + 180.0) % 360.0 - 180.0)
