@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-# 12 h over the first 150 objects of the synthetic population: two 6-h "nights" so that
+# 12 h over the first 100 objects of the synthetic population: two 6-h "nights" so that
 # UCT linking can confirm new objects, and enough tracklets for OD.
 SHORT = """
 name = "short-test"
@@ -15,7 +15,7 @@ name = "short-test"
 hours = 12.0
 seed = 7
 [truth]
-max_objects = 150
+max_objects = 100
 [catalog]
 missing_fraction = 0.06
 stale_fraction = 0.1

@@ -50,8 +50,8 @@ def test_truth_states_reproduce_the_simulated_observations(short):
 def test_the_derived_catalog_is_aged_partly_stale_and_misses_objects(short):
     config, _sensors, truth, _observed = short
     pop, cat = truth.population, truth.catalog
-    assert len(pop) == 150
-    assert len(truth.missing) == round(config.catalog.missing_fraction * 150)
+    assert len(pop) == 100
+    assert len(truth.missing) == round(config.catalog.missing_fraction * 100)
     assert not np.isin(truth.missing, cat.norad_id).any()
     assert len(cat) + len(truth.missing) == len(pop)
     age = (truth.start - cat.epoch).to_value("day")
