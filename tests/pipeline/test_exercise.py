@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from beltwatch.pipeline import RunOptions, embedded_scenarios, run_pipeline
-from beltwatch.sharing import record_id, load_records
+from beltwatch.sharing import load_records, record_id
 
 from .conftest import write_scenario
 

@@ -26,7 +26,9 @@ VOLATILE = ("run", "stage_seconds", "total_seconds", "outputs", "executor")
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory, short_scenario, run_cli_module) -> Path:
     out = tmp_path_factory.mktemp("runs")
-    result = run_cli_module("run", "--scenario", str(short_scenario), "--out", str(out), timeout=900)
+    result = run_cli_module(
+        "run", "--scenario", str(short_scenario), "--out", str(out), timeout=900
+    )
     assert result.returncode == 0, result.stderr
     assert "summary written to" in result.stdout
     (run_dir,) = [p for p in out.iterdir() if p.is_dir()]
@@ -57,7 +59,15 @@ def test_the_run_writes_summary_report_products_and_audit(cli_run):
     assert truth["new_objects_false"] <= 1
     od = truth["od_position_error"]
     assert od["objects"] >= 85 and od["p50_km"] < 2.0 and od["p90_km"] < 20.0
-    assert set(summary["stage_seconds"]) >= {"truth", "observe", "correlate", "orbits", "analytics", "products", "report"}
+    assert set(summary["stage_seconds"]) >= {
+        "truth",
+        "observe",
+        "correlate",
+        "orbits",
+        "analytics",
+        "products",
+        "report",
+    }
     html = (cli_run / "report.html").read_text()
     # self-contained: plotly.js once, no external script or stylesheet
     assert len(re.findall(r"plotly\.js v\d", html)) == 1
@@ -89,7 +99,9 @@ def test_a_dask_cluster_gives_the_same_catalog_and_events(cli_run, short_scenari
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         summary, _ = run_pipeline(
-            RunOptions(scenario=short_scenario, out_dir=tmp_path, scheduler=cluster.scheduler_address)
+            RunOptions(
+                scenario=short_scenario, out_dir=tmp_path, scheduler=cluster.scheduler_address
+            )
         )
     assert summary["executor"].startswith("dask tcp://") and "2 workers" in summary["executor"]
     run_dir = tmp_path / summary["run"]

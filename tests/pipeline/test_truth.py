@@ -71,7 +71,9 @@ def test_truth_and_catalog_are_seeded():
     a, b = build_truth(config, sensors), build_truth(config, sensors)
     np.testing.assert_array_equal(a.catalog.mean_anomaly_rad, b.catalog.mean_anomaly_rad)
     np.testing.assert_array_equal(a.missing, b.missing)
-    other = build_truth(config.model_copy(update={"run": config.run.model_copy(update={"seed": 8})}), sensors)
+    other = build_truth(
+        config.model_copy(update={"run": config.run.model_copy(update={"seed": 8})}), sensors
+    )
     assert not np.array_equal(a.missing, other.missing)
 
 

@@ -66,8 +66,10 @@ def run_command(
         ("objects observed", f"{truth['objects_observed']} of {truth['truth_objects']}"),
         ("observations", f"{truth['observations']:,}"),
         ("correctly tagged", f"{truth['correctly_tagged_fraction']:.2%}"),
-        ("new objects found", f"{truth['new_objects_found']} of {truth['missing_observed']} "
-                              "missing and observed"),  # fmt: skip
+        (
+            "new objects found",
+            f"{truth['new_objects_found']} of {truth['missing_observed']} missing and observed",
+        ),
         ("orbits", f"{summary['orbits']['determined']} ({summary['orbits']['failed']} failed)"),
         ("OD error p50/p90/max (km)", f"{od['p50_km']} / {od['p90_km']} / {od['max_km']}"),
         ("alerts", ", ".join(f"{k} {v}" for k, v in summary["events"]["by_kind"].items()) or "0"),

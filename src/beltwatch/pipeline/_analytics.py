@@ -57,7 +57,13 @@ def _host_element_set(name: str, host: Observer, when: Time, number: int) -> Cat
         times = when + TimeDelta(np.linspace(-43200.0, 43200.0, 25), format="sec")
         r, v = host.states_gcrs(times)
         cat = fit_sgp4(
-            times, r[None], v[None], frame="gcrs", epoch=when, norad_id=np.array([number]), tle_check=False
+            times,
+            r[None],
+            v[None],
+            frame="gcrs",
+            epoch=when,
+            norad_id=np.array([number]),
+            tle_check=False,
         ).catalog
     return replace(cat, name=np.array([f"QZS HOST {name}"], dtype=object))
 
@@ -85,7 +91,9 @@ def screening_catalog(
 def _asset_state(cat: Catalog, row: int, when: Time) -> OrbitState:
     eph = Sgp4Propagator(workers=1).propagate(cat[[row]], Time([when]), "gcrs")
     r, v = eph.position_km[0, 0], eph.velocity_km_s[0, 0]
-    s = element_set_sqrt_covariance(r, v, 0.0, sigma_km=(0.1, 0.2, 0.1), growth_km_per_day=(0, 0, 0))
+    s = element_set_sqrt_covariance(
+        r, v, 0.0, sigma_km=(0.1, 0.2, 0.1), growth_km_per_day=(0, 0, 0)
+    )
     return OrbitState(when, r, v, "gcrs", s @ s.T, int(cat.norad_id[row]))
 
 

@@ -26,7 +26,7 @@ class _Section(BaseModel):
 
 
 class RunSection(_Section):
-    hours: float = Field(24.0, gt=0, le=240)
+    hours: float = Field(default=24.0, gt=0)
     seed: int = 2025
     start: str | None = None  # default: the population epoch + catalog.age_days
 
@@ -34,60 +34,60 @@ class RunSection(_Section):
 class TruthSection(_Section):
     population: Literal["synthetic", "catalog"] = "synthetic"
     catalog_file: str | None = None  # population = "catalog": a TLE/OMM file
-    max_objects: int | None = Field(None, gt=0)  # keep the first N objects (by number)
+    max_objects: int | None = Field(default=None, gt=0)  # keep the first N objects (by number)
 
 
 class CatalogSection(_Section):
-    missing_fraction: float = Field(0.05, ge=0, lt=1)
-    age_days: float = Field(1.0, ge=0)  # the freshest element sets are this old at start
-    max_age_days: float = Field(3.0, ge=0)
-    stale_fraction: float = Field(0.1, ge=0, le=1)
-    stale_age_days: float = Field(12.0, ge=0)
-    in_track_error_km_per_day: float = Field(1.5, ge=0)
+    missing_fraction: float = Field(default=0.05, ge=0, lt=1)
+    age_days: float = Field(default=1.0, ge=0)  # the freshest element sets are this old at start
+    max_age_days: float = Field(default=3.0, ge=0)
+    stale_fraction: float = Field(default=0.1, ge=0, le=1)
+    stale_age_days: float = Field(default=12.0, ge=0)
+    in_track_error_km_per_day: float = Field(default=1.5, ge=0)
 
 
 class ObserveSection(_Section):
     sensors: str = "default"  # sensor scenario: "default" or a TOML path
     hosts: tuple[str, ...] = ("QZS-6", "QZS-7")
     fidelity: Literal["measurements", "frames"] = "measurements"
-    sequence_spacing_s: float = Field(900.0, ge=60)
-    n_sectors: int = Field(18, ge=1)
-    sigma_arcsec: float = Field(1.0, gt=0)
-    sun_exclusion_deg: float = Field(40.0, ge=0, lt=180)
-    frame_visits: int = Field(3, ge=0)  # frames fidelity: visits rendered and processed
+    sequence_spacing_s: float = Field(default=900.0, ge=60)
+    n_sectors: int = Field(default=18, ge=1)
+    sigma_arcsec: float = Field(default=1.0, gt=0)
+    sun_exclusion_deg: float = Field(default=40.0, ge=0, lt=180)
+    frame_visits: int = Field(default=3, ge=0)  # frames fidelity: visits rendered and processed
 
 
 class AssociationSection(_Section):
-    night_length_s: float = Field(43200.0, gt=0)
-    confirm_min_tracklets: int = Field(3, ge=2)
-    confirm_min_nights: int = Field(2, ge=1)
+    night_length_s: float = Field(default=43200.0, gt=0)
+    confirm_min_tracklets: int = Field(default=3, ge=2)
+    confirm_min_nights: int = Field(default=2, ge=1)
 
 
 class OrbitsSection(_Section):
-    batch_max_objects: int = Field(40, ge=0)  # batch LS of stale objects (new ones always)
-    ekf_chunk: int = Field(64, ge=1)  # objects per vectorised EKF task
-    min_observations: int = Field(6, ge=2)
+    batch_max_objects: int = Field(default=40, ge=0)  # batch LS of stale objects (new ones always)
+    ekf_chunk: int = Field(default=64, ge=1)  # objects per vectorised EKF task
+    min_observations: int = Field(default=6, ge=2)
 
 
 class AnalyticsSection(_Section):
     assets: tuple[str, ...] = ("QZS-6", "QZS-7")
-    screening_threshold_km: float = Field(10.0, gt=0)
-    screening_days: float = Field(1.5, gt=0)
-    proximity_within_km: float = Field(100.0, gt=0)
-    maneuver_min_run: int = Field(2, ge=1)
+    screening_threshold_km: float = Field(default=10.0, gt=0)
+    screening_days: float = Field(default=1.5, gt=0)
+    proximity_within_km: float = Field(default=100.0, gt=0)
+    maneuver_min_run: int = Field(default=2, ge=1)
 
 
 class ManeuverInjection(_Section):
     norad_id: int | None = None  # default: the first station-kept object observed
     after_hours: float = Field(gt=0)
-    delta_v_m_s: float = Field(1.0, gt=0)
+    delta_v_m_s: float = Field(default=1.0, gt=0)
 
 
 class ApproachInjection(_Section):
     asset: str = "QZS-6"
     after_hours: float = Field(gt=0)
-    miss_km: float = Field(1.0, gt=0)
-    relative_speed_m_s: float = Field(50.0, gt=0)
+    miss_km: float = Field(default=1.0, gt=0)
+    relative_speed_m_s: float = Field(default=50.0, gt=0)
     norad_id: int = 799_001
 
 
@@ -144,6 +144,11 @@ def scenario_from_text(text: str, source: str) -> ScenarioConfig:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"not valid TOML ({exc})", source=source) from exc
+    return scenario_from_data(data, source)
+
+
+def scenario_from_data(data: dict, source: str) -> ScenarioConfig:
+    """Validate a scenario given as a dict (errors name ``source`` and the key)."""
     try:
         return ScenarioConfig.model_validate(data)
     except ValidationError as exc:
@@ -176,11 +181,9 @@ def load_run_scenario(spec: str | Path | None) -> tuple[ScenarioConfig, str]:
     # Relative file names inside a scenario are relative to the scenario file.
     base = path.resolve().parent
     truth, observe, products = config.truth, config.observe, config.products
-    updates = {}
+    updates: dict[str, BaseModel] = {}
     if truth.catalog_file and not Path(truth.catalog_file).is_absolute():
-        updates["truth"] = truth.model_copy(
-            update={"catalog_file": str(base / truth.catalog_file)}
-        )
+        updates["truth"] = truth.model_copy(update={"catalog_file": str(base / truth.catalog_file)})
     if observe.sensors != "default" and not Path(observe.sensors).is_absolute():
         updates["observe"] = observe.model_copy(update={"sensors": str(base / observe.sensors)})
     if products.policy and not Path(products.policy).is_absolute():

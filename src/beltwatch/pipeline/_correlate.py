@@ -73,6 +73,8 @@ def decide_ambiguous(corr: Correlated, catalog: Catalog) -> tuple[Correlated, in
     before = int(np.sum(corr.result.status == AMBIGUOUS))
     if not before:
         return corr, 0
-    refined, _fits = correlate_with_orbits(corr.result, catalog, od_propagator(), corr.new, corr.config)
+    refined, _fits = correlate_with_orbits(
+        corr.result, catalog, od_propagator(), corr.new, corr.config
+    )
     after = int(np.sum(refined.status == AMBIGUOUS))
     return Correlated(refined, corr.new, corr.config), before - after

@@ -79,5 +79,10 @@ def observe(
     args = [(part, host, truth.start, days, settings) for host in hosts for part in truth.parts]
     tables = executor.map(survey_task, args)
     table = concatenate_tables(tables)
-    per_host = {h.platform_id: int(np.sum(np.char.startswith(table.obs_id.astype(str), h.platform_id + ":"))) for h in hosts}
+    per_host = {
+        h.platform_id: int(
+            np.sum(np.char.startswith(table.obs_id.astype(str), h.platform_id + ":"))
+        )
+        for h in hosts
+    }
     return Observed(table, per_host, len(args))

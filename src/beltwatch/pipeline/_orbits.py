@@ -131,7 +131,9 @@ def states_at(states: list[OrbitState], times: Time) -> np.ndarray:
     epochs = np.array([s.epoch.tai.jd1 + s.epoch.tai.jd2 for s in states])
     for e in np.unique(epochs):
         idx = np.flatnonzero(epochs == e)
-        x0 = np.array([np.concatenate([states[i].position_km, states[i].velocity_km_s]) for i in idx])
+        x0 = np.array(
+            [np.concatenate([states[i].position_km, states[i].velocity_km_s]) for i in idx]
+        )
         x, _ = prop.propagate(states[idx[0]].epoch, x0, times)
         out[idx] = x
     return out
@@ -218,7 +220,9 @@ def determine_orbits(
         times = stop - TimeDelta(np.linspace(span, 0.0, ELEMENT_FIT_SAMPLES), format="sec")
         samples = states_at([out.states[n] for n in ids_sorted], times)
         out.at_epoch = {n: samples[i, -1] for i, n in enumerate(ids_sorted)}
-        names = {int(n): str(x).strip() for n, x in zip(catalog.norad_id, catalog.name, strict=True)}
+        names = {
+            int(n): str(x).strip() for n, x in zip(catalog.norad_id, catalog.name, strict=True)
+        }
         out.element_sets, out.element_fit_rms_km = fitted_element_sets(
             ids_sorted, samples, times, names
         )

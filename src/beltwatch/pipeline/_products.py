@@ -1,7 +1,8 @@
 """Products: what each partner of the policy receives, through the one release gate
 (:func:`beltwatch.sharing.export`): observations (UDL-style JSON or TDM), orbits (OEM of
-our orbit states; OMM of the SGP4 element sets fitted to them), events (events-json), each release written to the run's audit log. Counts per
-partner, kind and marking are kept for the summary and the report."""
+our orbit states; OMM of the SGP4 element sets fitted to them), events (events-json),
+each release written to the run's audit log. Counts per partner, kind and marking are kept
+for the summary and the report."""
 
 from __future__ import annotations
 
@@ -85,11 +86,13 @@ class PrefittedElements(ElementFit):
         for state in states:
             found = self.sets.get(int(state.norad_id or -1))
             if found is None:
-                raise InputError(f"no element set was fitted to orbit {state.norad_id}",
-                                 field="orbits")  # fmt: skip
+                message = f"no element set was fitted to orbit {state.norad_id}"
+                raise InputError(message, field="orbits")
             es, r = found
-            out.append(replace(es, markings=state.markings, name=state.object_name,
-                               comments=(f"SGP4 fit to the orbit over the run: RMS {r:.3f} km",)))  # fmt: skip
+            note = f"SGP4 fit to the orbit over the run: RMS {r:.3f} km"
+            out.append(
+                replace(es, markings=state.markings, name=state.object_name, comments=(note,))
+            )
             rms.append(r)
         return out, np.array(rms)
 
@@ -124,8 +127,13 @@ def publish_products(
     """Export every kind to every partner (see the module docstring)."""
     audit = out_dir / "audit.jsonl"
     products = Products(audit_log=audit)
-    plan = [
-        ("observations", observations_format, observations, "obs.json" if observations_format == "udl-json" else "obs.tdm"),
+    plan: list[tuple[str, str, Sequence, str]] = [
+        (
+            "observations",
+            observations_format,
+            observations,
+            "obs.json" if observations_format == "udl-json" else "obs.tdm",
+        ),
         ("orbits", "oem", orbits, "orbits.oem"),
         ("orbits", "omm", [o for o in orbits if o.norad_id in element_fit.sets], "orbits.omm"),
         ("events", "events-json", events, "events.json"),

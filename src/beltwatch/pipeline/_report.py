@@ -47,7 +47,9 @@ def _table(header: list[str], rows: list[list]) -> str:
 
 
 def _card(value, label: str) -> str:
-    return f'<div class="card"><b>{html.escape(str(value))}</b><span>{html.escape(label)}</span></div>'
+    return (
+        f'<div class="card"><b>{html.escape(str(value))}</b><span>{html.escape(label)}</span></div>'
+    )
 
 
 def detections_figure(corr: Correlated) -> go.Figure:
@@ -82,7 +84,9 @@ def od_figure(errors_km: dict[int, float], orbits: Orbits) -> go.Figure:
     fig.update_xaxes(title_text="position error (km)", type="log", row=1, col=2)
     fig.update_yaxes(title_text="orbits", row=1, col=1)
     fig.update_yaxes(title_text="fraction", range=[0, 1], row=1, col=2)
-    fig.update_layout(barmode="overlay", title="OD accuracy against the simulation truth (common epoch)")
+    fig.update_layout(
+        barmode="overlay", title="OD accuracy against the simulation truth (common epoch)"
+    )
     return fig
 
 
@@ -110,8 +114,10 @@ def write_report(
             _card(summary["objects"], "objects in the truth"),
             _card(truth["objects_observed"], "objects observed"),
             _card(f"{truth['correctly_tagged_fraction']:.2%}", "observations correctly tagged"),
-            _card(f"{truth['new_objects_found']} / {truth['missing_observed']}",
-                  "new objects found / missing and observed"),  # fmt: skip
+            _card(
+                f"{truth['new_objects_found']} / {truth['missing_observed']}",
+                "new objects found / missing and observed",
+            ),
             _card(f"{od['p50_km']} km", "OD error, median"),
             _card(f"{od['p90_km']} km", "OD error, 90th percentile"),
             _card(summary["events"]["total"], "alerts"),
@@ -136,9 +142,10 @@ def write_report(
     table = corr.result.table
     new_rows = []
     for o in corr.new:
-        ids, counts = (np.unique(table.truth_id[o.rows], return_counts=True)
-                       if table.truth_id is not None else ([], []))  # fmt: skip
-        truth_of = int(ids[np.argmax(counts)]) if len(ids) else "?"
+        truth_of: int | str = "?"
+        if table.truth_id is not None:
+            ids, counts = np.unique(table.truth_id[o.rows], return_counts=True)
+            truth_of = int(ids[np.argmax(counts)])
         first = time_from_tai_seconds(np.array([table.t_s[o.rows].min()]))[0]
         new_rows.append([o.object_id, truth_of, len(o.rows), o.nights, format_utc(first),
                          f"{orbits.rms_arcsec.get(o.object_id, float('nan')):.2f}",
@@ -159,22 +166,36 @@ def write_report(
     body = [
         f"<h1>beltwatch run {html.escape(summary['run'])}</h1>",
         f'<p class="sub">scenario {html.escape(summary["scenario"]["name"])} '
-        f'({html.escape(summary["scenario"]["source"])}), {html.escape(summary["population"])}, '
-        f'{summary["start_utc"]} .. {summary["stop_utc"]}, {html.escape(summary["executor"])}</p>',
+        f"({html.escape(summary['scenario']['source'])}), {html.escape(summary['population'])}, "
+        f"{summary['start_utc']} .. {summary['stop_utc']}, {html.escape(summary['executor'])}</p>",
         f'<div class="cards">{cards}</div>',
-        "<h2>Injected events</h2>", inj_html,
+        "<h2>Injected events</h2>",
+        inj_html,
     ]
     for title, fig in figures:
         body += [f"<h2>{title}</h2>", fig]
     body += [
         f"<h2>New objects found ({len(corr.new)})</h2>",
-        _table(["number", "truth object", "observations", "nights", "first seen (UTC)",
-                "fit rms (arcsec)", "error at common epoch (km)"], new_rows),  # fmt: skip
+        _table(
+            [
+                "number",
+                "truth object",
+                "observations",
+                "nights",
+                "first seen (UTC)",
+                "fit rms (arcsec)",
+                "error at common epoch (km)",
+            ],
+            new_rows,
+        ),
         f"<h2>Alerts ({len(events)})</h2>",
-        _table(["kind", "time (UTC)", "objects", "figures", "summary"], [_event_row(e) for e in events]),
+        _table(
+            ["kind", "time (UTC)", "objects", "figures", "summary"], [_event_row(e) for e in events]
+        ),
         "<h2>What each partner received</h2>",
         _table(["partner", "product", "released", "withheld", "by marking", "file"], partner_rows),
-        "<h2>Stage timings (s)</h2>", _table(["stage", "seconds"], timings),
+        "<h2>Stage timings (s)</h2>",
+        _table(["stage", "seconds"], timings),
     ]
     page = (
         "<!DOCTYPE html><html><head><meta charset='utf-8'>"

@@ -16,11 +16,11 @@ import numpy as np
 from rich.progress import Progress
 
 from beltwatch._io import staged_directory, write_atomic
-from beltwatch.errors import InputError
 from beltwatch.analytics import belt_summary, public_markings
 from beltwatch.catalog import OrbitClass
+from beltwatch.errors import InputError
 from beltwatch.pipeline._analytics import run_analytics
-from beltwatch.pipeline._config import ScenarioConfig, load_run_scenario
+from beltwatch.pipeline._config import ScenarioConfig, load_run_scenario, scenario_from_data
 from beltwatch.pipeline._correlate import correlate_and_discover, decide_ambiguous
 from beltwatch.pipeline._coverage import coverage_and_belt
 from beltwatch.pipeline._executor import make_executor
@@ -84,7 +84,9 @@ def effective_config(options: RunOptions) -> tuple[ScenarioConfig, str]:
         )
     if options.fidelity is not None:
         updates["observe"] = config.observe.model_copy(update={"fidelity": options.fidelity})
-    return config.model_copy(update=updates), source
+    merged = config.model_dump()
+    merged.update({k: v.model_dump() for k, v in updates.items()})
+    return scenario_from_data(merged, source), source
 
 
 def run_pipeline(options: RunOptions, progress: Progress | None = None) -> tuple[dict, Path]:
@@ -93,7 +95,9 @@ def run_pipeline(options: RunOptions, progress: Progress | None = None) -> tuple
     run_dir = options.out_dir / options.run_name
     options.out_dir.mkdir(exist_ok=True)
     with staged_directory(run_dir) as stage:
-        summary = _run_stages(config, source, options, stage, run_dir, progress or Progress(transient=True))
+        summary = _run_stages(
+            config, source, options, stage, run_dir, progress or Progress(transient=True)
+        )
         write_atomic(stage / "summary.json", json.dumps(summary, indent=2, default=_json) + "\n")
     return summary, run_dir / "summary.json"
 
@@ -128,7 +132,9 @@ def _run_stages(
     progress: Progress,
 ) -> dict:  # fmt: skip
     sensors = (
-        default_scenario() if config.observe.sensors == "default" else load_scenario(config.observe.sensors)
+        default_scenario()
+        if config.observe.sensors == "default"
+        else load_scenario(config.observe.sensors)
     )
     policy = load_policy(config.products.policy) if config.products.policy else load_policy()
     partners = config.products.partners or tuple(policy.partners)
@@ -140,7 +146,9 @@ def _run_stages(
     try:
         with progress:
             timer = _Timer(progress)
-            truth = timer.stage("truth", lambda: build_truth(config, sensors), "population and catalog")
+            truth = timer.stage(
+                "truth", lambda: build_truth(config, sensors), "population and catalog"
+            )
             observed = timer.stage(
                 "observe", lambda: observe(truth, sensors, config.observe, executor),
                 ", ".join(config.observe.hosts),
@@ -180,12 +188,20 @@ def _run_stages(
             products = timer.stage(
                 "products",
                 lambda: publish_products(
-                    stage, policy, partners, obs_records, orbit_recs,
-                    prefitted(orbits.element_sets, orbits.element_fit_rms_km,
-                              ELEMENT_FIT_SPAN_S, ELEMENT_FIT_SPAN_S / (ELEMENT_FIT_SAMPLES - 1)),
+                    stage,
+                    policy,
+                    partners,
+                    obs_records,
+                    orbit_recs,
+                    prefitted(
+                        orbits.element_sets,
+                        orbits.element_fit_rms_km,
+                        ELEMENT_FIT_SPAN_S,
+                        ELEMENT_FIT_SPAN_S / (ELEMENT_FIT_SAMPLES - 1),
+                    ),
                     analytics.events,
                     config.products.observations_format,
-                ),  # fmt: skip
+                ),
                 ", ".join(partners),
             )
             for kind, records in (
@@ -199,7 +215,9 @@ def _run_stages(
                 "score",
                 lambda: (
                     truth_section(truth, corr, orbits, analytics.events, sensors),
-                    *coverage_and_belt(truth.population, sensors, truth.start, config.run.hours, COVERAGE_STEP_S),
+                    *coverage_and_belt(
+                        truth.population, sensors, truth.start, config.run.hours, COVERAGE_STEP_S
+                    ),
                 ),
                 "against the simulation truth; coverage",
             )
@@ -217,15 +235,19 @@ def _run_stages(
                 "published": sinks.published,
                 "objects": len(truth.population),
                 "by_orbit_class": {
-                    c.value: int(np.sum(truth.population.orbit_class() == c.value)) for c in OrbitClass
+                    c.value: int(np.sum(truth.population.orbit_class() == c.value))
+                    for c in OrbitClass
                 },
                 "catalog": {
                     "element_sets": len(truth.catalog),
                     "stale": int(truth.stale.size),
                     "missing": int(truth.missing.size),
                 },
-                "observations": {"total": len(corr.result.table), "per_host": observed.per_host,
-                                 "tasks": observed.tasks},
+                "observations": {
+                    "total": len(corr.result.table),
+                    "per_host": observed.per_host,
+                    "tasks": observed.tasks,
+                },
                 "correlation": {**corr.counts(), "ambiguous_decided_by_orbits": decided},
                 "new_objects": sorted(new_ids),
                 "orbits": {

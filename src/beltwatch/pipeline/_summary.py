@@ -112,7 +112,9 @@ def injected_found(
             "truth_miss_km": round(t_tca[1], 4),
             "found_tca_utc": None if best is None else format_utc(hits[best].time),
             "tca_error_s": None if best is None else round(errs[best], 2),
-            "found_miss_km": None if best is None else round(float(hits[best].figures["miss_distance_km"]), 4),
+            "found_miss_km": None
+            if best is None
+            else round(float(hits[best].figures["miss_distance_km"]), 4),
             "pc": None if best is None else hits[best].figures.get("pc"),
             "found": best is not None and errs[best] <= TCA_TOLERANCE_S,
         }
@@ -136,11 +138,11 @@ def truth_section(
     missing_observed = np.intersect1d(truth.missing, observed)
     found = np.intersect1d(missing_observed, list(mapping.values()))
     errors = od_errors_km(truth, orbits, mapping)
-    methods = sorted({m.split(" (")[0] for m in orbits.method.values()})
+    family = {n: m.split(" (")[0] for n, m in orbits.method.items()}
     by_method = {
-        m: _percentiles(np.array([e for n, e in errors.items() if orbits.method[n].split(" (")[0] == m]))
-        for m in methods
-    }  # fmt: skip
+        m: _percentiles(np.array([e for n, e in errors.items() if family[n] == m]))
+        for m in sorted(set(family.values()))
+    }
     return {
         "truth_objects": len(truth.population),
         "objects_observed": int(observed.size),
@@ -153,7 +155,9 @@ def truth_section(
         "new_objects_found": int(found.size),
         "new_objects_reported": len(mapping),
         "new_objects_false": int(sum(1 for v in mapping.values() if v not in truth.missing)),
-        "od_common_epoch_utc": None if orbits.common_epoch is None else format_utc(orbits.common_epoch),
+        "od_common_epoch_utc": None
+        if orbits.common_epoch is None
+        else format_utc(orbits.common_epoch),
         "od_position_error": _percentiles(np.array(list(errors.values()))),
         "od_position_error_by_method": by_method,
         "injected": injected_found(truth, sensors, events, mapping),

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from astropy.time import Time, TimeDelta
 
+from beltwatch._limits import check_memory
 from beltwatch.catalog import Catalog, load_catalog, synthetic_geo_population
 from beltwatch.constants import EARTH_ROTATION_TURNS_PER_UT1_DAY
 from beltwatch.orbit_determination import od_propagator
@@ -43,6 +44,9 @@ TRUTH_AMR_RANGE_M2_KG = (0.005, 0.03)
 TRUTH_CR = 1.3
 TRUTH_GEOPOTENTIAL_DEGREE = 4
 STATION_KEPT_MAX_INCLINATION_DEG = 0.1
+# The survey's working set: truth states, directions and masks per target, frame and host.
+FRAMES_PER_SEQUENCE = 4
+BYTES_PER_TARGET_FRAME = 400
 STATION_KEPT_MAX_DRIFT_REV_PER_DAY = 1e-3
 
 
@@ -157,6 +161,12 @@ def build_truth(config: ScenarioConfig, sensors: Scenario) -> Truth:
         if config.run.start
         else newest + TimeDelta(config.catalog.age_days * 86400.0, format="sec")
     )
+    n_frames = FRAMES_PER_SEQUENCE * config.run.hours * 3600.0 / config.observe.sequence_spacing_s
+    check_memory(
+        len(pop) * n_frames * BYTES_PER_TARGET_FRAME * len(config.observe.hosts),
+        f"the survey of {len(pop)} objects over {n_frames:,.0f} frames",
+        "shorten --hours or lengthen observe.sequence_spacing_s",
+    )
     stop = start + TimeDelta(config.run.hours * 3600.0, format="sec")
     inj = config.inject
     injected: dict = {}
@@ -252,7 +262,10 @@ def _station_kept_near(pop: Catalog, when: Time, longitude_deg: float = 140.0) -
     to ``longitude_deg`` (between QZS-6 and the QZS-7 slot by default)."""
     names = np.array([str(n) for n in pop.name])
     ok = np.degrees(pop.inclination_rad) < STATION_KEPT_MAX_INCLINATION_DEG
-    ok &= np.abs(pop.mean_motion_rev_per_day - EARTH_ROTATION_TURNS_PER_UT1_DAY) < STATION_KEPT_MAX_DRIFT_REV_PER_DAY
+    ok &= (
+        np.abs(pop.mean_motion_rev_per_day - EARTH_ROTATION_TURNS_PER_UT1_DAY)
+        < STATION_KEPT_MAX_DRIFT_REV_PER_DAY
+    )
     ok &= ~np.char.startswith(names, "EXERCISE")
     rows = np.flatnonzero(ok)
     lon = _longitudes_deg(pop[rows], when)
@@ -272,12 +285,20 @@ def derive_catalog(
     new_ids = {injected["new_object"]["norad_id"]} if "new_object" in injected else set()
     eligible = np.flatnonzero(~np.isin(pop.norad_id, [*protected, *new_ids]))
     n_missing = round(c.missing_fraction * len(pop))
-    gone = rng.choice(pop.norad_id[eligible], n_missing, replace=False) if n_missing else []
+    gone = (
+        rng.choice(pop.norad_id[eligible], n_missing, replace=False)
+        if n_missing
+        else np.zeros(0, np.int64)
+    )
     missing = np.sort(np.array([*gone, *new_ids], dtype=np.int64))
     kept = pop[~np.isin(pop.norad_id, missing)]
     candidates = np.flatnonzero(~np.isin(kept.norad_id, list(protected)))
     n_stale = round(c.stale_fraction * len(kept))
-    stale_rows = np.sort(rng.choice(candidates, n_stale, replace=False)) if n_stale else []
+    stale_rows = (
+        np.sort(rng.choice(candidates, n_stale, replace=False))
+        if n_stale
+        else np.zeros(0, np.int64)
+    )
     if len(stale_rows):
         kept = _refit_stale(kept, np.asarray(stale_rows), c.stale_age_days)
     age_days = np.asarray((start - kept.epoch).to_value("day"), float)
