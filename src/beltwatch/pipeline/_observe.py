@@ -67,6 +67,12 @@ def observe(
     truth: Truth, sensors: Scenario, settings: ObserveSection, executor: Executor
 ) -> Observed:
     """The survey of every configured host over the run (see the module docstring)."""
+    if settings.fidelity == "frames":
+        raise InputError(
+            "frame fidelity is not built yet in beltwatch run (use measurements; "
+            "beltwatch simulate frames + process run the frame path)",
+            field="observe.fidelity",
+        )
     hosts = []
     for name in settings.hosts:
         if name not in sensors.hosts:

@@ -34,7 +34,9 @@ padding:3px 8px;text-align:left;vertical-align:top} th{background:#f6f8fa}
 
 
 def _fig_html(fig: go.Figure, height: int = 420) -> str:
-    fig.update_layout(height=height, margin={"l": 60, "r": 20, "t": 50, "b": 50})
+    fig.update_layout(
+        template="plotly_white", height=height, margin={"l": 60, "r": 20, "t": 50, "b": 50}
+    )
     return fig.to_html(full_html=False, include_plotlyjs=False)
 
 
@@ -58,7 +60,7 @@ def detections_figure(corr: Correlated) -> go.Figure:
     fig = go.Figure()
     for sensor in sorted(set(table.sensor_id.astype(str))):
         pick = table.sensor_id.astype(str) == sensor
-        fig.add_trace(go.Histogram(x=hours[pick], xbins={"size": 1.0}, name=sensor))
+        fig.add_trace(go.Histogram(x=hours[pick], xbins={"start": 0.0, "size": 1.0}, name=sensor))
     fig.update_layout(
         barmode="stack", title="Detections per hour", xaxis_title="hours since start",
         yaxis_title="observations",
