@@ -22,11 +22,15 @@ ekf_chunk = 32
 def run() -> dict:
     from distributed import LocalCluster
 
-    from beltwatch.pipeline import build_truth, scenario_from_text
-    from beltwatch.pipeline._correlate import correlate_and_discover
-    from beltwatch.pipeline._executor import DaskExecutor, LocalExecutor
-    from beltwatch.pipeline._observe import observe
-    from beltwatch.pipeline._orbits import determine_orbits
+    from beltwatch.pipeline import (
+        DaskExecutor,
+        LocalExecutor,
+        build_truth,
+        correlate_and_discover,
+        determine_orbits,
+        observe,
+        scenario_from_text,
+    )
     from beltwatch.sensors import default_scenario
 
     config = scenario_from_text(SCENARIO, "bench")
