@@ -453,3 +453,29 @@ def test_in_process_publishes_from_another_thread_wake_a_waiting_consumer(datase
         return got
 
     assert [d.msg_id for d in run(go())] == [e.event_id for e in records]
+
+
+def test_an_idle_consumer_waits_for_what_a_killed_one_had_in_hand(backend: Backend, dataset):
+    """Messages delivered to a consumer that died without acking are owed: a later run
+    with an idle exit shorter than the ack wait still stores them before it ends."""
+    obs = dataset["observations"][:5]
+
+    async def go():
+        stream = await backend.connect()
+        try:
+            await stream.publish_many("observations", obs)
+            subject = backend.subject("observations.>")
+            crashed = await stream.consumer(subject, durable="ingest")
+            in_hand = await crashed.fetch(3, 5.0)  # never acked: the process "died"
+            owed = await crashed.unsettled()
+            sunk: list[list] = []
+            result = await consume_into(stream, subject, "ingest", sunk.append, idle_exit_s=0.2)
+            left = await (await stream.consumer(subject, durable="ingest")).unsettled()
+        finally:
+            await stream.close()
+        return len(in_hand), owed, sunk, result, left
+
+    in_hand, owed, sunk, result, left = run(go())
+    assert in_hand == 3 and owed == 5  # 3 unacknowledged + 2 not yet delivered
+    assert sorted(r.obs_id for batch in sunk for r in batch) == sorted(o.obs_id for o in obs)
+    assert result.stored == 5 and left == 0

@@ -143,6 +143,13 @@ class Consumer(Protocol):
         (an empty list when none came)."""
         ...
 
+    async def unsettled(self) -> int:
+        """Messages this consumer still owes: not yet delivered, or delivered and not
+        acknowledged (delivered again after the ack wait, e.g. those a killed process had
+        in hand). An idle consumer ends only when this is 0, so that nothing is left for
+        a later run that this run could have stored."""
+        ...
+
     async def close(self) -> None:
         """Stop fetching (an ephemeral consumer is deleted, a durable one is kept)."""
         ...

@@ -105,7 +105,8 @@ class PartnerFeed:
                 deliveries = await consumer.fetch(self.batch, self.idle_s)
                 if not deliveries:
                     idle = time.monotonic() - idle_since
-                    if self.idle_exit_s is not None and idle >= self.idle_exit_s:
+                    done = self.idle_exit_s is not None and idle >= self.idle_exit_s
+                    if done and await consumer.unsettled() == 0:
                         return
                     continue
                 idle_since = time.monotonic()
@@ -221,7 +222,8 @@ async def consume_into(
                 break
             deliveries = await consumer.fetch(batch, fetch_timeout_s)
             if not deliveries:
-                if idle_exit_s is not None and time.monotonic() - idle_since >= idle_exit_s:
+                idle = idle_exit_s is not None and time.monotonic() - idle_since >= idle_exit_s
+                if idle and await consumer.unsettled() == 0:
                     break
                 continue
             idle_since = time.monotonic()

@@ -152,6 +152,17 @@ class MemoryBroker:
                 state.deliveries[message.seq] = state.deliveries.get(message.seq, 0) + 1
             return out
 
+    def unsettled(self, name: str) -> int:
+        """Pending (unacknowledged) plus not yet delivered messages of consumer ``name``."""
+        with self._lock:
+            state = self._consumers.get(name)
+            if state is None:
+                return 0
+            start = max(state.next_seq, self._first_seq) - self._first_seq
+            wanted = state.subject_filter
+            waiting = sum(1 for m in self._messages[start:] if subject_matches(wanted, m.subject))
+            return len(state.pending) + waiting
+
     def next_deadline(self, name: str) -> float | None:
         with self._lock:
             state = self._consumers.get(name)
@@ -232,6 +243,9 @@ class MemoryConsumer:
             broker.settle(name, seq, redeliver=True)
 
         return message.subject, message.data, message.headers, redelivered, ack, nak
+
+    async def unsettled(self) -> int:
+        return self.broker.unsettled(self.name)
 
     async def close(self) -> None:
         if not self.durable:

@@ -59,6 +59,13 @@ class NatsConsumer:
         ]
         return make_deliveries(self._stream.prefix, raw)
 
+    async def unsettled(self) -> int:
+        try:
+            info = await self._sub.consumer_info()
+        except (*_TRANSIENT, nats.errors.Error):  # unknown: the durable consumer keeps them
+            return 0
+        return int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+
     async def close(self) -> None:
         with contextlib.suppress(nats.errors.Error, OSError):
             await self._sub.unsubscribe()
