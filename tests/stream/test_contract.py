@@ -469,7 +469,9 @@ def test_an_idle_consumer_waits_for_what_a_killed_one_had_in_hand(backend: Backe
             in_hand = await crashed.fetch(3, 5.0)  # never acked: the process "died"
             owed = await crashed.unsettled()
             sunk: list[list] = []
-            result = await consume_into(stream, subject, "ingest", sunk.append, idle_exit_s=0.2)
+            result = await consume_into(  # idle exit well inside the ack wait (1 s)
+                stream, subject, "ingest", sunk.append, idle_exit_s=0.2, fetch_timeout_s=0.1
+            )
             left = await (await stream.consumer(subject, durable="ingest")).unsettled()
         finally:
             await stream.close()
