@@ -20,9 +20,12 @@ from beltwatch.values import Event, Markings, Observation, OrbitState
 class Sinks:
     """The store and the stream of one run (either may be absent: None)."""
 
-    def __init__(self, store: Any, stream_url: str | None, description: str) -> None:
+    def __init__(
+        self, store: Any, stream_url: str | None, description: str, broker: Any = None
+    ) -> None:
         self.store = store
         self.stream_url = stream_url
+        self.broker = broker  # the in-process stream's broker (None for nats://)
         self.description = description
         self.published: dict[str, int] = {}
         self.stored: dict[str, int] = {}
@@ -39,7 +42,7 @@ class Sinks:
         if self.store is None:
             return
         result = self.store.add_observations(observations)
-        self.stored["observations"] = int(getattr(result, "added", len(observations)))
+        self.stored["observations"] = int(result.inserted)
         self.stored["element_sets"] = int(
             self.store.add_element_sets(catalog.element_sets(), "starting catalog",
                                         default_markings=catalog_markings)
@@ -58,7 +61,10 @@ class Sinks:
         if self.stream_url is None or not records:
             return
         stream = importlib.import_module("beltwatch.stream")
-        self.published[kind] = int(stream.publish_records(self.stream_url, kind, records))
+        options = {} if self.broker is None else {"broker": self.broker}
+        self.published[kind] = int(
+            stream.publish_records(self.stream_url, kind, records, **options)
+        )
 
     def record_release(self, partner: str, kind: str, fmt: str, ids: list[str], withheld: int,
                        digest: str | None, path: str | None) -> None:  # fmt: skip
@@ -76,14 +82,9 @@ def open_sinks(db: str | None, stream: str | None, run_dir: Path) -> Sinks:
     store_mod = importlib.import_module("beltwatch.store")
     url = db or f"sqlite:///{run_dir / 'catalog.db'}"
     store = store_mod.open_store(url)
-    stream_url = stream or "memory://"
-    shown = "default (catalog.db in the run directory)" if db is None else _masked(url)
-    return Sinks(store, stream_url, f"store {shown}; stream {stream or 'in-process'}")
-
-
-def _masked(url: str) -> str:
-    if "@" in url and ":" in url.split("@")[0].split("//")[-1]:
-        head, tail = url.split("@", 1)
-        scheme, rest = head.split("//", 1)
-        return f"{scheme}//{rest.split(':')[0]}:***@{tail}"
-    return url
+    in_process = stream is None or stream.startswith("memory:")
+    broker = importlib.import_module("beltwatch.stream").MemoryBroker() if in_process else None
+    shown = "default (catalog.db in the run directory)" if db is None else store_mod.masked_url(url)
+    return Sinks(
+        store, stream or "memory://", f"store {shown}; stream {stream or 'in-process'}", broker
+    )
