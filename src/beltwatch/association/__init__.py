@@ -24,7 +24,13 @@ from beltwatch.association._linking import NewObject, link_ucts
 from beltwatch.association._maintain import maintain
 from beltwatch.association._orbits import correlate_with_orbits
 from beltwatch.association._predict import Predictions, predict_catalog
-from beltwatch.association._table import ObservationTable, Tracklets, build_tracklets, screen_table
+from beltwatch.association._table import (
+    ObservationTable,
+    Tracklets,
+    build_tracklets,
+    observations_from_table,
+    screen_table,
+)
 
 __all__ = [
     "AMBIGUOUS",
@@ -43,6 +49,7 @@ __all__ = [
     "correlate_with_orbits",
     "link_ucts",
     "maintain",
+    "observations_from_table",
     "predict_catalog",
     "screen_table",
 ]

@@ -299,13 +299,20 @@ def _smooth_residuals(table: ObservationTable, rows: list[int], floor_arcsec: fl
     return off / table.sigma_rad[r]
 
 
-def observations_from_table(table: ObservationTable, markings) -> list[Observation]:
-    """Observation objects of a table's rows (for writing exchange files)."""
-    times = time_from_tai_seconds(table.t_s).utc
+def observations_from_table(
+    table: ObservationTable,
+    markings,
+    rows: np.ndarray | None = None,
+    norad_ids: np.ndarray | None = None,
+) -> list[Observation]:
+    """Observation objects of a table's rows (default all; for writing exchange files),
+    tagged with ``norad_ids[k]`` for ``rows[k]`` when given."""
+    rows = np.arange(len(table)) if rows is None else np.asarray(rows)
+    times = time_from_tai_seconds(table.t_s[rows]).utc
     return [
         Observation(
             obs_id=str(table.obs_id[i]),
-            time=times[i],
+            time=times[k],
             ra_rad=float(table.ra_rad[i]),
             dec_rad=float(table.dec_rad[i]),
             ra_sigma_rad=float(table.sigma_rad[i]),
@@ -314,7 +321,8 @@ def observations_from_table(table: ObservationTable, markings) -> list[Observati
             observer_velocity_km_s=table.observer_velocity_km_s[i].copy(),
             sensor_id=str(table.sensor_id[i]),
             markings=markings,
+            norad_id=None if norad_ids is None else int(norad_ids[k]),
             track_id=str(table.track_id[i]) or None,
         )
-        for i in range(len(table))
+        for k, i in enumerate(rows)
     ]

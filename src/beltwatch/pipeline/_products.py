@@ -12,12 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from beltwatch.association import ObservationTable
+from beltwatch.association import ObservationTable, observations_from_table
 from beltwatch.catalog import Catalog
 from beltwatch.errors import InputError
 from beltwatch.formats import format_marking
 from beltwatch.sharing import ElementFit, Policy, export
-from beltwatch.timescales import time_from_tai_seconds
 from beltwatch.values import ElementSet, Event, Markings, Observation, OrbitState
 
 ACTOR = "beltwatch run"
@@ -37,24 +36,7 @@ def observation_records(
     table: ObservationTable, rows: np.ndarray, ids: np.ndarray, markings: Markings
 ) -> list[Observation]:
     """Observation records of tagged table rows (norad id set), marked ``markings``."""
-    times = time_from_tai_seconds(table.t_s[rows]).utc
-    return [
-        Observation(
-            obs_id=str(table.obs_id[i]),
-            time=times[k],
-            ra_rad=float(table.ra_rad[i]),
-            dec_rad=float(table.dec_rad[i]),
-            ra_sigma_rad=float(table.sigma_rad[i]),
-            dec_sigma_rad=float(table.sigma_rad[i]),
-            observer_position_km=table.observer_position_km[i].copy(),
-            observer_velocity_km_s=table.observer_velocity_km_s[i].copy(),
-            sensor_id=str(table.sensor_id[i]),
-            markings=markings,
-            norad_id=int(ids[k]),
-            track_id=str(table.track_id[i]),
-        )
-        for k, i in enumerate(rows)
-    ]
+    return observations_from_table(table, markings, rows, ids)
 
 
 def orbit_records(
