@@ -24,7 +24,9 @@ Epoch: east-west, from the mean-longitude mismatch that the new drift builds up,
 t = t_after - dL / dLdot, refined to the time (modulo a sidereal day) the satellite
 was at the right ascension the e-vector jump points to; north-south, the time within
 the interval (modulo half a sidereal day) at the right ascension the h-vector jump
-points to, nearest the middle. Uncertainties follow from the noise model.
+points to: when the sets leave several such candidates, the minimax time (midway between
+the first and the last), with the candidates and their spread reported. Uncertainties
+follow from the noise model.
 """
 
 from __future__ import annotations
@@ -67,9 +69,10 @@ ONSET_SIGMA = 3.0
 # A set this share of the way to the later level is past the blend.
 PLATEAU_FRACTION = 0.8
 # A set fitted mostly before a burn does not show it: the burn may precede the last set
-# without the jump by this much. A longer wait for the first set with it is a gap.
+# without the jump by this much.
 BRACKET_LEAD_S = 4 * 3600.0
-GAP_S = 0.75 * 86400.0
+# Precision (s) of a burn time read from the h-vector's direction alone (one candidate).
+DIRECTION_SIGMA_S = 1800.0
 # Drift rates that separate a kept slot from a relocation drift (deg/day).
 KEPT_DRIFT_DEG_PER_DAY = 0.05
 RELOCATION_DRIFT_CHANGE_DEG_PER_DAY = 0.1
@@ -512,30 +515,35 @@ def _sizes(pred: SynchronousElements, actual: SynchronousElements, sigma) -> _Si
     )
 
 
-def _epoch_ns(size: _Sizes, l0: float, n_rad_s: float, bracket_s: float, guess: float):
-    """(offset, sigma) of a normal burn: a time the satellite was at the right ascension the
-    h-vector jump points to (modulo half a revolution: the sign of dv is unknown), from
-    BRACKET_LEAD_S before the last set without the jump (a set fitted mostly before the
-    burn does not show it yet) to the first set with it.
+def _epoch_ns(
+    size: _Sizes, l0: float, n_rad_s: float, bracket_s: float, guess: float
+) -> tuple[float, float, np.ndarray]:
+    """(offset, sigma, candidate offsets) of a normal burn. Candidates: the times the
+    satellite was at the right ascension the h-vector jump points to (modulo half a
+    revolution: the sign of dv is unknown), from BRACKET_LEAD_S before the last set
+    without the jump (a set fitted mostly before the burn does not show it yet) to the
+    first set with it; ``guess`` (with the bracket's uniform sigma) when there is none.
 
-    Several such times, 12 h apart: after a gap in the element sets (sets fitted across a
-    large burn fit badly and are not published) the burn is at the gap's start, the
-    earliest; otherwise the two nearest the guess, and the middle between them."""
-    angle = float(np.arctan2(size.dh[0], -size.dh[1]))
+    Nothing else in the sets tells the candidates apart (a normal burn leaves a, e and
+    the drift alone; the blended sets' extrapolated start scatters by a day), so each is
+    equally likely: the offset is the minimax one, midway between the first and the last
+    (error at most 6 h for two candidates, 12 h for three), the sigma the RMS error
+    about it over the candidates."""
     times = (
         _direction_times(
-            angle, l0 - n_rad_s * BRACKET_LEAD_S, n_rad_s, bracket_s + BRACKET_LEAD_S, 0.5
+            angle=float(np.arctan2(size.dh[0], -size.dh[1])),
+            l0=l0 - n_rad_s * BRACKET_LEAD_S,
+            n_rad_s=n_rad_s,
+            span_s=bracket_s + BRACKET_LEAD_S,
+            fraction=0.5,
         )
         - BRACKET_LEAD_S
     )
     if times.size == 0:
-        return guess, max(bracket_s / np.sqrt(12.0), 600.0)
-    if times.size == 1:
-        return float(times[0]), 1800.0
-    if bracket_s > GAP_S:
-        return float(times[0]), 6 * 3600.0
-    nearest = np.sort(times[np.argsort(np.abs(times - guess))[:2]])
-    return float(nearest.mean()), 0.5 * float(np.ptp(nearest))
+        return guess, max(bracket_s / np.sqrt(12.0), 600.0), times
+    offset = 0.5 * float(times[0] + times[-1])
+    spread = float(np.sqrt(np.mean((times - offset) ** 2)))
+    return offset, float(np.hypot(spread, DIRECTION_SIGMA_S)), times
 
 
 def _epoch_ew(size, dl, l0, n_rad_s, span_s, bracket_s, sigma_l, s_a, burn_offset):
@@ -596,9 +604,9 @@ def _measure(
         offset, epoch_sigma = _epoch_ew(
             size, dl, l0, n_rad_s, span_s, bracket_s, sigma_l, sigma[0], burn_offset
         )
+        candidates = np.empty(0)
     else:
-        guess = 0.5 * bracket_s if burn_offset is None else burn_offset
-        offset, epoch_sigma = _epoch_ns(size, l0, n_rad_s, bracket_s, guess)
+        offset, epoch_sigma, candidates = _epoch_ns(size, l0, n_rad_s, bracket_s, 0.5 * bracket_s)
     # The size where the burn was: both sides propagated to it, not across days.
     at_burn = _jump_at(
         sets,
@@ -610,12 +618,26 @@ def _measure(
     )
     if at_burn is not None:  # the size there, the significance as decided above
         size = replace(_sizes(*at_burn, sigma), z_t=size.z_t, z_e=size.z_e, z_n=size.z_n)
+    timing = _epoch_evidence(sets, before, candidates) if candidates.size else {}
     return _maneuver(
-        sets, group, before_rows, after_rows, size, sigma, in_plane, offset, epoch_sigma
+        sets, group, before_rows, after_rows, size, sigma, in_plane, (offset, epoch_sigma, timing)
     )
 
 
-def _maneuver(sets, group, before_rows, after_rows, size, sigma, in_plane, offset, epoch_sigma):
+def _epoch_evidence(sets: SetQuantities, before: int, candidates_s: np.ndarray) -> dict:
+    """The burn times the sets allow (UTC, to the second) and the interval they span."""
+    times = [sets.epoch[before] + TimeDelta(float(t), format="sec") for t in candidates_s]
+    labels = [_utc_label(t) for t in times]
+    return {
+        "epoch_candidates_utc": labels,
+        "epoch_interval_utc": [labels[0], labels[-1]],
+    }
+
+
+def _maneuver(sets, group, before_rows, after_rows, size, sigma, in_plane, epoch):
+    """The Maneuver: type, size and evidence; ``epoch`` is (offset from the set before,
+    sigma, evidence about the epoch)."""
+    offset, epoch_sigma, timing = epoch
     before, after = int(before_rows[-1]), int(after_rows[0])
     s_a, s_e, s_h = sigma
     v = size.speed_m_s
@@ -657,6 +679,7 @@ def _maneuver(sets, group, before_rows, after_rows, size, sigma, in_plane, offse
         "noise_sigma_a_km": s_a,
         "noise_sigma_e": s_e,
         "noise_sigma_inclination_deg": float(np.degrees(s_h)),
+        **timing,
     }
     return Maneuver(
         norad_id=int(sets.norad_id[before]),
@@ -688,7 +711,11 @@ def _relocation(before: float, after: float) -> str | None:
 
 
 def _set_label(sets: SetQuantities, row: int) -> str:
-    utc = sets.epoch[row].utc
+    return _utc_label(sets.epoch[row])
+
+
+def _utc_label(when) -> str:
+    utc = when.utc
     utc.precision = 0
     return f"{utc.isot}Z"
 
