@@ -45,9 +45,13 @@ def quiet_with_gap(real_history) -> tuple[Catalog, int, int]:
     raise AssertionError("no quiet object with two sets 30 h apart")
 
 
-def _with_normal_burn(one: Catalog, before: int, after: int, burn: Time) -> Catalog:
+def _with_normal_burn(
+    one: Catalog, before: int, after: int, burn: Time, tangential_m_s: float = 0.0
+) -> Catalog:
     """Sets ``before`` and earlier unchanged, sets from ``after`` on with the orbit normal
-    turned by a DELTA_V_M_S normal burn at ``burn`` (sets between dropped)."""
+    turned by a DELTA_V_M_S normal burn at ``burn`` (sets between dropped); with
+    ``tangential_m_s`` too, the same burn also raises a and moves e (circular orbit:
+    da = 2 a dv / v, de = 2 dv / v towards the burn's right ascension)."""
     quiet = detect_maneuvers(one)  # the history's own synchronous elements, no maneuver
     assert not quiet.maneuvers
     row = int(np.argmin(np.abs((quiet.sets.catalog.epoch - one.epoch[before]).to_value("s"))))
@@ -62,12 +66,26 @@ def _with_normal_burn(one: Catalog, before: int, after: int, burn: Time) -> Cata
     hx = np.sin(i) * np.sin(raan) + np.where(later, dh[0], 0.0)
     hy = -np.sin(i) * np.cos(raan) + np.where(later, dh[1], 0.0)
     new_raan = np.arctan2(hx, -hy)
+    # e vector (of longitude of perigee raan + w), moved by a tangential part
+    de = 2 * tangential_m_s / SPEED_M_S * np.array([np.cos(alpha), np.sin(alpha)])
+    perigee = raan + one.arg_perigee_rad
+    ex = one.eccentricity * np.cos(perigee) + np.where(later, de[0], 0.0)
+    ey = one.eccentricity * np.sin(perigee) + np.where(later, de[1], 0.0)
+    new_perigee = np.arctan2(ey, ex)
+    # the new mean motion (da / a = 2 dv / v, n ~ a^-3/2) and the longitude it gains since
+    dn = np.where(later, -3.0 * tangential_m_s / SPEED_M_S, 0.0) * one.mean_motion_rev_per_day
+    since_days = np.clip((one.epoch - burn).to_value("day"), 0.0, None)
     turned = replace(
         one,
         inclination_rad=np.arcsin(np.hypot(hx, hy)),
         raan_rad=np.mod(new_raan, 2 * np.pi),
-        # keep the in-plane longitude (raan + argument of perigee) where it was
-        arg_perigee_rad=np.mod(one.arg_perigee_rad + raan - new_raan, 2 * np.pi),
+        arg_perigee_rad=np.mod(new_perigee - new_raan, 2 * np.pi),
+        eccentricity=np.hypot(ex, ey),
+        mean_motion_rev_per_day=one.mean_motion_rev_per_day + dn,
+        # keep the mean longitude (raan + w + M) where it was, plus the drift since the burn
+        mean_anomaly_rad=np.mod(
+            one.mean_anomaly_rad + perigee - new_perigee + 2 * np.pi * dn * since_days, 2 * np.pi
+        ),
     )
     keep = (np.arange(len(one)) <= before) | later
     return turned[np.flatnonzero(keep)]
@@ -102,3 +120,20 @@ def test_normal_burn_between_sets_30_h_apart(quiet_with_gap, share: float) -> No
     # The uncertainty says the epoch is ambiguous (not the 0.5 h of a single candidate).
     assert event.time_sigma_s is not None
     assert 0.4 * np.ptp(hours) * 3600 <= event.time_sigma_s <= 0.6 * np.ptp(hours) * 3600 + 1800
+
+
+def test_in_plane_part_of_a_combined_burn_picks_the_candidate(quiet_with_gap) -> None:
+    """A 1 m/s normal burn with 0.1 m/s along track at the same time, late in the gap (the
+    minimax candidate would be 12 h off): the longitude lag and the e-vector date it."""
+    one, before, after = quiet_with_gap
+    gap_s = float((one.epoch[after] - one.epoch[before]).to_value("s"))
+    burn = one.epoch[before] + TimeDelta(0.85 * gap_s, format="sec")
+    found = detect_maneuvers(_with_normal_burn(one, before, after, burn, tangential_m_s=0.1))
+    assert len(found.maneuvers) == 1
+    m = found.maneuvers[0]
+    assert m.kind == "combined"
+    assert len(m.evidence["epoch_candidates_utc"]) >= 2
+    assert m.evidence["epoch_chosen_by"] == "in-plane timing"
+    error_h = abs((found.maneuver_epochs()[0] - burn).to_value("hour"))
+    assert error_h < 1.0
+    assert m.tangential_m_s == pytest.approx(0.1, rel=0.3)

@@ -73,6 +73,9 @@ PLATEAU_FRACTION = 0.8
 BRACKET_LEAD_S = 4 * 3600.0
 # Precision (s) of a burn time read from the h-vector's direction alone (one candidate).
 DIRECTION_SIGMA_S = 1800.0
+# A combined maneuver's in-plane timing picks among north-south candidates (12 h apart)
+# only when at least this sharp (s, 1 sigma: the next candidate is 4 sigma away).
+IN_PLANE_TIMING_MAX_SIGMA_S = 3 * 3600.0
 # Drift rates that separate a kept slot from a relocation drift (deg/day).
 KEPT_DRIFT_DEG_PER_DAY = 0.05
 RELOCATION_DRIFT_CHANGE_DEG_PER_DAY = 0.1
@@ -546,6 +549,19 @@ def _epoch_ns(
     return offset, float(np.hypot(spread, DIRECTION_SIGMA_S)), times
 
 
+def _agreeing_candidate(candidates: np.ndarray, offset: float, sigma: float) -> float | None:
+    """The candidate a combined maneuver's in-plane part dates (longitude lag, e-vector
+    direction: ``offset`` +- ``sigma``), when that timing is sharp enough to tell
+    candidates half a day apart and agrees with one of them; else None (the in-plane part
+    may be a separate burn, hours from the normal one)."""
+    if sigma > IN_PLANE_TIMING_MAX_SIGMA_S:
+        return None
+    nearest = int(np.argmin(np.abs(candidates - offset)))
+    if abs(candidates[nearest] - offset) > max(2.0 * sigma, DIRECTION_SIGMA_S):
+        return None
+    return float(candidates[nearest])
+
+
 def _epoch_ew(size, dl, l0, n_rad_s, span_s, bracket_s, sigma_l, s_a, burn_offset):
     """(offset, sigma) of an in-plane burn: from the longitude lag the new drift built up,
     refined by the e-vector jump's direction when one tangential burn explains it."""
@@ -599,14 +615,22 @@ def _measure(
     in_plane = size.in_plane_significant and (
         not size.normal_significant or size.in_plane >= size.normal
     )
+    sigma_l = sigma[0] * 1.5 * n_rad_s / a * span_s + 1e-5
+    candidates, chosen_by = np.empty(0), ""
     if in_plane:
-        sigma_l = sigma[0] * 1.5 * n_rad_s / a * span_s + 1e-5
         offset, epoch_sigma = _epoch_ew(
             size, dl, l0, n_rad_s, span_s, bracket_s, sigma_l, sigma[0], burn_offset
         )
-        candidates = np.empty(0)
     else:
         offset, epoch_sigma, candidates = _epoch_ns(size, l0, n_rad_s, bracket_s, 0.5 * bracket_s)
+        chosen_by = "minimax"
+        if size.in_plane_significant and candidates.size > 1:
+            along = _epoch_ew(
+                size, dl, l0, n_rad_s, span_s, bracket_s, sigma_l, sigma[0], burn_offset
+            )
+            agreeing = _agreeing_candidate(candidates, *along)
+            if agreeing is not None:
+                offset, epoch_sigma, chosen_by = agreeing, DIRECTION_SIGMA_S, "in-plane timing"
     # The size where the burn was: both sides propagated to it, not across days.
     at_burn = _jump_at(
         sets,
@@ -619,6 +643,8 @@ def _measure(
     if at_burn is not None:  # the size there, the significance as decided above
         size = replace(_sizes(*at_burn, sigma), z_t=size.z_t, z_e=size.z_e, z_n=size.z_n)
     timing = _epoch_evidence(sets, before, candidates) if candidates.size else {}
+    if timing:
+        timing["epoch_chosen_by"] = chosen_by
     return _maneuver(
         sets, group, before_rows, after_rows, size, sigma, in_plane, (offset, epoch_sigma, timing)
     )
