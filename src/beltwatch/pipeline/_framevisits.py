@@ -336,7 +336,7 @@ def frames_summary(results: list[VisitResult], replaced: int, model: DetectionMo
             {"visit": r.visit.label, "frame": f, "reason": why}
             for r in results
             for f, why in r.failures
-        ],  # fmt: skip
+        ],
         "sources_detected": sum(r.sources for r in results),
         "observations": sum(len(r.table) for r in results),
         "measurement_observations_replaced": replaced,

@@ -26,6 +26,7 @@ rate across the sky x exposure) and its expected SNR with the renderer's own for
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,7 +117,7 @@ def check_detection(snr_expected: np.ndarray, detected: np.ndarray, model: Detec
     hit = np.asarray(detected, dtype=bool)
     p = model.probability(s)
     bins = []
-    for lo, hi in zip(CHECK_SNR_EDGES[:-1], CHECK_SNR_EDGES[1:], strict=True):
+    for lo, hi in itertools.pairwise(CHECK_SNR_EDGES):
         m = (s >= lo) & (s < hi)
         n = int(m.sum())
         if n < CHECK_MIN_PER_BIN:
