@@ -52,7 +52,7 @@ def test_the_frames_section_is_filled(frames_run):
     assert f["false_detections"] <= 0.05 * f["observations"]
     assert 0 < f["astrometric_error_arcsec"]["p50"] < 3.0
     assert f["check"]["detection"]["bins"]
-    assert f["seconds_per_frame"] > 0
+    assert f["seconds"]["render_per_frame"] > 0 and f["seconds"]["process_per_frame"] > 0
 
 
 def test_frame_observations_are_in_the_table_and_correctly_tagged(frames_run):
@@ -66,3 +66,4 @@ def test_frame_observations_are_in_the_table_and_correctly_tagged(frames_run):
     frame_ids = [r["id"] for r in records if r["id"].startswith("frame:")]
     assert len(frame_ids) == f["observations_tagged"]
     assert summary["observations"]["total"] == sum(summary["observations"]["per_host"].values())
+    assert "Frame visits" in (run_dir / "report.html").read_text()

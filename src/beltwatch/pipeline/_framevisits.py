@@ -88,6 +88,7 @@ class VisitResult:
     error_arcsec: np.ndarray
     isolated: np.ndarray
     false_detections: int
+    truth_s: float
     render_s: float
     process_s: float
 
@@ -164,8 +165,9 @@ def frame_visit_task(
 ) -> VisitResult:
     """Render the visit's frames from the run's truth, process them, match to truth."""
     cam = visit.camera
-    t_render = time.perf_counter()
+    t_truth = time.perf_counter()
     targets, states = _truth_near_field(visit, observer, parts, start)
+    t_render = time.perf_counter()
     settings = FrameSettings(seed=visit.seed)
     with tempfile.TemporaryDirectory(prefix="beltwatch-frames-") as folder:
         frames = list(
@@ -210,6 +212,7 @@ def frame_visit_task(
         error_arcsec=rec[:, 2],
         isolated=rec[:, 3].astype(bool),
         false_detections=int(np.sum(truth_id < 0)),
+        truth_s=round(t_render - t_truth, 3),
         render_s=round(t_process - t_render, 3),
         process_s=round(t_done - t_process, 3),
     )
@@ -327,7 +330,7 @@ def frames_summary(results: list[VisitResult], replaced: int, model: DetectionMo
     ok = np.isfinite(err)
     matched = np.isfinite(err_all)
     n_frames = sum(r.frames for r in results)
-    seconds = sum(r.render_s + r.process_s for r in results)
+    per_frame = max(n_frames, 1)
     return {
         "visits": [f"{r.visit.host_id}:{r.visit.label}" for r in results],
         "frames_rendered": n_frames,
@@ -348,7 +351,11 @@ def frames_summary(results: list[VisitResult], replaced: int, model: DetectionMo
             "p50": _round(np.percentile(err_all[matched], 50)) if matched.any() else None,
             "p90": _round(np.percentile(err_all[matched], 90)) if matched.any() else None,
         },
-        "seconds_per_frame": round(seconds / max(n_frames, 1), 3),
+        "seconds": {
+            "truth_per_visit": round(sum(r.truth_s for r in results) / max(len(results), 1), 3),
+            "render_per_frame": round(sum(r.render_s for r in results) / per_frame, 3),
+            "process_per_frame": round(sum(r.process_s for r in results) / per_frame, 3),
+        },
         "check": {
             "model": {
                 "threshold_snr": model.threshold_snr,
