@@ -95,22 +95,21 @@ class VisitResult:
 
 def choose_visits(
     table: ObservationTable,
-    hosts: dict[str, Observer],
     cameras: dict[str, OpticalSensor],
     start: Time,
     spacing_s: float,
     n_visits: int,
     seed: int,
 ) -> list[FrameVisit]:
-    """A seeded sample of ``n_visits`` (host, survey sequence) pairs among those with
-    measurement-level detections, each pointed at the densest group of its first frame's
-    detections (within 0.4 of the field width)."""
+    """A seeded sample of ``n_visits`` (host, survey sequence) pairs, hosts in ``cameras``,
+    among those with measurement-level detections, each pointed at the densest group of
+    its first frame's detections (within 0.4 of the field width)."""
     start_s = float(tai_seconds_since_j2000(start))
     seq = np.floor((table.t_s - start_s) / spacing_s).astype(np.int64)
     host = table.sensor_id.astype(str)
     pairs = sorted({(h, int(s)) for h, s in zip(host, seq, strict=True) if h in cameras})
     rng = np.random.default_rng([seed, 16])
-    pick = rng.choice(len(pairs), min(n_visits, len(pairs)), replace=False) if pairs else []
+    pick = rng.choice(len(pairs), min(n_visits, len(pairs)), replace=False)
     visits = []
     for k, i in enumerate(sorted(int(i) for i in pick)):
         h, s = pairs[i]

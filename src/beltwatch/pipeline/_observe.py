@@ -112,10 +112,10 @@ def observe(
     ]
     tables = executor.map(survey_task, args)
     table = concatenate_tables(tables)
-    frames = None
+    frames, n_tasks = None, len(args)
     if settings.fidelity == "frames":
         visits = choose_visits(
-            table, {h.platform_id: h for h in hosts}, cameras, truth.start,
+            table, {h: c for h, c in cameras.items() if c is not None}, truth.start,
             settings.sequence_spacing_s, settings.frame_sample_visits, truth.parts[0].seed,
         )  # fmt: skip
         by_id = {h.platform_id: h for h in hosts}
@@ -124,11 +124,11 @@ def observe(
         kept, *frame_tables = replace_visits(table, results)
         frames = frames_summary(results, len(table) - len(kept), DetectionModel())
         table = concatenate_tables([kept, *frame_tables])
-        args += visit_args
+        n_tasks += len(visit_args)
     per_host = {
         h.platform_id: int(np.sum(table.sensor_id.astype(str) == h.platform_id)) for h in hosts
     }
-    return Observed(table, per_host, len(args), frames)
+    return Observed(table, per_host, n_tasks, frames)
 
 
 def host_camera(sensors: Scenario, host_id: str) -> OpticalSensor:
