@@ -11,6 +11,7 @@ import pytest
 from astropy.time import Time
 
 from beltwatch.catalog import synthetic_geo_population
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.frames import sun_position_gcrs_km
 from beltwatch.propagation import Sgp4Propagator
 from beltwatch.sensors import default_scenario
@@ -94,7 +95,7 @@ def test_the_survey_keeps_bright_objects_drops_faint_ones_and_short_tracklets(qz
     faint = _survey(replace(population, radius_m=np.full(len(population), 0.02)), host, cam, model)
     assert len(every) > 100
     assert len(bright) == len(every)  # 20-m spheres: SNR in the hundreds, all detected
-    assert np.all(bright.sigma_rad < 0.6 / 206264.8)  # near the floor at high SNR
+    assert np.all(bright.sigma_rad < 0.6 * ARCSEC_RAD)  # near the floor at high SNR
     assert len(faint) == 0  # 2-cm spheres at GEO: far below the threshold
     mixed = _survey(population, host, cam, model)
     assert 0 < len(mixed) < len(every)
@@ -108,4 +109,4 @@ def test_without_a_model_the_survey_is_unchanged(qzs6, population):
     sigma for every row."""
     host, cam = qzs6
     table = _survey(population, host, cam, None)
-    np.testing.assert_array_equal(table.sigma_rad, np.full(len(table), 1.0 / 206264.80624709636))
+    np.testing.assert_array_equal(table.sigma_rad, np.full(len(table), 1.0 * ARCSEC_RAD))

@@ -25,6 +25,7 @@ from astropy.time import Time
 
 from beltwatch.association import ObservationTable
 from beltwatch.catalog import Catalog
+from beltwatch.constants import ARCSEC_RAD
 from beltwatch.frames import sun_position_gcrs_km, unit_vector_from_radec
 from beltwatch.pipeline._truth import TruthPart, simulated_truth_states
 from beltwatch.processing import process_frames
@@ -180,7 +181,7 @@ def frame_visit_task(
         result = process_frames(paths, markings=_PLACEHOLDER_MARKINGS)
         t_done = time.perf_counter()
     model_snr = _model_snr(cam, observer, targets, states, visit)
-    scale_rad = cam.pixel_scale_arcsec * np.pi / 648000.0
+    scale_rad = cam.pixel_scale_arcsec * ARCSEC_RAD
     by_frame: dict[str, list[int]] = {}
     for i, o in enumerate(result.observations):
         by_frame.setdefault(o.frame_id or "", []).append(i)
@@ -249,7 +250,7 @@ def _match(observations, rows: list[int], rsos: list[dict], scale_rad: float, tr
         j = int(np.argmin(sep))
         if sep[j] <= MATCH_RADIUS_PX * scale_rad:
             truth_id[i] = int(rsos[j]["norad_id"])
-            arcsec = float(np.degrees(sep[j]) * 3600.0)
+            arcsec = float(sep[j] / ARCSEC_RAD)
             found[j] = min(found.get(j, np.inf), arcsec)
     return found
 
