@@ -67,3 +67,23 @@ def test_frame_observations_are_in_the_table_and_correctly_tagged(frames_run):
     assert len(frame_ids) == f["observations_tagged"]
     assert summary["observations"]["total"] == sum(summary["observations"]["per_host"].values())
     assert "Frame visits" in (run_dir / "report.html").read_text()
+
+
+def test_frame_visits_run_as_dask_tasks_with_the_same_result(frames_run, tmp_path):
+    """One task per visit on a two-process cluster: the same frames, detections and check
+    as the local run (rendering and processing are seeded and deterministic)."""
+    distributed = pytest.importorskip("distributed")
+    summary, _ = frames_run
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        scenario = tmp_path / "scenario.toml"
+        scenario.write_text(FRAMES, encoding="utf-8")
+        remote, _ = run_pipeline(
+            RunOptions(scenario=scenario, out_dir=tmp_path, scheduler=cluster.scheduler_address)
+        )
+    assert "2 workers" in remote["executor"]
+    drop = ("seconds",)
+    same = {k: v for k, v in summary["frames"].items() if k not in drop}
+    assert {k: v for k, v in remote["frames"].items() if k not in drop} == same
+    assert remote["observations"] == summary["observations"]
