@@ -18,10 +18,17 @@ from beltwatch.pipeline._config import (
 from beltwatch.pipeline._correlate import Correlated, correlate_and_discover
 from beltwatch.pipeline._coverage import BYTES_PER_OBJECT_EPOCH
 from beltwatch.pipeline._executor import DaskExecutor, Executor, LocalExecutor, make_executor
+from beltwatch.pipeline._framevisits import FrameVisit, VisitResult, frame_visit_task
 from beltwatch.pipeline._observe import Observed, observe
 from beltwatch.pipeline._orbits import Orbits, determine_orbits
 from beltwatch.pipeline._run import STAGES, RunOptions, effective_config, run_pipeline
-from beltwatch.pipeline._truth import Truth, build_truth, simulated_truth_states, truth_states_at
+from beltwatch.pipeline._truth import (
+    Truth,
+    TruthPart,
+    build_truth,
+    simulated_truth_states,
+    truth_states_at,
+)
 
 __all__ = [
     "BYTES_PER_OBJECT_EPOCH",
@@ -29,17 +36,21 @@ __all__ = [
     "Correlated",
     "DaskExecutor",
     "Executor",
+    "FrameVisit",
     "LocalExecutor",
     "Observed",
     "Orbits",
     "RunOptions",
     "ScenarioConfig",
     "Truth",
+    "TruthPart",
+    "VisitResult",
     "build_truth",
     "correlate_and_discover",
     "determine_orbits",
     "effective_config",
     "embedded_scenarios",
+    "frame_visit_task",
     "load_run_scenario",
     "make_executor",
     "observe",

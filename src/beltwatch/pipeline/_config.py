@@ -54,7 +54,8 @@ class ObserveSection(_Section):
     n_sectors: int = Field(default=18, ge=1)
     sigma_arcsec: float = Field(default=1.0, gt=0)
     sun_exclusion_deg: float = Field(default=40.0, ge=0, lt=180)
-    frame_visits: int = Field(default=3, ge=0)  # frames fidelity: visits rendered and processed
+    detection: bool = True  # detection statistics (Pd(SNR), noise(SNR)) on the survey
+    frame_sample_visits: int = Field(default=8, ge=0)  # frames fidelity: visits rendered
 
 
 class AssociationSection(_Section):

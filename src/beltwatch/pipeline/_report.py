@@ -99,6 +99,40 @@ def _event_row(e: Event) -> list:
             e.summary[:120]]  # fmt: skip
 
 
+def _frames_html(f: dict) -> list[str]:
+    """The frame-fidelity visits: counts, astrometry, the detection-model check."""
+    err = f["astrometric_error_arcsec"]
+    check = f["check"]
+    rows = [
+        ["visits", ", ".join(f["visits"])],
+        ["frames rendered / processed", f"{f['frames_rendered']} / {f['frames_processed']}"],
+        ["frame failures", "; ".join(f"{x['frame']}: {x['reason']}" for x in
+                                     f["frame_failures"]) or "none"],
+        ["sources detected", f["sources_detected"]],
+        ["RSO detections matched to truth / target-frames",
+         f"{f['rso_detections_matched']} / {f['rso_target_frames']}"],
+        ["false detections", f["false_detections"]],
+        ["astrometric error p50 / p90 (arcsec)", f"{err['p50']} / {err['p90']}"],
+        ["frame observations correctly tagged", f.get("correctly_tagged_fraction")],
+        ["detection model check", "passed" if check["detection"]["passed"] else "FAILED"],
+        ["astrometric noise check (median ratio)",
+         f"{check['astrometry']['median_ratio']} "
+         f"({'passed' if check['astrometry']['passed'] else 'FAILED'})"],
+        ["seconds: truth per visit, render and process per frame",
+         " / ".join(str(x) for x in f["seconds"].values())],
+    ]  # fmt: skip
+    bins = [
+        [f"{b['snr_from']}-{b['snr_to'] or 'inf'}", b["n"], b["predicted"], b["observed"],
+         "ok" if b["passed"] else "FAILED"]
+        for b in check["detection"]["bins"]
+    ]  # fmt: skip
+    return [
+        "<h2>Frame visits</h2>",
+        _table(["quantity", "value"], rows),
+        _table(["SNR bin", "target-frames", "Pd predicted", "detected", "check"], bins),
+    ]
+
+
 def write_report(
     out_dir: Path,
     summary: dict,
@@ -176,6 +210,8 @@ def write_report(
     ]
     for title, fig in figures:
         body += [f"<h2>{title}</h2>", fig]
+    if "frames" in summary:
+        body += _frames_html(summary["frames"])
     body += [
         f"<h2>New objects found ({len(corr.new)})</h2>",
         _table(

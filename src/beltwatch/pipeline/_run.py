@@ -38,7 +38,7 @@ from beltwatch.pipeline._products import (
 )
 from beltwatch.pipeline._report import write_report
 from beltwatch.pipeline._sinks import Sinks, open_sinks
-from beltwatch.pipeline._summary import truth_section
+from beltwatch.pipeline._summary import frame_tagging, truth_section
 from beltwatch.pipeline._truth import build_truth
 from beltwatch.sensors import default_scenario, load_scenario
 from beltwatch.sharing import load_policy
@@ -248,6 +248,11 @@ def _run_stages(
                     "per_host": observed.per_host,
                     "tasks": observed.tasks,
                 },
+                **(
+                    {"frames": {**observed.frames, **frame_tagging(corr)}}
+                    if observed.frames
+                    else {}
+                ),
                 "correlation": {**corr.counts(), "ambiguous_decided_by_orbits": decided},
                 "new_objects": sorted(new_ids),
                 "orbits": {

@@ -125,6 +125,24 @@ def injected_found(
     return out
 
 
+def frame_tagging(corr: Correlated) -> dict:
+    """How the frame observations (ids ``frame:...``) were correlated: tagged, and tagged
+    to the truth object they came from (new objects through their majority truth)."""
+    table = corr.result.table
+    assert table.truth_id is not None
+    mapping = new_object_truth(corr)
+    is_frame = np.char.startswith(table.obs_id.astype(str), "frame:")
+    rows, ids = corr.tagged()
+    mine = is_frame[rows]
+    expected = np.array([mapping.get(int(i), int(i)) for i in ids[mine]], dtype=np.int64)
+    correct = expected == table.truth_id[rows[mine]]
+    return {
+        "observations_in_table": int(is_frame.sum()),
+        "observations_tagged": int(mine.sum()),
+        "correctly_tagged_fraction": round(float(correct.mean()), 5) if correct.size else None,
+    }
+
+
 def truth_section(
     truth: Truth, corr: Correlated, orbits: Orbits, events: list[Event], sensors: Scenario
 ) -> dict:

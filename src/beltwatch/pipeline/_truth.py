@@ -84,13 +84,18 @@ class Truth:
     injected: Injected = field(default_factory=Injected)
 
 
-def simulated_truth_states(targets: Catalog, start: Time, times: Time, seed: int) -> np.ndarray:
+def simulated_truth_states(
+    targets: Catalog, start: Time, times: Time, seed: int, rows: np.ndarray | None = None
+) -> np.ndarray:
     """(n, m, 6) GCRS truth states of ``targets`` at ``times``, as the survey simulation
-    draws them for a run seeded ``seed`` starting at ``start``."""
+    draws them for a run seeded ``seed`` starting at ``start`` (only ``rows`` of
+    ``targets``, when given: the same states, less work)."""
     rng = np.random.default_rng(seed)
+    amr = rng.uniform(*TRUTH_AMR_RANGE_M2_KG, len(targets))
+    if rows is not None:
+        targets, amr = targets[rows], amr[rows]
     eph = Sgp4Propagator(workers=1).propagate(targets, Time([start]), "gcrs")
     x0 = np.concatenate([eph.position_km[:, 0], eph.velocity_km_s[:, 0]], axis=-1)
-    amr = rng.uniform(*TRUTH_AMR_RANGE_M2_KG, len(targets))
     prop = NumericalPropagator(
         ForceModel.geo_default(amr, TRUTH_CR, degree=TRUTH_GEOPOTENTIAL_DEGREE),
         rtol=1e-10,

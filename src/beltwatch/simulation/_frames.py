@@ -120,6 +120,22 @@ def _subtimes(t_mid: Time, exposure_s: float) -> Time:
     return Time(jd1, jd2, format="jd", scale="utc")
 
 
+def _mid_times(sensor: OpticalSensor, first_mid_time: Time, n_frames: int) -> Time:
+    offsets_s = np.arange(n_frames) * (sensor.exposure_s + sensor.readout_s)
+    return Time(
+        np.full(n_frames, first_mid_time.utc.jd1),
+        first_mid_time.utc.jd2 + offsets_s / SECONDS_PER_DAY,
+        format="jd",
+        scale="utc",
+    )
+
+
+def exposure_times(sensor: OpticalSensor, first_mid_time: Time, n_frames: int) -> Time:
+    """Start, middle and end of each exposure of a sequence (frame-major, shape
+    (n_frames * 3,)): the instants at which :func:`iter_sequence` needs target states."""
+    return _subtimes(_mid_times(sensor, first_mid_time, n_frames), sensor.exposure_s)
+
+
 def iter_sequence(
     sensor: OpticalSensor,
     observer: Observer,
@@ -131,33 +147,41 @@ def iter_sequence(
     roll_rad: float = 0.0,
     settings: FrameSettings | None = None,
     stars: StarCatalog | None = None,
+    target_states: np.ndarray | None = None,
 ) -> Iterator[SimulatedFrame]:
     """Simulate ``n_frames`` consecutive frames (cadence = exposure + readout), one at a
     time (memory stays that of one frame).
 
     ``boresight_*``: apparent pointing of the first frame (GCRS axes); later frames
     follow the belt (boresight turned about the pole at Earth's rate). The observer
-    itself, when it is in ``catalog``, is not rendered.
+    itself, when it is in ``catalog``, is not rendered. The RSOs are where SGP4 puts
+    ``catalog``'s element sets, unless ``target_states`` gives their truth: GCRS states
+    (len(catalog), n_frames * 3, 6) (km, km/s) at :func:`exposure_times`.
     """
-    catalog = catalog[~is_observer(catalog.norad_id, observer)]
+    keep = ~is_observer(catalog.norad_id, observer)
+    catalog = catalog[keep]
     settings = settings or FrameSettings()
     stars = stars if stars is not None else hipparcos()
-    cadence_s = sensor.exposure_s + sensor.readout_s
-    offsets_s = np.arange(n_frames) * cadence_s
-    t_mid = Time(
-        np.full(n_frames, first_mid_time.utc.jd1),
-        first_mid_time.utc.jd2 + offsets_s / SECONDS_PER_DAY,
-        format="jd",
-        scale="utc",
-    )
+    offsets_s = np.arange(n_frames) * (sensor.exposure_s + sensor.readout_s)
+    t_mid = _mid_times(sensor, first_mid_time, n_frames)
     sub = _subtimes(t_mid, sensor.exposure_s)
     obs_r, obs_v = observer.states_gcrs(sub)
     obs_r, obs_v = obs_r.reshape(n_frames, 3, 3), obs_v.reshape(n_frames, 3, 3)
-    eph = Sgp4Propagator(workers=1).propagate(catalog, sub, "gcrs")
-    tgt_r = eph.position_km.reshape(len(catalog), n_frames, 3, 3)
-    tgt_v = eph.velocity_km_s.reshape(len(catalog), n_frames, 3, 3)
+    if target_states is None:
+        eph = Sgp4Propagator(workers=1).propagate(catalog, sub, "gcrs")
+        r_km, v_km_s = eph.position_km, eph.velocity_km_s
+    else:
+        states = np.asarray(target_states, dtype=float)[keep]
+        if states.shape != (len(catalog), n_frames * 3, 6):
+            raise ValueError(
+                f"target_states has shape {states.shape}; expected "
+                f"({len(catalog)}, {n_frames * 3}, 6) (targets x exposure_times x state)"
+            )
+        r_km, v_km_s = states[..., :3], states[..., 3:]
+    tgt_r = r_km.reshape(len(catalog), n_frames, 3, 3)
+    tgt_v = v_km_s.reshape(len(catalog), n_frames, 3, 3)
     sun = sun_position_gcrs_km(t_mid)
-    radius, albedo = _sizes(catalog)
+    radius, albedo = rso_sizes(catalog)
     rng = np.random.default_rng(settings.seed)
     hot = _hot_pixels(sensor, settings)
     scale_rad = sensor.pixel_scale_arcsec * ARCSEC_RAD
@@ -197,17 +221,18 @@ def simulate_sequence(
     roll_rad: float = 0.0,
     settings: FrameSettings | None = None,
     stars: StarCatalog | None = None,
+    target_states: np.ndarray | None = None,
 ) -> list[SimulatedFrame]:
     """All frames of :func:`iter_sequence` as a list."""
     return list(
         iter_sequence(
             sensor, observer, catalog, first_mid_time, n_frames, boresight_ra_rad,
-            boresight_dec_rad, roll_rad, settings, stars,
+            boresight_dec_rad, roll_rad, settings, stars, target_states,
         )
     )  # fmt: skip
 
 
-def _sizes(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
+def rso_sizes(catalog: Catalog) -> tuple[np.ndarray, np.ndarray]:
     """Radius (m) and albedo; where the catalog has none, a radius drawn log-uniformly in
     0.3-3 m seeded by the object number (the same object always gets the same size)."""
     drawn = np.array(

@@ -8,6 +8,12 @@ the host's radial direction), one frame sequence of 3-5 frames ``frame_step_s`` 
 ``sequence_spacing_s``; every target in the sector, clear of the Earth (100 km grazing
 height) and more than ``sun_exclusion_deg`` from the Sun at all frames, yields one tracklet.
 Angles: exchange convention, Gaussian noise ``sigma_arcsec`` on the sky.
+
+With a :class:`~beltwatch.simulation.DetectionModel` and the hosts' cameras, each
+would-be observation is kept with the probability the model gives for its expected SNR
+(target magnitude and streak in that camera), its noise grows as the SNR falls (the
+model's floor replaces ``sigma_arcsec``), and a tracklet with fewer than
+``min_frames`` detections is dropped.
 """
 
 from __future__ import annotations
@@ -27,7 +33,15 @@ from beltwatch.frames import (
     sun_position_gcrs_km,
 )
 from beltwatch.propagation import ForceModel, NumericalPropagator, Sgp4Propagator
-from beltwatch.sensors import Observer, angle_between, earth_occulted, is_observer
+from beltwatch.sensors import (
+    Observer,
+    OpticalSensor,
+    angle_between,
+    earth_occulted,
+    is_observer,
+)
+from beltwatch.simulation._detection import DetectionModel, expected_snr
+from beltwatch.simulation._frames import rso_sizes
 from beltwatch.timescales import tai_seconds_since_j2000
 
 
@@ -56,12 +70,17 @@ def simulate_survey(
     frame_step_s: float = 60.0,
     sigma_arcsec: float = 1.0,
     sun_exclusion_deg: float = 40.0,
+    detection: DetectionModel | None = None,
+    camera: OpticalSensor | Sequence[OpticalSensor] | None = None,
 ) -> ObservationTable:
     """Observations (with ``truth_id`` = the target's catalog number) of a survey by one
     host or several (each runs the same sector schedule; one truth propagation). A host
-    listed among the targets is never its own target (the other hosts still see it)."""
+    listed among the targets is never its own target (the other hosts still see it).
+    ``detection`` (with ``camera``: one per host, or one for all) applies detection
+    statistics (module docstring); without it every would-be observation is kept."""
     rng = rng or np.random.default_rng(0)
     hosts = [host] if isinstance(host, Observer) else list(host)
+    cameras = _cameras(camera, len(hosts)) if detection is not None else []
     n_seq = int(days * 86400.0 / sequence_spacing_s)
     n_frames = 3 + np.arange(n_seq) % 3
     seq_of = np.repeat(np.arange(n_seq), n_frames)
@@ -83,13 +102,22 @@ def simulate_survey(
     which = np.repeat(np.arange(len(hosts)), [len(p[0]) for p in parts])
     host_r = np.concatenate([p[3] for p in parts])
     host_v = np.concatenate([p[4] for p in parts])
+    sig = np.full(obj.size, sigma_arcsec * ARCSEC_RAD)
+    if detection is not None:
+        track_key = (which * len(targets) + obj.astype(np.int64)) * n_seq + seq_of[col]
+        keep, sig = _detected(
+            detection, cameras, targets, obj, col, which, host_r, host_v, states, sun,
+            track_key, np.random.default_rng(rng.integers(2**63)),
+        )  # fmt: skip
+        obj, col, unit, which, host_r, host_v, sig = (
+            a[keep] for a in (obj, col, unit, which, host_r, host_v, sig)
+        )
     ra, dec = radec_from_unit_vector(unit)
-    sig = sigma_arcsec * ARCSEC_RAD
     dec = dec + rng.standard_normal(dec.size) * sig
     ra = np.mod(ra + rng.standard_normal(ra.size) * sig / np.cos(dec), 2 * np.pi)
     track_key = (which * len(targets) + obj.astype(np.int64)) * n_seq + seq_of[col]
     _, track_no = np.unique(track_key, return_inverse=True)
-    perm = rng.permutation(track_no.max() + 1)  # track ids carry no truth
+    perm = rng.permutation(track_no.max() + 1 if track_no.size else 0)  # ids carry no truth
     n = len(obj)
     t_s = tai_seconds_since_j2000(times)
     return ObservationTable(
@@ -97,7 +125,7 @@ def simulate_survey(
         t_s=t_s[col],
         ra_rad=ra,
         dec_rad=dec,
-        sigma_rad=np.full(n, sig),
+        sigma_rad=sig,
         observer_position_km=host_r,
         observer_velocity_km_s=host_v,
         sensor_id=np.array([hosts[w].platform_id for w in which], dtype=object),
@@ -128,3 +156,35 @@ def _host_picks(host, times, states, sun, n_frames, n_sectors, sun_exclusion_deg
     order = np.lexsort((col, obj))
     obj, col = obj[order], col[order]
     return obj, col, unit[obj, col], host_r[col], host_v[col]
+
+
+def _cameras(camera: OpticalSensor | Sequence[OpticalSensor] | None, n_hosts: int):
+    if camera is None:
+        raise ValueError("a detection model needs the hosts' camera(s)")
+    cams = [camera] * n_hosts if isinstance(camera, OpticalSensor) else list(camera)
+    if len(cams) != n_hosts:
+        raise ValueError(f"{len(cams)} cameras for {n_hosts} hosts")
+    return cams
+
+
+def _detected(
+    model, cameras, targets, obj, col, which, host_r, host_v, states, sun, track_key, rng
+) -> tuple[np.ndarray, np.ndarray]:
+    """(kept rows, noise rad per row): detection drawn per row, tracklets of too few
+    detections dropped."""
+    radius, albedo = rso_sizes(targets)
+    snr = np.zeros(obj.size)
+    sigma_arcsec = np.zeros(obj.size)
+    for w, cam in enumerate(cameras):
+        m = which == w
+        x = states[obj[m], col[m]]
+        snr[m], _ = expected_snr(
+            cam, radius[obj[m]], albedo[obj[m]], x[:, :3], x[:, 3:], host_r[m], host_v[m],
+            sun[col[m]],
+        )  # fmt: skip
+        sigma_arcsec[m] = model.sigma_arcsec(snr[m], cam.psf_fwhm_arcsec)
+    hit = rng.uniform(size=obj.size) < model.probability(snr)
+    _, track_no = np.unique(track_key, return_inverse=True)
+    per_track = np.bincount(track_no, weights=hit, minlength=track_no.max() + 1 if obj.size else 0)
+    keep = hit & (per_track[track_no] >= model.min_frames)
+    return keep, sigma_arcsec * ARCSEC_RAD
