@@ -169,26 +169,42 @@ def accuracy(n_draw: int = 100, seeds: tuple[int, ...] = (7, 11, 3), legacy: boo
             est24 = predict_24h(sc, est, prop)
             d = x - truth
             nees = np.array([d[i] @ np.linalg.solve(e.covariance, d[i]) for i, e in enumerate(est)])
-            acc = pooled.setdefault(name, {"err": [], "err24": [], "nees": [], "conv": []})
+            acc = pooled.setdefault(
+                name, {"err": [], "err24": [], "nees": [], "conv": [], "expected": []}
+            )
             acc["err"].append(np.linalg.norm(d[:, :3], axis=1))
+            acc["expected"].append([_probability_within(e.covariance[:3, :3], 0.2) for e in est])
             acc["err24"].append(np.linalg.norm(est24[:, :3] - truth24[:, :3], axis=1))
             acc["nees"].append(nees)
             acc["conv"].append([e.converged for e in est])
     out: dict = {"objects": n_draw * len(seeds), "seeds": list(seeds)}
     for name, acc in pooled.items():
-        err, err24, nees, conv = (np.concatenate(acc[k]) for k in ("err", "err24", "nees", "conv"))
+        err, err24, nees, conv, expected = (
+            np.concatenate(acc[k]) for k in ("err", "err24", "nees", "conv", "expected")
+        )
         per_seed = [round(float(np.mean(e <= 0.2)), 3) for e in acc["err"]]
         out[name] = {
             "converged_fraction": round(float(conv.mean()), 3),
             "median_error_m": round(float(np.median(err)) * 1e3, 1),
             "fraction_within_200_m": round(float(np.mean(err <= 0.2)), 3),
             "fraction_within_200_m_per_seed": per_seed,
+            "fraction_within_200_m_expected_from_own_covariance": round(float(expected.mean()), 3),
             "p90_error_m": round(float(np.percentile(err, 90)) * 1e3, 1),
             "median_24h_error_km": round(float(np.median(err24)), 3),
             "fraction_24h_within_1_km": round(float(np.mean(err24 <= 1.0)), 3),
             "nees_in_95_band_fraction": round(float(np.mean(((nees > lo) & (nees < hi))[conv])), 3),
         }
     return out
+
+
+def _probability_within(cov_km2: np.ndarray, radius_km: float, n: int = 20000) -> float:
+    """P(|e| <= radius) for e ~ N(0, cov) (3x3): what a fit's own covariance promises
+    (Monte Carlo, fixed seed). Its mean over objects is the fraction within the radius an
+    estimator with that information can expect: the information limit of the data."""
+    rng = np.random.default_rng(0)
+    vals = np.linalg.eigvalsh(cov_km2)  # |e| does not depend on the axes
+    e = rng.standard_normal((n, 3)) * np.sqrt(np.maximum(vals, 0.0))
+    return float(np.mean(np.linalg.norm(e, axis=1) <= radius_km))
 
 
 if __name__ == "__main__":
