@@ -6,6 +6,9 @@ one seed of 100 objects; ``python -m benchmarks.bench_od``: three seeds, 300 obj
 two nights of QZS-6 survey tracklets of real GEO objects with truth from forces the
 estimator does not model (EGM2008 8x8 written apart, per-object SRP), for a new object
 (C_R with the catalog population's prior) and catalog maintenance (the object's own C_R).
+Measured (3 seeds, 300 objects, 2026-11-30): new object 88.7 % within 200 m at its epoch
+(its fits' own covariances promise 88.6 %: the information limit, docs/orbit_determination.md),
+catalog maintenance 91.3 %, NEES in the 95 % band 94 % / 95 %.
 
 Baselines, measured in the same run: one estimator propagation with STM over the same
 span (the floor a single LS iteration cannot beat), and for the EKF the per-object loop
@@ -118,9 +121,11 @@ def accuracy(n_draw: int = 100, seeds: tuple[int, ...] = (7, 11, 3), legacy: boo
     sensor model sees the object, 1 arcsec; each object's epoch its last observation), for
     the estimators: the legacy one (J2, cylindrical shadow, nominal SRP, state only; with
     ``legacy``), a new object with C_R free (sigma 10), a new object with the population
-    prior of C_R (mean and spread of the catalog's C_R values: the od default's role) and
-    catalog maintenance (C_R weighted towards the object's catalog value, sigma 0.3). The
-    estimator: gravity 4x4, Sun, Moon, SRP with assumed A/m 0.01 m^2/kg.
+    prior of C_R (``population_cr_prior``: mean and spread of the catalog's fitted C_R,
+    their fit error removed; the od default's role) and catalog maintenance (C_R weighted
+    towards the object's catalog value, sigma 0.3). The estimator: gravity 4x4, Sun, Moon,
+    SRP with assumed A/m 0.01 m^2/kg. Besides the fraction within 200 m, the fraction each
+    fit's own covariance promises (meaningful where NEES is in band).
     """
     from scipy.stats import chi2
 
