@@ -6,6 +6,9 @@ one seed of 100 objects; ``python -m benchmarks.bench_od``: three seeds, 300 obj
 two nights of QZS-6 survey tracklets of real GEO objects with truth from forces the
 estimator does not model (EGM2008 8x8 written apart, per-object SRP), for a new object
 (C_R with the catalog population's prior) and catalog maintenance (the object's own C_R).
+Measured (3 seeds, 300 objects, 2026-11-30): new object 88.7 % within 200 m at its epoch
+(its fits' own covariances promise 88.6 %: the information limit, docs/orbit_determination.md),
+catalog maintenance 91.3 %, NEES in the 95 % band 94 % / 95 %.
 
 Baselines, measured in the same run: one estimator propagation with STM over the same
 span (the floor a single LS iteration cannot beat), and for the EKF the per-object loop
@@ -118,9 +121,11 @@ def accuracy(n_draw: int = 100, seeds: tuple[int, ...] = (7, 11, 3), legacy: boo
     sensor model sees the object, 1 arcsec; each object's epoch its last observation), for
     the estimators: the legacy one (J2, cylindrical shadow, nominal SRP, state only; with
     ``legacy``), a new object with C_R free (sigma 10), a new object with the population
-    prior of C_R (mean and spread of the catalog's C_R values: the od default's role) and
-    catalog maintenance (C_R weighted towards the object's catalog value, sigma 0.3). The
-    estimator: gravity 4x4, Sun, Moon, SRP with assumed A/m 0.01 m^2/kg.
+    prior of C_R (``population_cr_prior``: mean and spread of the catalog's fitted C_R,
+    their fit error removed; the od default's role) and catalog maintenance (C_R weighted
+    towards the object's catalog value, sigma 0.3). The estimator: gravity 4x4, Sun, Moon,
+    SRP with assumed A/m 0.01 m^2/kg. Besides the fraction within 200 m, the fraction each
+    fit's own covariance promises (meaningful where NEES is in band).
     """
     from scipy.stats import chi2
 
@@ -169,26 +174,42 @@ def accuracy(n_draw: int = 100, seeds: tuple[int, ...] = (7, 11, 3), legacy: boo
             est24 = predict_24h(sc, est, prop)
             d = x - truth
             nees = np.array([d[i] @ np.linalg.solve(e.covariance, d[i]) for i, e in enumerate(est)])
-            acc = pooled.setdefault(name, {"err": [], "err24": [], "nees": [], "conv": []})
+            acc = pooled.setdefault(
+                name, {"err": [], "err24": [], "nees": [], "conv": [], "expected": []}
+            )
             acc["err"].append(np.linalg.norm(d[:, :3], axis=1))
+            acc["expected"].append([_probability_within(e.covariance[:3, :3], 0.2) for e in est])
             acc["err24"].append(np.linalg.norm(est24[:, :3] - truth24[:, :3], axis=1))
             acc["nees"].append(nees)
             acc["conv"].append([e.converged for e in est])
     out: dict = {"objects": n_draw * len(seeds), "seeds": list(seeds)}
     for name, acc in pooled.items():
-        err, err24, nees, conv = (np.concatenate(acc[k]) for k in ("err", "err24", "nees", "conv"))
+        err, err24, nees, conv, expected = (
+            np.concatenate(acc[k]) for k in ("err", "err24", "nees", "conv", "expected")
+        )
         per_seed = [round(float(np.mean(e <= 0.2)), 3) for e in acc["err"]]
         out[name] = {
             "converged_fraction": round(float(conv.mean()), 3),
             "median_error_m": round(float(np.median(err)) * 1e3, 1),
             "fraction_within_200_m": round(float(np.mean(err <= 0.2)), 3),
             "fraction_within_200_m_per_seed": per_seed,
+            "fraction_within_200_m_expected_from_own_covariance": round(float(expected.mean()), 3),
             "p90_error_m": round(float(np.percentile(err, 90)) * 1e3, 1),
             "median_24h_error_km": round(float(np.median(err24)), 3),
             "fraction_24h_within_1_km": round(float(np.mean(err24 <= 1.0)), 3),
             "nees_in_95_band_fraction": round(float(np.mean(((nees > lo) & (nees < hi))[conv])), 3),
         }
     return out
+
+
+def _probability_within(cov_km2: np.ndarray, radius_km: float, n: int = 20000) -> float:
+    """P(|e| <= radius) for e ~ N(0, cov) (3x3): what a fit's own covariance promises
+    (Monte Carlo, fixed seed). Its mean over objects is the fraction within the radius an
+    estimator with that information can expect: the information limit of the data."""
+    rng = np.random.default_rng(0)
+    vals = np.linalg.eigvalsh(cov_km2)  # |e| does not depend on the axes
+    e = rng.standard_normal((n, 3)) * np.sqrt(np.maximum(vals, 0.0))
+    return float(np.mean(np.linalg.norm(e, axis=1) <= radius_km))
 
 
 if __name__ == "__main__":

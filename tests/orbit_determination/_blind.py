@@ -51,8 +51,10 @@ def blind_observations(
     """(observations, truth at each object's last observation (n, 6), truth propagator).
 
     Observation ids are ``<norad>-<tracklet>-<row>``; every observation carries the
-    QZS-6 GCRS state; tracklets with a row blocked by the Earth (100 km grazing) or closer
-    than ``sun_exclusion_deg`` to the Sun are dropped whole."""
+    QZS-6 GCRS state; tracklets with a row blocked by the Earth (500 km grazing, the
+    margin ``simulate_space_radec`` applies: a smaller one here left rows it drops, and
+    objects across the Earth's limb failed) or closer than ``sun_exclusion_deg`` to the
+    Sun are dropped whole."""
     starts = np.arange(first_offset_s, hours * 3600.0, cadence_h * 3600.0)
     offsets = (starts[:, None] + np.arange(per_tracklet) * spacing_s).ravel()
     times = grid(t0, offsets)
@@ -68,7 +70,7 @@ def blind_observations(
         cos_sun = (
             np.sum(los * sun_dir, 1) / np.linalg.norm(los, axis=1) / np.linalg.norm(sun_dir, axis=1)
         )
-        ok = earth_clear(truth[i, :, :3], ro, 100.0) & (
+        ok = earth_clear(truth[i, :, :3], ro, 500.0) & (
             cos_sun < np.cos(sun_exclusion_deg * DEG_RAD)
         )
         ok = np.repeat(ok.reshape(-1, per_tracklet).all(axis=1), per_tracklet)

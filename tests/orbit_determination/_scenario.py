@@ -224,14 +224,21 @@ def _tracklets_per_object(row_visit: np.ndarray, obj: np.ndarray, n: int) -> np.
 def fit_at_own_epochs(sc: dict, meas: MeasurementSet, propagator, cr: str = "free"):
     """Batch LS of every object at its own epoch (its last observation in ``sc``), one
     vectorised call per distinct epoch. ``cr``: "free" solves for C_R from the data alone (a
-    new object), "catalog" weights it towards the scenario's catalog prior (catalog
-    maintenance), "fixed" keeps the propagator's C_R (state only). Returns the estimates
-    in object order."""
+    new object), "population" weights it towards the catalog population (mean and spread of
+    the cataloged objects' fitted C_R, their fit error removed: ``population_cr_prior``),
+    "catalog" weights it towards the scenario's catalog prior (catalog maintenance),
+    "fixed" keeps the propagator's C_R (state only). Returns the estimates in object
+    order."""
     from dataclasses import replace
 
-    from beltwatch.orbit_determination import BatchOptions, batch_least_squares
+    from beltwatch.orbit_determination import (
+        BatchOptions,
+        batch_least_squares,
+        population_cr_prior,
+    )
 
     out: list = [None] * sc["guess"].shape[0]
+    cr_mean, cr_spread = population_cr_prior(sc["cr_prior"], sc["cr_prior_sigma"])
     for e in np.unique(sc["epoch_index"]):
         group = np.flatnonzero(sc["epoch_index"] == e)
         remap = np.full(len(out), -1)
@@ -247,9 +254,7 @@ def fit_at_own_epochs(sc: dict, meas: MeasurementSet, propagator, cr: str = "fre
             ),
             "fixed": BatchOptions(),
             "population": BatchOptions(
-                estimate_cr=True,
-                cr_apriori=float(np.mean(sc["cr_prior"])),
-                cr_apriori_sigma=float(np.std(sc["cr_prior"])),
+                estimate_cr=True, cr_apriori=cr_mean, cr_apriori_sigma=cr_spread
             ),
         }[cr]
         fits = batch_least_squares(sub, sc["times"][e], sc["guess"][group], propagator, opts)

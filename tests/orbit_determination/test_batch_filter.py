@@ -150,7 +150,8 @@ def test_two_nights_new_object(scenario, space_fit):
 
 def test_two_nights_new_object_population_prior(scenario):
     """A new object with the catalog population's C_R prior (mean +- spread of the
-    cataloged objects' C_R; what `beltwatch od`'s --cr/--cr-sigma default stands for)."""
+    cataloged objects' fitted C_R, their fit error removed: ``population_cr_prior``; what
+    `beltwatch od`'s --cr/--cr-sigma default stands for)."""
     est, err = _fit(scenario, scenario["meas"], cr="population")
     _err24, conv, in_band = _report("new object (population C_R prior)", scenario, est, err)
     assert all(e.cr >= 0 for e in est)

@@ -59,7 +59,10 @@ from beltwatch.orbit_determination._pipeline import (
     screen_observations,
 )
 from beltwatch.orbit_determination._plots import residual_figure, residual_html
-from beltwatch.orbit_determination._priors import element_set_sqrt_covariance
+from beltwatch.orbit_determination._priors import (
+    element_set_sqrt_covariance,
+    population_cr_prior,
+)
 from beltwatch.orbit_determination._products import (
     DEFAULT_CR,
     DEFAULT_CR_SIGMA,
@@ -111,6 +114,7 @@ __all__ = [
     "nominal_cr",
     "od_propagator",
     "orbit_record",
+    "population_cr_prior",
     "predict",
     "process_noise",
     "propagate_estimate",

@@ -36,3 +36,22 @@ def element_set_sqrt_covariance(
     S[..., :3, :3] = B * sig_pos[..., None, :]
     S[..., 3:, 3:] = B * sig_vel[..., None, :]
     return S
+
+
+def population_cr_prior(
+    cr: np.ndarray, cr_sigma: np.ndarray | float, min_spread: float = 0.1
+) -> tuple[float, float]:
+    """The C_R a priori of a new object from the cataloged objects' fits: (mean, spread).
+
+    The fitted values scatter by the population's spread *and* by each fit's own error, so
+    the spread is the fitted values' variance minus their mean squared ``cr_sigma``
+    (method of moments; floored at ``min_spread``): taking the raw scatter would state a
+    prior looser than the population is. ``cr`` (k,) fitted C_R, ``cr_sigma`` their
+    1-sigma (scalar or (k,))."""
+    cr = np.asarray(cr, dtype=float)
+    sig = np.broadcast_to(np.asarray(cr_sigma, dtype=float), cr.shape)
+    ok = np.isfinite(cr) & np.isfinite(sig)
+    if ok.sum() < 2:
+        raise ValueError("a population C_R prior needs at least two fitted C_R values")
+    var = float(np.var(cr[ok], ddof=1) - np.mean(sig[ok] ** 2))
+    return float(np.mean(cr[ok])), max(float(np.sqrt(max(var, 0.0))), min_spread)
