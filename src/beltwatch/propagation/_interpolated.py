@@ -21,11 +21,20 @@ acceleration-using Hermite). Velocities are the derivative of the same cubic.
 SGP4 is not smooth everywhere: near-equatorial deep-space objects have kinks (the
 Lyddane form of the lunar-solar periodics; measured: 6 of the 574 real GEO objects
 in 7 days, interpolation errors up to 10.6 m at 10-min nodes), and a few LEO element
-sets too. So ``build`` (``verify=True``) also evaluates SGP4 at the midpoint of every
-interval and widens an object's bound to three times the largest midpoint error
-where that exceeds the theory. States are TEME (km, km/s), the frame SGP4 computes
-in; an interval next to a node where SGP4 failed (or whose difference stencil holds
-such a node) is invalid.
+sets too. They are found from the nodes themselves, at no SGP4 cost (``_smoothness``):
+8th differences of the node positions against a smooth-orbit bound S. A stencil over
+T = S + bound / 4 flags the intervals whose cubic it overlaps. An undetected point
+(one per 9 nodes) adds at most 0.17 (T + S), so the stated bound is
+
+    bound = hermite + 0.17 (T + S)                     (also used to choose h),
+
+raised for an object with flags to hermite + min(0.17 (E + S), 1.6 (m + hermite)),
+E its largest 8th difference and m the largest error measured by SGP4 at u = 1/4,
+1/2, 3/4 of each flagged interval (``verify``; one non-smooth point's error is at most
+1.6 times its largest error at those points, computed like 0.17). Unflagged intervals
+get no extra SGP4. States are TEME (km, km/s), the frame SGP4 computes in; an interval
+next to a node where SGP4 failed (or whose difference stencil holds such a node) is
+invalid; one whose 8th-difference stencils hold such a node is flagged.
 """
 
 from __future__ import annotations
@@ -38,17 +47,25 @@ from astropy.time import Time, TimeDelta
 from beltwatch.catalog import Catalog
 from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
-from beltwatch.propagation._sgp4 import Sgp4Propagator
+from beltwatch.propagation._sgp4 import Sgp4Propagator, Sgp4Rows
+from beltwatch.propagation._smoothness import (
+    KINK_ERROR_PER_DIFFERENCE,
+    THRESHOLD_FRACTION_OF_BOUND,
+    difference_norms_km,
+    flagged_intervals,
+    smooth_difference_bound_km,
+)
+from beltwatch.timescales import jd_pair
 
 # Node spacings (s): all divide 3600, so blocks of whole hours start on a node of every object.
 STEP_LADDER_S = (15, 20, 30, 40, 60, 90, 120, 180, 240, 300, 360, 450, 600, 720, 900, 1200)
 KEPLER_FOURTH_DERIVATIVE_FACTOR = 1.15
 SGP4_SAFETY_FACTOR = 2.0
 DEFAULT_TOLERANCE_KM = 1e-3
-# An object's bound where a midpoint check exceeds the theory: this many times the largest
-# midpoint error (a kink inside an interval gives errors of the midpoint's size around it).
-MIDPOINT_ERROR_FACTOR = 3.0
-MIDPOINT_POWERS = np.array([1.0, 0.5, 0.25, 0.125])  # (1, u, u^2, u^3) at u = 1/2
+# SGP4 checks inside a flagged interval, and the largest interpolation error of one
+# non-smooth point over the largest error at those points (1.57 computed; see _smoothness).
+CHECK_U = np.array([0.25, 0.5, 0.75])
+CHECK_ERROR_FACTOR = 1.6
 # Grid states per evaluation chunk: small enough that a chunk's intermediates stay in cache.
 GRID_CHUNK_STATES = 100_000
 
@@ -68,14 +85,27 @@ def hermite_bound_km(step_s: np.ndarray, n_perigee: np.ndarray, r_perigee: np.nd
     return factor * r_perigee * (x**4 / 384.0 + 0.0962 / 30.0 * x**5)
 
 
+def smooth_bounds_km(step_s: np.ndarray, catalog: Catalog) -> tuple[np.ndarray, ...]:
+    """(hermite bound, 8th-difference bound S, stencil threshold T, stated bound) in km at
+    node spacing ``step_s`` (per object, or (objects, steps) when 2-d)."""
+    n_p, r_p = perigee_rate_and_radius(catalog)
+    e = catalog.eccentricity
+    if np.ndim(step_s) == 2:
+        n_p, r_p, e = n_p[:, None], r_p[:, None], e[:, None]
+    hermite = hermite_bound_km(step_s, n_p, r_p)
+    smooth = smooth_difference_bound_km(step_s, n_p, r_p, e)
+    threshold = smooth + THRESHOLD_FRACTION_OF_BOUND * hermite
+    stated = hermite + KINK_ERROR_PER_DIFFERENCE * (threshold + smooth)
+    return hermite, smooth, threshold, stated
+
+
 def node_steps_s(
     catalog: Catalog, tolerance_km: float, ladder_s: tuple[float, ...] = STEP_LADDER_S
 ) -> np.ndarray:
-    """Per object: the largest step of ``ladder_s`` (ascending) whose bound is within
-    ``tolerance_km``, else the smallest."""
-    n_p, r_p = perigee_rate_and_radius(catalog)
+    """Per object: the largest step of ``ladder_s`` (ascending) whose stated bound is
+    within ``tolerance_km``, else the smallest."""
     ladder = np.array(ladder_s, dtype=float)
-    bounds = hermite_bound_km(ladder[None, :], n_p[:, None], r_p[:, None])
+    bounds = smooth_bounds_km(np.broadcast_to(ladder, (len(catalog), ladder.size)), catalog)[3]
     fits = bounds <= tolerance_km
     best = np.where(fits.any(axis=1), fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1), 0)
     return ladder[best]
@@ -93,6 +123,23 @@ def _rows_to_verify(catalog: Catalog, verify: bool | str) -> np.ndarray:
     if verify is False:
         return np.zeros(len(catalog), dtype=bool)
     raise InputError(f"verify must be True, False or 'deep-space', got {verify!r}", field="verify")
+
+
+def _largest_checked_error_km(
+    catalog: Catalog, start: Time, step_s: float, coefficients: np.ndarray, flags: np.ndarray
+) -> np.ndarray:
+    """Per object, the largest |interpolant - SGP4| at u = 1/4, 1/2, 3/4 of its flagged
+    intervals (0 where SGP4 fails there)."""
+    obj, interval = np.nonzero(flags)
+    offsets = (interval[:, None] + CHECK_U[None, :]) * step_s  # (f, 3) s
+    jd, fr = jd_pair(start + TimeDelta(offsets, format="sec"), "utc")
+    error, r_sgp4, _ = Sgp4Rows(catalog).teme(obj, jd, fr)
+    power = np.stack([np.ones_like(CHECK_U), CHECK_U, CHECK_U**2, CHECK_U**3], axis=1)
+    r_cubic = np.einsum("fpc,up->fuc", coefficients[obj, interval], power)
+    miss = np.where(error == 0, np.linalg.norm(r_cubic - r_sgp4, axis=-1), 0.0).max(axis=1)
+    out = np.zeros(coefficients.shape[0])
+    np.maximum.at(out, obj, miss)
+    return out
 
 
 def _cubic_coefficients(r: np.ndarray, ok: np.ndarray, step_s: float):
@@ -164,6 +211,8 @@ class InterpolatedEphemeris:
     groups: tuple[_NodeGroup, ...]
     group_of: np.ndarray
     row_in_group: np.ndarray
+    flagged_intervals: int = 0  # intervals flagged by the 8th-difference test
+    checked_states: int = 0  # SGP4 evaluations inside flagged intervals (verify)
 
     @classmethod
     def build(
@@ -177,20 +226,21 @@ class InterpolatedEphemeris:
         ladder_s: tuple[float, ...] = STEP_LADDER_S,
     ) -> InterpolatedEphemeris:
         """SGP4 at each object's nodes over the span (nodes cover it, first at ``start``);
-        with ``verify``, also at every interval's midpoint (see the module docstring);
-        ``verify="deep-space"``: only objects of period 225 min and more, where SGP4's kinks
-        were found (a few LEO sets were off by up to 2.3 m: within any tolerance of 10 m+).
+        intervals flagged by the 8th-difference test are checked against SGP4 at three
+        points each when ``verify`` (see the module docstring); ``verify="deep-space"``:
+        only objects of period 225 min and more, where SGP4's largest kinks were found (a
+        few LEO sets were off by up to 2.3 m, within a bound from the differences anyway).
         ``ladder_s``: the node spacings to choose from (each dividing an hour)."""
         if not (np.isfinite(span_s) and span_s > 0 and tolerance_km > 0):
             raise InputError("span and tolerance must be positive", field="span_s")
         prop = propagator or Sgp4Propagator()
         steps = node_steps_s(catalog, tolerance_km, ladder_s)
-        n_p, r_p = perigee_rate_and_radius(catalog)
-        bound = hermite_bound_km(steps, n_p, r_p)
+        hermite, smooth, threshold, bound = smooth_bounds_km(steps, catalog)
         group_of = np.zeros(len(catalog), dtype=np.int64)
         row_in_group = np.zeros(len(catalog), dtype=np.int64)
         groups = []
         check = _rows_to_verify(catalog, verify)
+        flagged_count = checked_count = 0
         for g, step in enumerate(np.unique(steps)):
             rows = np.flatnonzero(steps == step)
             count = int(np.ceil(span_s / step)) + 1
@@ -199,16 +249,32 @@ class InterpolatedEphemeris:
                 catalog[rows], start + TimeDelta(offsets, format="sec")
             )
             coefficients, ok = _cubic_coefficients(r, error == 0, float(step))
-            mine = np.flatnonzero(check[rows])
-            if mine.size:  # SGP4 at the interval midpoints of the objects to check
-                middles = start + TimeDelta(offsets[2:-3] + 0.5 * step, format="sec")
-                m_error, m_r, _ = prop.propagate_teme(catalog[rows[mine]], middles)
-                mid = np.einsum("kjpc,p->kjc", coefficients[mine], MIDPOINT_POWERS)
-                measured = np.linalg.norm(mid - m_r, axis=-1)
-                measured = np.where(ok[mine] & (m_error == 0), measured, 0.0).max(axis=1)
-                target = rows[mine]
-                widened = np.maximum(bound[target], MIDPOINT_ERROR_FACTOR * measured)
-                bound[target] = np.where(measured > bound[target], widened, bound[target])
+            norms, valid = difference_norms_km(r, error == 0)
+            flags = flagged_intervals(norms, valid, threshold[rows], count - 1) & ok
+            flagged_count += int(np.count_nonzero(flags))
+            # From the differences alone: one non-smooth point adds at most 0.17 (E + S).
+            covered = valid.all(axis=1) & (valid.shape[1] > 0)
+            largest = norms.max(axis=1, initial=0.0)
+            from_differences = np.where(
+                covered,
+                hermite[rows] + KINK_ERROR_PER_DIFFERENCE * (largest + smooth[rows]),
+                np.inf,
+            )
+            measured = np.full(rows.size, np.nan)
+            mine = np.flatnonzero(check[rows] & flags.any(axis=1))
+            if mine.size:
+                measured[mine] = _largest_checked_error_km(
+                    catalog[rows[mine]], start, float(step), coefficients[mine], flags[mine]
+                )
+                checked_count += int(np.count_nonzero(flags[mine])) * CHECK_U.size
+            from_checks = np.where(
+                np.isnan(measured),
+                np.inf,
+                hermite[rows] + CHECK_ERROR_FACTOR * (np.nan_to_num(measured) + hermite[rows]),
+            )
+            raised = np.minimum(from_differences, from_checks)
+            raised = np.where(np.isfinite(raised), raised, bound[rows])  # unverified, uncovered
+            bound[rows] = np.where(flags.any(axis=1), np.maximum(bound[rows], raised), bound[rows])
             groups.append(_NodeGroup(rows, float(step), coefficients, ok))
             group_of[rows] = g
             row_in_group[rows] = np.arange(rows.size)
@@ -221,6 +287,8 @@ class InterpolatedEphemeris:
             groups=tuple(groups),
             group_of=group_of,
             row_in_group=row_in_group,
+            flagged_intervals=flagged_count,
+            checked_states=checked_count,
         )
 
     def __len__(self) -> int:
