@@ -49,8 +49,8 @@ from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
 from beltwatch.propagation._sgp4 import Sgp4Propagator, Sgp4Rows
 from beltwatch.propagation._smoothness import (
+    CHECK_THRESHOLD_FRACTION_OF_BOUND,
     KINK_ERROR_PER_DIFFERENCE,
-    THRESHOLD_FRACTION_OF_BOUND,
     difference_norms_km,
     flagged_intervals,
     smooth_difference_bound_km,
@@ -86,26 +86,24 @@ def hermite_bound_km(step_s: np.ndarray, n_perigee: np.ndarray, r_perigee: np.nd
 
 
 def smooth_bounds_km(step_s: np.ndarray, catalog: Catalog) -> tuple[np.ndarray, ...]:
-    """(hermite bound, 8th-difference bound S, stencil threshold T, stated bound) in km at
-    node spacing ``step_s`` (per object, or (objects, steps) when 2-d)."""
+    """(hermite bound B, 8th-difference bound S, bound of a smooth object B + 0.34 S) in km
+    at node spacing ``step_s`` (per object, or (objects, steps) when 2-d)."""
     n_p, r_p = perigee_rate_and_radius(catalog)
     e = catalog.eccentricity
     if np.ndim(step_s) == 2:
         n_p, r_p, e = n_p[:, None], r_p[:, None], e[:, None]
     hermite = hermite_bound_km(step_s, n_p, r_p)
     smooth = smooth_difference_bound_km(step_s, n_p, r_p, e)
-    threshold = smooth + THRESHOLD_FRACTION_OF_BOUND * hermite
-    stated = hermite + KINK_ERROR_PER_DIFFERENCE * (threshold + smooth)
-    return hermite, smooth, threshold, stated
+    return hermite, smooth, hermite + KINK_ERROR_PER_DIFFERENCE * 2.0 * smooth
 
 
 def node_steps_s(
     catalog: Catalog, tolerance_km: float, ladder_s: tuple[float, ...] = STEP_LADDER_S
 ) -> np.ndarray:
-    """Per object: the largest step of ``ladder_s`` (ascending) whose stated bound is
-    within ``tolerance_km``, else the smallest."""
+    """Per object: the largest step of ``ladder_s`` (ascending) whose bound for a smooth
+    trajectory is within ``tolerance_km``, else the smallest."""
     ladder = np.array(ladder_s, dtype=float)
-    bounds = smooth_bounds_km(np.broadcast_to(ladder, (len(catalog), ladder.size)), catalog)[3]
+    bounds = smooth_bounds_km(np.broadcast_to(ladder, (len(catalog), ladder.size)), catalog)[2]
     fits = bounds <= tolerance_km
     best = np.where(fits.any(axis=1), fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1), 0)
     return ladder[best]
@@ -146,12 +144,22 @@ def _cubic_coefficients(r: np.ndarray, ok: np.ndarray, step_s: float):
     """Per node interval, the cubic r(u) = c0 + c1 u + c2 u^2 + c3 u^3 (u in [0, 1]), from
     positions (g, m + 4, 3) on nodes -2h .. (m + 1) h with differenced slopes; (g, m - 1, 4, 3)
     coefficients and (g, m - 1) validity for the m - 1 intervals of nodes 0 .. m - 1."""
-    # Slopes (per unit u, i.e. times h) at nodes 0 .. m - 1 by the 5-point central difference.
-    slope = (r[:, :-4] - 8 * r[:, 1:-3] + 8 * r[:, 3:-1] - r[:, 4:]) / 12.0
+    # Slopes (per unit u, i.e. times h) at nodes 0 .. m - 1 by the 5-point central difference,
+    # and the coefficients written in place (no stacked temporaries: this is memory-bound).
+    slope = r[:, 4:] - r[:, :-4]
+    slope -= 8.0 * (r[:, 3:-1] - r[:, 1:-3])
+    slope *= -1.0 / 12.0
     good = ok[:, :-4] & ok[:, 1:-3] & ok[:, 2:-2] & ok[:, 3:-1] & ok[:, 4:]
     p0, p1 = r[:, 2:-3], r[:, 3:-2]
     s0, s1 = slope[:, :-1], slope[:, 1:]
-    coefficients = np.stack([p0, s0, 3 * (p1 - p0) - 2 * s0 - s1, 2 * (p0 - p1) + s0 + s1], axis=2)
+    coefficients = np.empty((r.shape[0], r.shape[1] - 5, 4, 3))
+    coefficients[:, :, 0] = p0
+    coefficients[:, :, 1] = s0
+    chord = p1 - p0
+    both = s0 + s1
+    np.subtract(3.0 * chord, both, out=coefficients[:, :, 2])  # 3 (p1 - p0) - 2 s0 - s1
+    coefficients[:, :, 2] -= s0
+    np.subtract(both, 2.0 * chord, out=coefficients[:, :, 3])  # 2 (p0 - p1) + s0 + s1
     return coefficients, good[:, :-1] & good[:, 1:]
 
 
@@ -235,7 +243,9 @@ class InterpolatedEphemeris:
             raise InputError("span and tolerance must be positive", field="span_s")
         prop = propagator or Sgp4Propagator()
         steps = node_steps_s(catalog, tolerance_km, ladder_s)
-        hermite, smooth, threshold, bound = smooth_bounds_km(steps, catalog)
+        hermite, smooth, _ = smooth_bounds_km(steps, catalog)
+        threshold = smooth + CHECK_THRESHOLD_FRACTION_OF_BOUND * hermite
+        bound = np.zeros(len(catalog))
         group_of = np.zeros(len(catalog), dtype=np.int64)
         row_in_group = np.zeros(len(catalog), dtype=np.int64)
         groups = []
@@ -250,31 +260,29 @@ class InterpolatedEphemeris:
             )
             coefficients, ok = _cubic_coefficients(r, error == 0, float(step))
             norms, valid = difference_norms_km(r, error == 0)
-            flags = flagged_intervals(norms, valid, threshold[rows], count - 1) & ok
+            b_h, s_8, limit = hermite[rows], smooth[rows], threshold[rows]
+            flags = flagged_intervals(norms, valid, limit, count - 1) & ok
             flagged_count += int(np.count_nonzero(flags))
-            # From the differences alone: one non-smooth point adds at most 0.17 (E + S).
+            # Unflagged intervals: their non-smooth points have all stencils <= the threshold.
+            below = np.where(norms <= limit[:, None], norms, 0.0).max(axis=1, initial=0.0)
+            bound[rows] = b_h + KINK_ERROR_PER_DIFFERENCE * (below + s_8)
+            # Flagged ones: from the largest difference, or from SGP4 checks inside them.
             covered = valid.all(axis=1) & (valid.shape[1] > 0)
             largest = norms.max(axis=1, initial=0.0)
             from_differences = np.where(
-                covered,
-                hermite[rows] + KINK_ERROR_PER_DIFFERENCE * (largest + smooth[rows]),
-                np.inf,
+                covered, b_h + KINK_ERROR_PER_DIFFERENCE * (largest + s_8), np.inf
             )
-            measured = np.full(rows.size, np.nan)
+            from_checks = np.full(rows.size, np.inf)
             mine = np.flatnonzero(check[rows] & flags.any(axis=1))
             if mine.size:
-                measured[mine] = _largest_checked_error_km(
+                measured = _largest_checked_error_km(
                     catalog[rows[mine]], start, float(step), coefficients[mine], flags[mine]
                 )
+                from_checks[mine] = b_h[mine] + CHECK_ERROR_FACTOR * (measured + b_h[mine])
                 checked_count += int(np.count_nonzero(flags[mine])) * CHECK_U.size
-            from_checks = np.where(
-                np.isnan(measured),
-                np.inf,
-                hermite[rows] + CHECK_ERROR_FACTOR * (np.nan_to_num(measured) + hermite[rows]),
-            )
-            raised = np.minimum(from_differences, from_checks)
-            raised = np.where(np.isfinite(raised), raised, bound[rows])  # unverified, uncovered
-            bound[rows] = np.where(flags.any(axis=1), np.maximum(bound[rows], raised), bound[rows])
+            flagged = np.minimum(from_differences, from_checks)
+            flagged = np.where(flags.any(axis=1) & np.isfinite(flagged), flagged, 0.0)
+            bound[rows] = np.maximum(bound[rows], flagged)  # uncovered, unchecked: unverified
             groups.append(_NodeGroup(rows, float(step), coefficients, ok))
             group_of[rows] = g
             row_in_group[rows] = np.arange(rows.size)

@@ -12,8 +12,7 @@ interpolated as in ``_interpolated``: the interpolation error it causes is at mo
 ``KINK_ERROR_PER_DIFFERENCE`` (0.17) times the largest |8th difference| of the point's
 own contribution over the stencils that hold it (0.163 for a derivative jump, 0.048 for
 a position jump, 0.042 for a second-derivative jump). So a point whose stencils all stay
-below the threshold T causes at most 0.17 (T + S) (S: the smooth bound), and any point
-causes at most 0.17 (E + S), E the largest difference measured. Assumed: one such point
+of at most E causes at most 0.17 (E + S) (S: the smooth bound). Assumed: one such point
 per 9 consecutive nodes (two close kinks of opposite sign could partly cancel).
 """
 
@@ -30,8 +29,10 @@ KEPLER_C8 = np.array(
 )
 SGP4_SAFETY_FACTOR = 2.0
 KINK_ERROR_PER_DIFFERENCE = 0.17
-# Stencil threshold: the smooth bound plus this fraction of the interpolation bound.
-THRESHOLD_FRACTION_OF_BOUND = 0.1
+# Intervals worth an SGP4 check: a stencil over the smooth bound plus this many times the
+# interpolation bound B (below it, 0.17 (E + S) <= 1.4 B + 0.34 S: less than a check can give,
+# B + 1.6 (m + B) >= 2.6 B).
+CHECK_THRESHOLD_FRACTION_OF_BOUND = 8.0
 
 
 def smooth_difference_bound_km(
@@ -48,12 +49,14 @@ def difference_norms_km(r: np.ndarray, ok: np.ndarray) -> tuple[np.ndarray, np.n
     count = r.shape[1] - DIFFERENCE_ORDER
     if count <= 0:
         return np.zeros((r.shape[0], 0)), np.zeros((r.shape[0], 0), dtype=bool)
-    d = np.zeros((r.shape[0], count, 3))
-    valid = np.ones((r.shape[0], count), dtype=bool)
-    for j, w in enumerate(BINOMIAL_8):
-        d += w * r[:, j : j + count]
+    d = r[:, :count] + r[:, DIFFERENCE_ORDER:]
+    term = np.empty_like(d)
+    valid = ok[:, :count] & ok[:, DIFFERENCE_ORDER:]
+    for j in range(1, DIFFERENCE_ORDER):
+        np.multiply(r[:, j : j + count], BINOMIAL_8[j], out=term)
+        d += term
         valid &= ok[:, j : j + count]
-    norms = np.linalg.norm(d, axis=-1)
+    norms = np.sqrt(np.einsum("kcx,kcx->kc", d, d))
     return np.where(valid, norms, 0.0), valid
 
 
