@@ -180,7 +180,7 @@ def test_injected_kink_in_a_build_is_found_and_within_the_bound(
 def test_smooth_objects_get_no_sgp4_checks(geo_catalog) -> None:
     start = geo_catalog.epoch.max()
     eph = InterpolatedEphemeris.build(geo_catalog, start, 86400.0)
-    _, smooth, smooth_bound = smooth_bounds_km(eph.step_s, geo_catalog)
+    _, _, smooth_bound = smooth_bounds_km(eph.step_s, geo_catalog)
     counted = InterpolatedEphemeris.build(geo_catalog, start, 86400.0, verify=False)
     assert counted.checked_states == 0
     assert eph.flagged_intervals == counted.flagged_intervals

@@ -1,40 +1,45 @@
 """SGP4 states at coarse nodes, cubic Hermite interpolation in between: catalog ephemerides fast.
 
 Each object gets its own node spacing h from a ladder of steps that divide an hour,
-the largest whose error bound is within the tolerance. Node derivatives are 5-point
-central differences of the SGP4 positions, not SGP4's velocity output: SGP4's
-velocity is not the time derivative of its position (they differ by ~8 cm/s at GEO,
-measured), and a Hermite interpolant fed with it would be off by ~5 m at 10-min nodes.
-The bound is the cubic Hermite remainder plus the effect of the differenced slopes,
+the largest whose bound for a smooth trajectory (below) is within the tolerance. Node
+derivatives are 5-point central differences of the SGP4 positions, not SGP4's velocity
+output: SGP4's velocity is not the time derivative of its position (they differ by
+~8 cm/s at GEO, measured), and a Hermite interpolant fed with it would be off by ~5 m
+at 10-min nodes. The cubic Hermite remainder plus the effect of the differenced slopes,
 
     max|x| h^4 / 384 + 0.0962 h max|x'| h^4 / 30,
 
 with max|x^(k)| <= c n_p^k r_p for a Kepler orbit of eccentricity below 0.95 (n_p:
 angular rate at perigee, r_p: perigee radius; c = 1 for a circle and at most 1.13,
-found numerically; 1.15 is used), times 2 for what SGP4 adds to Kepler motion:
+found numerically; 1.15 is used), times 2 for what SGP4 adds to Kepler motion, is
 
-    bound = 2 x 1.15 x r_p [(n_p h)^4 / 384 + 0.0032 (n_p h)^5].
+    B = 2 x 1.15 x r_p [(n_p h)^4 / 384 + 0.0032 (n_p h)^5].
 
 GEO at 10-min nodes: 0.8 m (not the "below 1 mm" sometimes quoted: that is a quintic,
 acceleration-using Hermite). Velocities are the derivative of the same cubic.
 
 SGP4 is not smooth everywhere: near-equatorial deep-space objects have kinks (the
 Lyddane form of the lunar-solar periodics; measured: 6 of the 574 real GEO objects
-in 7 days, interpolation errors up to 10.6 m at 10-min nodes), and a few LEO element
-sets too. They are found from the nodes themselves, at no SGP4 cost (``_smoothness``):
-8th differences of the node positions against a smooth-orbit bound S. A stencil over
-T = S + bound / 4 flags the intervals whose cubic it overlaps. An undetected point
-(one per 9 nodes) adds at most 0.17 (T + S), so the stated bound is
+in 7 days, interpolation errors up to 10.6 m at 10-min nodes), resonant orbits small
+steps every 720 min (SGP4's resonance integrator), and a few LEO element sets kinks
+too. They are found from the nodes themselves, at no SGP4 cost (``_smoothness``): the
+8th differences of the node positions, at most S = 2 c8(e) r_p (n_p h)^8 on a smooth
+trajectory. One non-smooth point (a jump of the position or of its first or second
+derivative; at most one per 9 nodes) whose differences are at most E adds at most
+0.17 (E + S) to the interpolation error (computed; edges included). So an object's
+bound is
 
-    bound = hermite + 0.17 (T + S)                     (also used to choose h),
+    bound = B + 0.17 (E + S)      (E: its largest 8th difference; smooth: E <= S),
 
-raised for an object with flags to hermite + min(0.17 (E + S), 1.6 (m + hermite)),
-E its largest 8th difference and m the largest error measured by SGP4 at u = 1/4,
-1/2, 3/4 of each flagged interval (``verify``; one non-smooth point's error is at most
-1.6 times its largest error at those points, computed like 0.17). Unflagged intervals
-get no extra SGP4. States are TEME (km, km/s), the frame SGP4 computes in; an interval
-next to a node where SGP4 failed (or whose difference stencil holds such a node) is
-invalid; one whose 8th-difference stencils hold such a node is flagged.
+and the tolerance is met by B + 0.34 S. Where a difference exceeds S + 8 B (a real
+kink: the largest found are 10^2 - 10^3 B) the intervals whose cubic it overlaps are
+flagged, and with ``verify`` SGP4 is evaluated at u = 1/4, 1/2, 3/4 of each of them:
+one point's error is at most 1.6 times its largest error at those points (computed
+the same way), so for those intervals B + 1.6 (m + B) (m: the largest error measured)
+replaces 0.17 (E + S) where smaller. Unflagged intervals get no extra SGP4. States are
+TEME (km, km/s), the frame SGP4 computes in; an interval next to a node where SGP4
+failed (or whose difference stencil holds such a node) is invalid, and one whose
+8th-difference stencils hold such a node is flagged (unchecked without ``verify``).
 """
 
 from __future__ import annotations

@@ -2,17 +2,18 @@
 
 For a smooth trajectory the 8th difference of positions at spacing h is about
 h^8 x^(8), at most ``2 x c8(e) x r_p (n_p h)^8`` (c8: the largest 8th difference of a
-Kepler orbit over r_p (n_p h)^8, computed for e = 0 .. 0.95 at n_p h = 0.02 and tabulated
-below; 2 for what SGP4 adds to Kepler, as in the interpolation bound). A non-smooth point
-(a jump of the position, of its derivative or of its second derivative) adds the
+Kepler orbit over r_p (n_p h)^8, computed for e = 0 .. 0.95 at n_p h = 0.02, where it is
+largest of 0.02, 0.07 and 0.15, and tabulated below; 2 for what SGP4 adds to Kepler,
+as in the interpolation bound). A non-smooth point (a jump of the position, of its derivative or of its second derivative) adds the
 difference of a step, ramp or half-parabola, so the stencils around it stand out.
 
 Detectability, computed for one such point anywhere in a node array (edges included)
 interpolated as in ``_interpolated``: the interpolation error it causes is at most
 ``KINK_ERROR_PER_DIFFERENCE`` (0.17) times the largest |8th difference| of the point's
 own contribution over the stencils that hold it (0.163 for a derivative jump, 0.048 for
-a position jump, 0.042 for a second-derivative jump). So a point whose stencils all stay
-of at most E causes at most 0.17 (E + S) (S: the smooth bound). Assumed: one such point
+a position jump, 0.042 for a second-derivative jump). The measured differences hold the
+point's contribution plus the smooth part, so a point on an object whose differences are
+at most E causes at most 0.17 (E + S) (S: the smooth bound). Assumed: one such point
 per 9 consecutive nodes (two close kinks of opposite sign could partly cancel).
 """
 
@@ -22,7 +23,7 @@ import numpy as np
 
 DIFFERENCE_ORDER = 8
 BINOMIAL_8 = np.array([1.0, -8.0, 28.0, -56.0, 70.0, -56.0, 28.0, -8.0, 1.0])
-# max |8th difference| / (r_p (n_p h)^8) of a Kepler orbit, by eccentricity (n_p h = 0.02).
+# max |8th difference| / (r_p (n_p h)^8) of a Kepler orbit by eccentricity (n_p h = 0.02).
 KEPLER_E = np.array([0, 0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95])
 KEPLER_C8 = np.array(
     [1.47, 2.63, 8.42, 17.7, 39.8, 63.0, 85.1, 105.4, 123.8, 139.9, 153.8, 167.4, 175.2]
