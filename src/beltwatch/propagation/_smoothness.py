@@ -4,8 +4,9 @@ For a smooth trajectory the 8th difference of positions at spacing h is about
 h^8 x^(8), at most ``2 x c8(e) x r_p (n_p h)^8`` (c8: the largest 8th difference of a
 Kepler orbit over r_p (n_p h)^8, computed for e = 0 .. 0.95 at n_p h = 0.02, where it is
 largest of 0.02, 0.07 and 0.15, and tabulated below; 2 for what SGP4 adds to Kepler,
-as in the interpolation bound). A non-smooth point (a jump of the position, of its derivative or of its second derivative) adds the
-difference of a step, ramp or half-parabola, so the stencils around it stand out.
+as in the interpolation bound). A non-smooth point (a jump of the position, of its
+derivative or of its second derivative) adds the difference of a step, ramp or
+half-parabola, so the stencils around it stand out.
 
 Detectability, computed for one such point anywhere in a node array (edges included)
 interpolated as in ``_interpolated``: the interpolation error it causes is at most
