@@ -11,6 +11,7 @@ import pytest
 from astropy.time import TimeDelta
 
 from beltwatch.catalog import load_catalog
+from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.propagation import InterpolatedEphemeris, Sgp4Propagator
 from beltwatch.propagation import _interpolated as interpolated
 from beltwatch.propagation._interpolated import _cubic_coefficients, smooth_bounds_km
@@ -25,7 +26,7 @@ from beltwatch.timescales import jd_pair
 
 pytestmark = pytest.mark.xdist_group("interpolated_kinks")
 
-GM = 398600.8  # km^3/s^2 (WGS-72), written out: the test's own Kepler orbits
+GM = GM_EARTH_WGS72_KM3_S2  # the test's own Kepler orbits
 
 
 def kepler_positions(a_km: float, e: float, t_s: np.ndarray) -> np.ndarray:
