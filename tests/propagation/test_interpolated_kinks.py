@@ -227,3 +227,15 @@ def test_no_object_of_the_active_catalog_over_its_bound(shared_data: Path) -> No
     worst = _worst_errors_km(catalog, eph, offsets)
     assert np.all(worst <= eph.bound_km)
     assert worst.max() > 2e-3  # a LEO set with a kink (2.3 m)
+
+
+def test_a_short_span_still_gets_difference_stencils(geo_catalog) -> None:
+    # 40 min at 10-min nodes: 5 nodes + 4 padding = 9, and 20 min: extra nodes past the span.
+    start = geo_catalog.epoch.max()
+    for span in (2400.0, 1200.0):
+        eph = InterpolatedEphemeris.build(geo_catalog[:50], start, span)
+        assert eph.flagged_intervals == 0 and eph.checked_states == 0
+        offsets = np.arange(0.0, span + 1.0, 30.0)
+        worst = _worst_errors_km(geo_catalog[:50], eph, offsets)
+        assert np.all(worst <= eph.bound_km)
+        assert np.all(eph.grid(offsets)[2])

@@ -71,6 +71,7 @@ DEFAULT_TOLERANCE_KM = 1e-3
 # non-smooth point over the largest error at those points (1.57 computed; see _smoothness).
 CHECK_U = np.array([0.25, 0.5, 0.75])
 CHECK_ERROR_FACTOR = 1.6
+MIN_NODES = 9
 # Grid states per evaluation chunk: small enough that a chunk's intermediates stay in cache.
 GRID_CHUNK_STATES = 100_000
 
@@ -259,11 +260,13 @@ class InterpolatedEphemeris:
         for g, step in enumerate(np.unique(steps)):
             rows = np.flatnonzero(steps == step)
             count = int(np.ceil(span_s / step)) + 1
-            offsets = (np.arange(count + 4) - 2) * step
+            # At least one 8th-difference stencil (9 nodes), extra nodes past the span if short.
+            offsets = (np.arange(max(count + 4, MIN_NODES)) - 2) * step
             error, r, _ = prop.propagate_teme(
                 catalog[rows], start + TimeDelta(offsets, format="sec")
             )
             coefficients, ok = _cubic_coefficients(r, error == 0, float(step))
+            coefficients, ok = coefficients[:, : count - 1], ok[:, : count - 1]
             norms, valid = difference_norms_km(r, error == 0)
             b_h, s_8, limit = hermite[rows], smooth[rows], threshold[rows]
             flags = flagged_intervals(norms, valid, limit, count - 1) & ok
