@@ -1,31 +1,45 @@
 """SGP4 states at coarse nodes, cubic Hermite interpolation in between: catalog ephemerides fast.
 
 Each object gets its own node spacing h from a ladder of steps that divide an hour,
-the largest whose error bound is within the tolerance. Node derivatives are 5-point
-central differences of the SGP4 positions, not SGP4's velocity output: SGP4's
-velocity is not the time derivative of its position (they differ by ~8 cm/s at GEO,
-measured), and a Hermite interpolant fed with it would be off by ~5 m at 10-min nodes.
-The bound is the cubic Hermite remainder plus the effect of the differenced slopes,
+the largest whose bound for a smooth trajectory (below) is within the tolerance. Node
+derivatives are 5-point central differences of the SGP4 positions, not SGP4's velocity
+output: SGP4's velocity is not the time derivative of its position (they differ by
+~8 cm/s at GEO, measured), and a Hermite interpolant fed with it would be off by ~5 m
+at 10-min nodes. The cubic Hermite remainder plus the effect of the differenced slopes,
 
     max|x| h^4 / 384 + 0.0962 h max|x'| h^4 / 30,
 
 with max|x^(k)| <= c n_p^k r_p for a Kepler orbit of eccentricity below 0.95 (n_p:
 angular rate at perigee, r_p: perigee radius; c = 1 for a circle and at most 1.13,
-found numerically; 1.15 is used), times 2 for what SGP4 adds to Kepler motion:
+found numerically; 1.15 is used), times 2 for what SGP4 adds to Kepler motion, is
 
-    bound = 2 x 1.15 x r_p [(n_p h)^4 / 384 + 0.0032 (n_p h)^5].
+    B = 2 x 1.15 x r_p [(n_p h)^4 / 384 + 0.0032 (n_p h)^5].
 
 GEO at 10-min nodes: 0.8 m (not the "below 1 mm" sometimes quoted: that is a quintic,
 acceleration-using Hermite). Velocities are the derivative of the same cubic.
 
 SGP4 is not smooth everywhere: near-equatorial deep-space objects have kinks (the
 Lyddane form of the lunar-solar periodics; measured: 6 of the 574 real GEO objects
-in 7 days, interpolation errors up to 10.6 m at 10-min nodes), and a few LEO element
-sets too. So ``build`` (``verify=True``) also evaluates SGP4 at the midpoint of every
-interval and widens an object's bound to three times the largest midpoint error
-where that exceeds the theory. States are TEME (km, km/s), the frame SGP4 computes
-in; an interval next to a node where SGP4 failed (or whose difference stencil holds
-such a node) is invalid.
+in 7 days, interpolation errors up to 10.6 m at 10-min nodes), resonant orbits small
+steps every 720 min (SGP4's resonance integrator), and a few LEO element sets kinks
+too. They are found from the nodes themselves, at no SGP4 cost (``_smoothness``): the
+8th differences of the node positions, at most S = 2 c8(e) r_p (n_p h)^8 on a smooth
+trajectory. One non-smooth point (a jump of the position or of its first or second
+derivative; at most one per 9 nodes) whose differences are at most E adds at most
+0.17 (E + S) to the interpolation error (computed; edges included). So an object's
+bound is
+
+    bound = B + 0.17 (E + S)      (E: its largest 8th difference; smooth: E <= S),
+
+and the tolerance is met by B + 0.34 S. Where a difference exceeds S + 8 B (a real
+kink: the largest found are 10^2 - 10^3 B) the intervals whose cubic it overlaps are
+flagged, and with ``verify`` SGP4 is evaluated at u = 1/4, 1/2, 3/4 of each of them:
+one point's error is at most 1.6 times its largest error at those points (computed
+the same way), so for those intervals B + 1.6 (m + B) (m: the largest error measured)
+replaces 0.17 (E + S) where smaller. Unflagged intervals get no extra SGP4. States are
+TEME (km, km/s), the frame SGP4 computes in; an interval next to a node where SGP4
+failed (or whose difference stencil holds such a node) is invalid, and one whose
+8th-difference stencils hold such a node is flagged (unchecked without ``verify``).
 """
 
 from __future__ import annotations
@@ -38,17 +52,26 @@ from astropy.time import Time, TimeDelta
 from beltwatch.catalog import Catalog
 from beltwatch.constants import GM_EARTH_WGS72_KM3_S2
 from beltwatch.errors import InputError
-from beltwatch.propagation._sgp4 import Sgp4Propagator
+from beltwatch.propagation._sgp4 import Sgp4Propagator, Sgp4Rows
+from beltwatch.propagation._smoothness import (
+    CHECK_THRESHOLD_FRACTION_OF_BOUND,
+    KINK_ERROR_PER_DIFFERENCE,
+    difference_norms_km,
+    flagged_intervals,
+    smooth_difference_bound_km,
+)
+from beltwatch.timescales import jd_pair
 
 # Node spacings (s): all divide 3600, so blocks of whole hours start on a node of every object.
 STEP_LADDER_S = (15, 20, 30, 40, 60, 90, 120, 180, 240, 300, 360, 450, 600, 720, 900, 1200)
 KEPLER_FOURTH_DERIVATIVE_FACTOR = 1.15
 SGP4_SAFETY_FACTOR = 2.0
 DEFAULT_TOLERANCE_KM = 1e-3
-# An object's bound where a midpoint check exceeds the theory: this many times the largest
-# midpoint error (a kink inside an interval gives errors of the midpoint's size around it).
-MIDPOINT_ERROR_FACTOR = 3.0
-MIDPOINT_POWERS = np.array([1.0, 0.5, 0.25, 0.125])  # (1, u, u^2, u^3) at u = 1/2
+# SGP4 checks inside a flagged interval, and the largest interpolation error of one
+# non-smooth point over the largest error at those points (1.57 computed; see _smoothness).
+CHECK_U = np.array([0.25, 0.5, 0.75])
+CHECK_ERROR_FACTOR = 1.6
+MIN_NODES = 9
 # Grid states per evaluation chunk: small enough that a chunk's intermediates stay in cache.
 GRID_CHUNK_STATES = 100_000
 
@@ -68,14 +91,25 @@ def hermite_bound_km(step_s: np.ndarray, n_perigee: np.ndarray, r_perigee: np.nd
     return factor * r_perigee * (x**4 / 384.0 + 0.0962 / 30.0 * x**5)
 
 
+def smooth_bounds_km(step_s: np.ndarray, catalog: Catalog) -> tuple[np.ndarray, ...]:
+    """(hermite bound B, 8th-difference bound S, bound of a smooth object B + 0.34 S) in km
+    at node spacing ``step_s`` (per object, or (objects, steps) when 2-d)."""
+    n_p, r_p = perigee_rate_and_radius(catalog)
+    e = catalog.eccentricity
+    if np.ndim(step_s) == 2:
+        n_p, r_p, e = n_p[:, None], r_p[:, None], e[:, None]
+    hermite = hermite_bound_km(step_s, n_p, r_p)
+    smooth = smooth_difference_bound_km(step_s, n_p, r_p, e)
+    return hermite, smooth, hermite + KINK_ERROR_PER_DIFFERENCE * 2.0 * smooth
+
+
 def node_steps_s(
     catalog: Catalog, tolerance_km: float, ladder_s: tuple[float, ...] = STEP_LADDER_S
 ) -> np.ndarray:
-    """Per object: the largest step of ``ladder_s`` (ascending) whose bound is within
-    ``tolerance_km``, else the smallest."""
-    n_p, r_p = perigee_rate_and_radius(catalog)
+    """Per object: the largest step of ``ladder_s`` (ascending) whose bound for a smooth
+    trajectory is within ``tolerance_km``, else the smallest."""
     ladder = np.array(ladder_s, dtype=float)
-    bounds = hermite_bound_km(ladder[None, :], n_p[:, None], r_p[:, None])
+    bounds = smooth_bounds_km(np.broadcast_to(ladder, (len(catalog), ladder.size)), catalog)[2]
     fits = bounds <= tolerance_km
     best = np.where(fits.any(axis=1), fits.shape[1] - 1 - np.argmax(fits[:, ::-1], axis=1), 0)
     return ladder[best]
@@ -95,16 +129,43 @@ def _rows_to_verify(catalog: Catalog, verify: bool | str) -> np.ndarray:
     raise InputError(f"verify must be True, False or 'deep-space', got {verify!r}", field="verify")
 
 
+def _largest_checked_error_km(
+    catalog: Catalog, start: Time, step_s: float, coefficients: np.ndarray, flags: np.ndarray
+) -> np.ndarray:
+    """Per object, the largest |interpolant - SGP4| at u = 1/4, 1/2, 3/4 of its flagged
+    intervals (0 where SGP4 fails there)."""
+    obj, interval = np.nonzero(flags)
+    offsets = (interval[:, None] + CHECK_U[None, :]) * step_s  # (f, 3) s
+    jd, fr = jd_pair(start + TimeDelta(offsets, format="sec"), "utc")
+    error, r_sgp4, _ = Sgp4Rows(catalog).teme(obj, jd, fr)
+    power = np.stack([np.ones_like(CHECK_U), CHECK_U, CHECK_U**2, CHECK_U**3], axis=1)
+    r_cubic = np.einsum("fpc,up->fuc", coefficients[obj, interval], power)
+    miss = np.where(error == 0, np.linalg.norm(r_cubic - r_sgp4, axis=-1), 0.0).max(axis=1)
+    out = np.zeros(coefficients.shape[0])
+    np.maximum.at(out, obj, miss)
+    return out
+
+
 def _cubic_coefficients(r: np.ndarray, ok: np.ndarray, step_s: float):
     """Per node interval, the cubic r(u) = c0 + c1 u + c2 u^2 + c3 u^3 (u in [0, 1]), from
     positions (g, m + 4, 3) on nodes -2h .. (m + 1) h with differenced slopes; (g, m - 1, 4, 3)
     coefficients and (g, m - 1) validity for the m - 1 intervals of nodes 0 .. m - 1."""
-    # Slopes (per unit u, i.e. times h) at nodes 0 .. m - 1 by the 5-point central difference.
-    slope = (r[:, :-4] - 8 * r[:, 1:-3] + 8 * r[:, 3:-1] - r[:, 4:]) / 12.0
+    # Slopes (per unit u, i.e. times h) at nodes 0 .. m - 1 by the 5-point central difference,
+    # and the coefficients written in place (no stacked temporaries: this is memory-bound).
+    slope = r[:, 4:] - r[:, :-4]
+    slope -= 8.0 * (r[:, 3:-1] - r[:, 1:-3])
+    slope *= -1.0 / 12.0
     good = ok[:, :-4] & ok[:, 1:-3] & ok[:, 2:-2] & ok[:, 3:-1] & ok[:, 4:]
     p0, p1 = r[:, 2:-3], r[:, 3:-2]
     s0, s1 = slope[:, :-1], slope[:, 1:]
-    coefficients = np.stack([p0, s0, 3 * (p1 - p0) - 2 * s0 - s1, 2 * (p0 - p1) + s0 + s1], axis=2)
+    coefficients = np.empty((r.shape[0], r.shape[1] - 5, 4, 3))
+    coefficients[:, :, 0] = p0
+    coefficients[:, :, 1] = s0
+    chord = p1 - p0
+    both = s0 + s1
+    np.subtract(3.0 * chord, both, out=coefficients[:, :, 2])  # 3 (p1 - p0) - 2 s0 - s1
+    coefficients[:, :, 2] -= s0
+    np.subtract(both, 2.0 * chord, out=coefficients[:, :, 3])  # 2 (p0 - p1) + s0 + s1
     return coefficients, good[:, :-1] & good[:, 1:]
 
 
@@ -164,6 +225,8 @@ class InterpolatedEphemeris:
     groups: tuple[_NodeGroup, ...]
     group_of: np.ndarray
     row_in_group: np.ndarray
+    flagged_intervals: int = 0  # intervals flagged by the 8th-difference test
+    checked_states: int = 0  # SGP4 evaluations inside flagged intervals (verify)
 
     @classmethod
     def build(
@@ -177,38 +240,57 @@ class InterpolatedEphemeris:
         ladder_s: tuple[float, ...] = STEP_LADDER_S,
     ) -> InterpolatedEphemeris:
         """SGP4 at each object's nodes over the span (nodes cover it, first at ``start``);
-        with ``verify``, also at every interval's midpoint (see the module docstring);
-        ``verify="deep-space"``: only objects of period 225 min and more, where SGP4's kinks
-        were found (a few LEO sets were off by up to 2.3 m: within any tolerance of 10 m+).
+        intervals flagged by the 8th-difference test are checked against SGP4 at three
+        points each when ``verify`` (see the module docstring); ``verify="deep-space"``:
+        only objects of period 225 min and more, where SGP4's largest kinks were found (a
+        few LEO sets were off by up to 2.3 m, within a bound from the differences anyway).
         ``ladder_s``: the node spacings to choose from (each dividing an hour)."""
         if not (np.isfinite(span_s) and span_s > 0 and tolerance_km > 0):
             raise InputError("span and tolerance must be positive", field="span_s")
         prop = propagator or Sgp4Propagator()
         steps = node_steps_s(catalog, tolerance_km, ladder_s)
-        n_p, r_p = perigee_rate_and_radius(catalog)
-        bound = hermite_bound_km(steps, n_p, r_p)
+        hermite, smooth, _ = smooth_bounds_km(steps, catalog)
+        threshold = smooth + CHECK_THRESHOLD_FRACTION_OF_BOUND * hermite
+        bound = np.zeros(len(catalog))
         group_of = np.zeros(len(catalog), dtype=np.int64)
         row_in_group = np.zeros(len(catalog), dtype=np.int64)
         groups = []
         check = _rows_to_verify(catalog, verify)
+        flagged_count = checked_count = 0
         for g, step in enumerate(np.unique(steps)):
             rows = np.flatnonzero(steps == step)
             count = int(np.ceil(span_s / step)) + 1
-            offsets = (np.arange(count + 4) - 2) * step
+            # At least one 8th-difference stencil (9 nodes), extra nodes past the span if short.
+            offsets = (np.arange(max(count + 4, MIN_NODES)) - 2) * step
             error, r, _ = prop.propagate_teme(
                 catalog[rows], start + TimeDelta(offsets, format="sec")
             )
             coefficients, ok = _cubic_coefficients(r, error == 0, float(step))
-            mine = np.flatnonzero(check[rows])
-            if mine.size:  # SGP4 at the interval midpoints of the objects to check
-                middles = start + TimeDelta(offsets[2:-3] + 0.5 * step, format="sec")
-                m_error, m_r, _ = prop.propagate_teme(catalog[rows[mine]], middles)
-                mid = np.einsum("kjpc,p->kjc", coefficients[mine], MIDPOINT_POWERS)
-                measured = np.linalg.norm(mid - m_r, axis=-1)
-                measured = np.where(ok[mine] & (m_error == 0), measured, 0.0).max(axis=1)
-                target = rows[mine]
-                widened = np.maximum(bound[target], MIDPOINT_ERROR_FACTOR * measured)
-                bound[target] = np.where(measured > bound[target], widened, bound[target])
+            coefficients, ok = coefficients[:, : count - 1], ok[:, : count - 1]
+            norms, valid = difference_norms_km(r, error == 0)
+            b_h, s_8, limit = hermite[rows], smooth[rows], threshold[rows]
+            flags = flagged_intervals(norms, valid, limit, count - 1) & ok
+            flagged_count += int(np.count_nonzero(flags))
+            # Unflagged intervals: their non-smooth points have all stencils <= the threshold.
+            below = np.where(norms <= limit[:, None], norms, 0.0).max(axis=1, initial=0.0)
+            bound[rows] = b_h + KINK_ERROR_PER_DIFFERENCE * (below + s_8)
+            # Flagged ones: from the largest difference, or from SGP4 checks inside them.
+            covered = valid.all(axis=1) & (valid.shape[1] > 0)
+            largest = norms.max(axis=1, initial=0.0)
+            from_differences = np.where(
+                covered, b_h + KINK_ERROR_PER_DIFFERENCE * (largest + s_8), np.inf
+            )
+            from_checks = np.full(rows.size, np.inf)
+            mine = np.flatnonzero(check[rows] & flags.any(axis=1))
+            if mine.size:
+                measured = _largest_checked_error_km(
+                    catalog[rows[mine]], start, float(step), coefficients[mine], flags[mine]
+                )
+                from_checks[mine] = b_h[mine] + CHECK_ERROR_FACTOR * (measured + b_h[mine])
+                checked_count += int(np.count_nonzero(flags[mine])) * CHECK_U.size
+            flagged = np.minimum(from_differences, from_checks)
+            flagged = np.where(flags.any(axis=1) & np.isfinite(flagged), flagged, 0.0)
+            bound[rows] = np.maximum(bound[rows], flagged)  # uncovered, unchecked: unverified
             groups.append(_NodeGroup(rows, float(step), coefficients, ok))
             group_of[rows] = g
             row_in_group[rows] = np.arange(rows.size)
@@ -221,6 +303,8 @@ class InterpolatedEphemeris:
             groups=tuple(groups),
             group_of=group_of,
             row_in_group=row_in_group,
+            flagged_intervals=flagged_count,
+            checked_states=checked_count,
         )
 
     def __len__(self) -> int:
