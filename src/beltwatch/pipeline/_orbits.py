@@ -2,7 +2,7 @@
 
 * new objects: the batch least-squares orbits that confirmed them (association);
 * stale cataloged objects (element set older than ``catalog.STALE_AFTER_DAYS``): batch
-  least squares per object (:func:`~beltwatch.orbit_determination.fit_object`, the
+  least squares per object (C_R solved for) (:func:`~beltwatch.orbit_determination.fit_object`, the
   element set as prior), one task each, at most ``batch_max_objects`` (lowest numbers);
 * every other observed cataloged object: the EKF (:func:`ekf_update`) from its
   element-set state at the run start with the element-set covariance model, vectorised
@@ -69,6 +69,9 @@ TRACKLET_GAP_S = 900.0  # rows of one sensor closer than this form one tracklet
 BURN_SEARCH_S = 12 * 3600.0  # the burn is sought this far before the first refused row
 BURN_STEP_S = 60.0
 PUBLISH_GATE = ConsistencyGate(max_position_sigma_km=PUBLISH_MAX_POSITION_SIGMA_KM)
+# Day-long batch fits solve for C_R: without it a fit to an object whose C_R differs from
+# the nominal one is overconfident (see batch_refits).
+FIT_OPTIONS = BatchOptions(estimate_cr=True)
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,7 @@ def batch_task(
         return norad, None, f"arc too short: {len(meas)} observations", float("nan")
     try:
         est, source, failure = fit_object(
-            meas, OrbitPrior(prior, "catalog"), od_propagator(), gate=PUBLISH_GATE
+            meas, OrbitPrior(prior, "catalog"), od_propagator(), FIT_OPTIONS, PUBLISH_GATE
         )
     except np.linalg.LinAlgError as exc:  # IOD on a degenerate arc (reported upstream)
         return norad, None, f"orbit determination failed: {exc}", float("nan")
@@ -214,9 +217,8 @@ def batch_refits(
     epoch = sub.times[int(np.argmax(tai_seconds_since_j2000(sub.times)))]
     x = states_at([states[j] for j in objects], Time([epoch]))[:, 0]
     out = {}
-    options = BatchOptions(estimate_cr=True)
-    cr_sigma = float(np.max(options.cr_apriori_sigma))
-    for i, est in enumerate(batch_least_squares(sub, epoch, x, prop, options)):
+    cr_sigma = float(np.max(FIT_OPTIONS.cr_apriori_sigma))
+    for i, est in enumerate(batch_least_squares(sub, epoch, x, prop, FIT_OPTIONS)):
         est = PUBLISH_GATE.assess(est, sub[np.flatnonzero(local == i)], cr_sigma)
         if est.quality is not None and est.quality.passed:
             out[objects[i]] = est
@@ -324,7 +326,7 @@ def recheck_task(
     maneuver when both sides are consistent); else a failure with the reasons."""
     prop = od_propagator()
     est, source, failure = fit_object(
-        meas, OrbitPrior(prior, "catalog"), prop, BatchOptions(estimate_cr=True), PUBLISH_GATE
+        meas, OrbitPrior(prior, "catalog"), prop, FIT_OPTIONS, PUBLISH_GATE
     )
     if est is not None:
         return Recheck(norad, est.orbit, f"batch-ls (ekf refit, {source})", float(est.rms_arcsec))
