@@ -317,6 +317,18 @@ def burn_estimate(
     return grid[k], sigma, (x[1, k, 3:] - x[0, k, 3:]) * 1000.0, float(d[k])
 
 
+def gated_fit(
+    meas: MeasurementSet, prior: OrbitPrior, options: BatchOptions | None = None
+) -> tuple[OrbitEstimate | None, str, str]:
+    """``fit_object`` through ``PUBLISH_GATE``: (estimate or None, its start, why not); a
+    degenerate IOD arc (LinAlgError) is a failure with that reason, not an exception."""
+    try:
+        est, source, failure = fit_object(meas, prior, od_propagator(), options, PUBLISH_GATE)
+    except np.linalg.LinAlgError as exc:
+        return None, "", f"orbit determination failed: {exc}"
+    return est, source, "" if failure is None else str(failure)
+
+
 def recheck_task(
     norad: int, meas: MeasurementSet, accepted: np.ndarray, prior: OrbitState, start: Time,
     ekf_reason: str, min_obs: int,
@@ -325,9 +337,7 @@ def recheck_task(
     one batch fit of all rows; else the pre/post split at the first refused run (a
     maneuver when both sides are consistent); else a failure with the reasons."""
     prop = od_propagator()
-    est, source, failure = fit_object(
-        meas, OrbitPrior(prior, "catalog"), prop, FIT_OPTIONS, PUBLISH_GATE
-    )
+    est, source, failure = gated_fit(meas, OrbitPrior(prior, "catalog"), FIT_OPTIONS)
     if est is not None:
         return Recheck(norad, est.orbit, f"batch-ls (ekf refit, {source})", float(est.rms_arcsec))
     why = f"{ekf_reason}; one orbit over all rows: {failure}".lstrip("; ")
@@ -347,15 +357,11 @@ def recheck_task(
         return Recheck(norad, None, f"ekf diverged before {format_utc(t_first)}: "
                        f"{before.reason[0]} ({why})")  # fmt: skip
     pre = replace(before.orbit_states()[0], norad_id=norad)
-    pre_fit, _, _ = fit_object(
-        meas[np.arange(k)], OrbitPrior(prior, "catalog"), prop, gate=PUBLISH_GATE
-    )
+    pre_fit, _, _ = gated_fit(meas[np.arange(k)], OrbitPrior(prior, "catalog"))
     if pre_fit is not None:  # a batch orbit of the pre-burn arc: better velocity
         pre = replace(pre_fit.orbit, norad_id=norad)
     start_state = replace(pre, covariance=None)  # a start, not information
-    est, source, failure = fit_object(
-        post, OrbitPrior(start_state, "pre-maneuver"), prop, gate=PUBLISH_GATE
-    )
+    est, source, failure = gated_fit(post, OrbitPrior(start_state, "pre-maneuver"))
     if est is None:
         return Recheck(norad, None, f"refused rows {after} and no consistent orbit of them "
                        f"({failure}); {why}")  # fmt: skip
