@@ -218,7 +218,11 @@ def batch_refits(
     x = states_at([states[j] for j in objects], Time([epoch]))[:, 0]
     out = {}
     cr_sigma = float(np.max(FIT_OPTIONS.cr_apriori_sigma))
-    for i, est in enumerate(batch_least_squares(sub, epoch, x, prop, FIT_OPTIONS)):
+    try:
+        fits = batch_least_squares(sub, epoch, x, prop, FIT_OPTIONS)
+    except np.linalg.LinAlgError:  # then each goes to recheck_task, which reports why
+        return {}
+    for i, est in enumerate(fits):
         est = PUBLISH_GATE.assess(est, sub[np.flatnonzero(local == i)], cr_sigma)
         if est.quality is not None and est.quality.passed:
             out[objects[i]] = est
