@@ -65,6 +65,7 @@ ELEMENT_FIT_SPAN_S = 12 * 3600.0  # element sets fitted over the last 12 h of th
 ELEMENT_FIT_SAMPLES = 25
 PUBLISH_MAX_POSITION_SIGMA_KM = 10.0  # above: the arc cannot serve the catalog
 MANEUVER_MIN_TRACKLETS = 2  # consecutive refused tracklets that open a post-burn arc
+SPLIT_BACK_TRACKLETS = 2  # the burn is also sought this many tracklets before that run
 TRACKLET_GAP_S = 900.0  # rows of one sensor closer than this form one tracklet
 BURN_SEARCH_S = 12 * 3600.0  # the burn is sought this far before the first refused row
 BURN_STEP_S = 60.0
@@ -340,26 +341,45 @@ def recheck_task(
     """An object whose EKF refused rows or failed its innovation test (module docstring):
     one batch fit of all rows; else the pre/post split at the first refused run (a
     maneuver when both sides are consistent); else a failure with the reasons."""
-    prop = od_propagator()
     est, source, failure = gated_fit(meas, OrbitPrior(prior, "catalog"), FIT_OPTIONS)
     if est is not None:
         return Recheck(norad, est.orbit, f"batch-ls (ekf refit, {source})", float(est.rms_arcsec))
     why = f"{ekf_reason}; one orbit over all rows: {failure}".lstrip("; ")
-    k = first_refused_run(accepted, tracklet_index(meas), MANEUVER_MIN_TRACKLETS)
+    tracklets = tracklet_index(meas)
+    k = first_refused_run(accepted, tracklets, MANEUVER_MIN_TRACKLETS)
     if k is None:
         return Recheck(norad, None, why)
+    # The filter may have absorbed the first post-burn tracklets: the split is tried up to
+    # SPLIT_BACK_TRACKLETS earlier, earliest first (a split before the burn leaves
+    # pre-burn rows in the post-burn arc, which then fails the gate).
+    first = max(int(tracklets[k]) - SPLIT_BACK_TRACKLETS, 1)
+    reasons = []
+    for t in range(first, int(tracklets[k]) + 1):
+        split = int(np.flatnonzero(tracklets == t)[0])
+        out = split_at(norad, meas, accepted, prior, start, split, min_obs)
+        if isinstance(out, Recheck):
+            return out
+        reasons.append(out)
+    return Recheck(norad, None, f"{reasons[-1]} ({why})")
+
+
+def split_at(
+    norad: int, meas: MeasurementSet, accepted: np.ndarray, prior: OrbitState, start: Time,
+    k: int, min_obs: int,
+) -> Recheck | str:  # fmt: skip
+    """The maneuver hypothesis with the burn before row ``k``: a :class:`Recheck` with the
+    post-burn orbit and the maneuver when the EKF before and a batch fit after ``k`` are
+    both consistent, else why not."""
     t_first = meas.times[k]
     post = meas[np.arange(k, len(meas))]
     after = f"after {format_utc(t_first)}"
-    if len(post) < min_obs or int(tracklet_index(post).max()) + 1 < MANEUVER_MIN_TRACKLETS:
-        return Recheck(norad, None, f"maneuvered? post-burn arc too short: {len(post)} rows "
-                       f"{after} ({why})")  # fmt: skip
+    if len(post) < min_obs or int(tracklet_index(post).max()) + 1 < 2:
+        return f"maneuvered? post-burn arc too short: {len(post)} rows {after}"
     x0 = np.concatenate([prior.position_km, prior.velocity_km_s])[None]
     p0 = np.asarray(prior.covariance)[None]
-    before = ekf_update(start, x0, p0, meas[np.arange(k)], prop)
+    before = ekf_update(start, x0, p0, meas[np.arange(k)], od_propagator())
     if before.consistent is not None and not bool(before.consistent[0]):
-        return Recheck(norad, None, f"ekf diverged before {format_utc(t_first)}: "
-                       f"{before.reason[0]} ({why})")  # fmt: skip
+        return f"ekf diverged before {format_utc(t_first)}: {before.reason[0]}"
     pre = replace(before.orbit_states()[0], norad_id=norad)
     pre_fit, _, _ = gated_fit(meas[np.arange(k)], OrbitPrior(prior, "catalog"))
     if pre_fit is not None:  # a batch orbit of the pre-burn arc: better velocity
@@ -367,8 +387,7 @@ def recheck_task(
     start_state = replace(pre, covariance=None)  # a start, not information
     est, source, failure = gated_fit(post, OrbitPrior(start_state, "pre-maneuver"))
     if est is None:
-        return Recheck(norad, None, f"refused rows {after} and no consistent orbit of them "
-                       f"({failure}); {why}")  # fmt: skip
+        return f"refused rows {after} and no consistent orbit of them ({failure})"
     orbit = replace(est.orbit, norad_id=norad)
     when, sigma, dv, closest = burn_estimate(pre, orbit, start, t_first, position_sigma_km(orbit))
     tracklets = tracklet_index(post)
