@@ -1,11 +1,14 @@
 """Orbits of a run against the simulation truth: every published orbit agrees with the
 truth within its own covariance (position NEES), the maneuvered object is either in the
 failures or holds a post-burn orbit within its covariance, maneuver events name only the
-injected maneuver, and screening split into one task per asset finds what one call finds.
+injected maneuver, a filter diverged on a poor prior is refitted (not a maneuver), and
+screening split into one task per asset finds what one call finds.
 
 The stages run directly (no products) on the short exercise scenario of conftest."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -16,7 +19,17 @@ from beltwatch.pipeline._analytics import run_analytics, screen_by_asset
 from beltwatch.pipeline._correlate import correlate_and_discover
 from beltwatch.pipeline._executor import LocalExecutor
 from beltwatch.pipeline._observe import observe
-from beltwatch.pipeline._orbits import determine_orbits
+from beltwatch.pipeline._orbits import (
+    Orbits,
+    determine_orbits,
+    ekf_outcomes,
+    ekf_task,
+    element_set_state,
+    first_refused_run,
+    measurements,
+    recheck_task,
+    tracklet_index,
+)
 from beltwatch.pipeline._run import RunOptions, effective_config
 from beltwatch.pipeline._summary import new_object_truth
 from beltwatch.pipeline._truth import build_truth, truth_states_at
@@ -30,6 +43,9 @@ pytestmark = pytest.mark.xdist_group("pipeline_orbit_consistency")
 # the share inside the 95 % band checks the bulk of the covariances.
 NEES_MAX = float(chi2.ppf(1.0 - 1e-6, 3))
 NEES_95 = float(chi2.ppf(0.95, 3))
+# Errors of the corrupted prior (radial position, along-track velocity; covariance kept).
+POOR_PRIOR_KM = 30.0
+POOR_PRIOR_KM_S = 0.003
 CATALOG_ERROR_KM = 10.0  # an orbit this far off serves neither correlation nor screening
 
 
@@ -123,3 +139,34 @@ def test_screening_by_asset_tasks_finds_what_one_call_finds(stages):
         assert {a.index1, a.index2} == {b.index1, b.index2}
         assert abs(float((a.tca - b.tca).to_value("s"))) < 1.0
         assert abs(a.miss_km - b.miss_km) < 1e-3
+
+
+def test_a_filter_diverged_on_a_poor_prior_is_refitted_not_a_maneuver(stages):
+    """The default day's false alarm: a filter started from a poor prior refuses tracklets
+    in a row (what the old maneuver analytic alarmed on). The object must get one batch
+    orbit of all its rows, within its covariance of the truth, and no maneuver."""
+    _, truth, corr, orbits, _ = stages
+    rows, ids = corr.tagged()
+    table = corr.result.table
+    counts = {n: int(np.sum(ids == n)) for n, m in orbits.method.items() if m == "ekf"}
+    norad = max(counts, key=lambda n: counts[n])
+    meas = measurements(table, rows[ids == norad])
+    prior = element_set_state(truth.catalog, np.array([norad]), truth.start)[0]
+    along = prior.velocity_km_s / np.linalg.norm(prior.velocity_km_s)
+    radial = prior.position_km / np.linalg.norm(prior.position_km)
+    poor = replace(
+        prior,
+        position_km=prior.position_km + POOR_PRIOR_KM * radial,
+        velocity_km_s=prior.velocity_km_s + POOR_PRIOR_KM_S * along,
+    )
+    chunk = ekf_task(np.array([norad]), meas, [poor], truth.start)
+    tracklets = tracklet_index(meas)
+    assert first_refused_run(chunk.result.accepted, tracklets, 2) is not None, "no divergence"
+    out = Orbits()
+    (args,) = ekf_outcomes(chunk, out, {norad: poor}, truth.start, 6)
+    result = recheck_task(*args)
+    assert result.maneuver is None
+    assert result.orbit is not None, result.how
+    ids_t, states = truth_states_at(truth, result.orbit.epoch)
+    d = result.orbit.position_km - states[np.flatnonzero(ids_t == norad)[0], :3]
+    assert float(d @ np.linalg.solve(result.orbit.covariance[:3, :3], d)) < NEES_MAX
