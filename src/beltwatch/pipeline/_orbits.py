@@ -2,12 +2,22 @@
 
 * new objects: the batch least-squares orbits that confirmed them (association);
 * stale cataloged objects (element set older than ``catalog.STALE_AFTER_DAYS``): batch
-  least squares per object (:func:`~beltwatch.orbit_determination.fit_object`, the
+  least squares per object (C_R solved for) (:func:`~beltwatch.orbit_determination.fit_object`, the
   element set as prior), one task each, at most ``batch_max_objects`` (lowest numbers);
 * every other observed cataloged object: the EKF (:func:`ekf_update`) from its
   element-set state at the run start with the element-set covariance model, vectorised
-  over fixed chunks of ``ekf_chunk`` objects (one task per chunk). Rows the filter
-  rejects in a run feed the maneuver analytic.
+  over fixed chunks of ``ekf_chunk`` objects (one task per chunk).
+
+An orbit is published only when its own statistics support it (never silently): a fit
+that fails the consistency gate, an EKF update that fails the innovation test or whose
+final state does not fit its own observations (post-fit chi-square), and any orbit whose
+position 1-sigma exceeds ``PUBLISH_MAX_POSITION_SIGMA_KM`` go to ``failed`` with the
+reason. An EKF object whose filter refused rows is re-examined (one task each,
+:func:`recheck_task`): one batch fit of all its rows (a diverged filter, no maneuver);
+failing that, the split at the first run of ``MANEUVER_MIN_TRACKLETS`` refused tracklets
+(the EKF before it, batch least squares after it): both consistent is a maneuver, its
+epoch where the two trajectories meet and its delta-v there, and the post-burn orbit is
+the object's orbit; otherwise the object fails with the reason.
 
 Each orbit is also carried to the run's common epoch (its stop time) for scoring, and
 an SGP4 element set is fitted to it over the last hours of the run (one vectorised fit):
@@ -24,33 +34,90 @@ from astropy.time import Time, TimeDelta
 from beltwatch.association import ObservationTable
 from beltwatch.catalog import STALE_AFTER_DAYS, Catalog
 from beltwatch.orbit_determination import (
+    BatchOptions,
+    ConsistencyGate,
     FilterResult,
     MeasurementSet,
+    OrbitEstimate,
     OrbitPrior,
+    batch_least_squares,
     ekf_update,
     element_set_sqrt_covariance,
     fit_object,
     od_propagator,
+    predict,
     radec_measurements,
+    residuals,
 )
 from beltwatch.pipeline._config import OrbitsSection
 from beltwatch.pipeline._correlate import Correlated
 from beltwatch.pipeline._executor import Executor
 from beltwatch.propagation import Sgp4Propagator, fit_sgp4
-from beltwatch.timescales import time_from_tai_seconds
+from beltwatch.timescales import (
+    format_utc,
+    seconds_between,
+    tai_seconds_since_j2000,
+    time_from_tai_seconds,
+)
 from beltwatch.values import OrbitState
 
 ELEMENT_FIT_SPAN_S = 12 * 3600.0  # element sets fitted over the last 12 h of the run
 ELEMENT_FIT_SAMPLES = 25
+PUBLISH_MAX_POSITION_SIGMA_KM = 10.0  # above: the arc cannot serve the catalog
+MANEUVER_MIN_TRACKLETS = 2  # consecutive refused tracklets that open a post-burn arc
+SPLIT_BACK_TRACKLETS = 2  # the burn is also sought this many tracklets before that run
+TRACKLET_GAP_S = 900.0  # rows of one sensor closer than this form one tracklet
+BURN_SEARCH_S = 12 * 3600.0  # the burn is sought this far before the first refused row
+BURN_STEP_S = 60.0
+PUBLISH_GATE = ConsistencyGate(max_position_sigma_km=PUBLISH_MAX_POSITION_SIGMA_KM)
+# Day-long batch fits solve for C_R: without it a fit to an object whose C_R differs from
+# the nominal one is overconfident (see batch_refits).
+FIT_OPTIONS = BatchOptions(estimate_cr=True)
+
+
+@dataclass(frozen=True)
+class ManeuverFit:
+    """A maneuver confirmed by orbit determination: the EKF before it and a consistent
+    batch fit after it. ``time``: where the two trajectories are closest (burn epoch),
+    +- ``time_sigma_s``; ``delta_v_m_s`` (3,) GCRS, the velocity change there."""
+
+    norad_id: int
+    time: Time
+    time_sigma_s: float
+    delta_v_m_s: np.ndarray
+    closest_km: float
+    first_refused: Time
+    refused_tracklets: int
+    post_rms_arcsec: float
 
 
 @dataclass(frozen=True, eq=False)
 class EkfChunk:
-    """One EKF task's result: the objects, their filter result and measurements."""
+    """One EKF task's result: the objects, their filter result and measurements, and per
+    object the post-fit chi-square of its accepted rows against its final orbit (no
+    process noise) with the number of scalar measurements in it."""
 
     norad_ids: np.ndarray
     result: FilterResult
     measurements: MeasurementSet
+    postfit_chi2: np.ndarray
+    postfit_scalars: np.ndarray
+    refits: dict[int, OrbitEstimate] = field(default_factory=dict)  # passed batch refits
+
+    def rows_of(self, j: int) -> np.ndarray:
+        """Row indices (time order) of the chunk's ``j``-th object."""
+        return np.flatnonzero(self.measurements.object_index == j)
+
+
+@dataclass(frozen=True, eq=False)
+class Recheck:
+    """What :func:`recheck_task` made of one object the EKF could not settle."""
+
+    norad_id: int
+    orbit: OrbitState | None
+    how: str  # the method, or why there is no orbit
+    rms_arcsec: float = float("nan")
+    maneuver: ManeuverFit | None = None
 
 
 @dataclass(eq=False)
@@ -67,6 +134,8 @@ class Orbits:
     rms_arcsec: dict[int, float] = field(default_factory=dict)
     element_sets: Catalog | None = None  # SGP4 fitted to our orbits (converged fits)
     element_fit_rms_km: dict[int, float] = field(default_factory=dict)
+    maneuvers: list[ManeuverFit] = field(default_factory=list)
+    discovered: dict[int, Time] = field(default_factory=dict)  # new object -> fit epoch
 
 
 def measurements(table: ObservationTable, rows: np.ndarray, object_index=0) -> MeasurementSet:
@@ -106,7 +175,9 @@ def batch_task(
     if len(meas) < min_obs:
         return norad, None, f"arc too short: {len(meas)} observations", float("nan")
     try:
-        est, source, failure = fit_object(meas, OrbitPrior(prior, "catalog"), od_propagator())
+        est, source, failure = fit_object(
+            meas, OrbitPrior(prior, "catalog"), od_propagator(), FIT_OPTIONS, PUBLISH_GATE
+        )
     except np.linalg.LinAlgError as exc:  # IOD on a degenerate arc (reported upstream)
         return norad, None, f"orbit determination failed: {exc}", float("nan")
     if est is None:
@@ -120,8 +191,209 @@ def ekf_task(
     """The EKF over one chunk of objects from their priors at ``start``."""
     x0 = np.array([np.concatenate([p.position_km, p.velocity_km_s]) for p in priors])
     p0 = np.array([p.covariance for p in priors])
-    result = ekf_update(start, x0, p0, meas, od_propagator())
-    return EkfChunk(norad_ids, result, meas)
+    prop = od_propagator()
+    result = ekf_update(start, x0, p0, meas, prop)
+    states = result.orbit_states()
+    chi2, scalars = postfit_chi2(states, meas, result.accepted)
+    chunk = EkfChunk(norad_ids, result, meas, chi2, scalars)
+    unfit = [j for j in range(len(norad_ids)) if settled(chunk, j).startswith("the final")]
+    return replace(chunk, refits=batch_refits(states, meas, unfit, prop))
+
+
+def batch_refits(
+    states: list[OrbitState], meas: MeasurementSet, objects: list[int], prop
+) -> dict[int, OrbitEstimate]:
+    """One vectorised batch LS of ``objects`` (indices into ``states``/``object_index``)
+    from their filter states, at the latest of their measurement times, with C_R solved
+    for; the estimates that pass ``PUBLISH_GATE``. (Why C_R: the filter holds the nominal
+    C_R; where the object's differs, the filter's process noise absorbs it but its final
+    state does not fit the day's rows, and a fit without C_R is overconfident: position
+    NEES of hundreds in the exercise day, 4-5 with it.)"""
+    if not objects:
+        return {}
+    rows = np.flatnonzero(np.isin(meas.object_index, objects))
+    sub = meas[rows]
+    local = np.searchsorted(np.array(objects), sub.object_index)
+    sub = replace(sub, object_index=local)
+    epoch = sub.times[int(np.argmax(tai_seconds_since_j2000(sub.times)))]
+    x = states_at([states[j] for j in objects], Time([epoch]))[:, 0]
+    out = {}
+    cr_sigma = float(np.max(FIT_OPTIONS.cr_apriori_sigma))
+    try:
+        fits = batch_least_squares(sub, epoch, x, prop, FIT_OPTIONS)
+    except np.linalg.LinAlgError:  # then each goes to recheck_task, which reports why
+        return {}
+    for i, est in enumerate(fits):
+        est = PUBLISH_GATE.assess(est, sub[np.flatnonzero(local == i)], cr_sigma)
+        if est.quality is not None and est.quality.passed:
+            out[objects[i]] = est
+    return out
+
+
+def settled(chunk: EkfChunk, j: int) -> str:
+    """Why the chunk's ``j``-th object is not settled by its filter ("" when it is): a
+    failed innovation test, refused tracklets in a row, or a final state that does not
+    fit its own accepted rows (post-fit chi-square through the batch gate)."""
+    res, rows = chunk.result, chunk.rows_of(j)
+    if res.consistent is not None and not bool(res.consistent[j]):
+        return res.reason[j] if j < len(res.reason) else "innovation test failed"
+    sub = chunk.measurements[rows]
+    if first_refused_run(res.accepted[rows], tracklet_index(sub), MANEUVER_MIN_TRACKLETS):
+        return "refused tracklets in a row"
+    gate = ConsistencyGate()
+    dof = int(chunk.postfit_scalars[j]) - 6
+    chi2 = float(chunk.postfit_chi2[j])
+    if dof > 0 and chi2 > gate.threshold(dof):
+        return (
+            f"the final state does not fit its own observations (post-fit chi2 {chi2:.0f} "
+            f"> {gate.threshold(dof):.0f} for {dof} dof, weighted rms "
+            f"{np.sqrt(chi2 / (dof + 6)):.2f})"
+        )
+    return ""
+
+
+def postfit_chi2(
+    states: list[OrbitState], meas: MeasurementSet, use: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per object (``meas.object_index``): the sum of squared normalised residuals of its
+    ``use`` rows against its orbit propagated without process noise, and the number of
+    scalar measurements in that sum."""
+    n = len(states)
+    if len(meas) == 0:
+        return np.zeros(n), np.zeros(n, dtype=np.int64)
+    key = np.round(tai_seconds_since_j2000(meas.times) * 1e3).astype(np.int64)
+    _, first, col = np.unique(key, return_index=True, return_inverse=True)
+    # to one epoch (a propagation per distinct epoch, one time each), then all together
+    anchor = meas.times[first[-1]]
+    x_anchor = states_at(states, Time([anchor]))[:, 0]
+    x_all, _ = od_propagator().propagate(anchor, x_anchor, meas.times[first])
+    x = x_all[meas.object_index, col]
+    pred, _ = predict(meas, x[:, :3], x[:, 3:])
+    z2 = np.nansum((residuals(meas, pred) / meas.sigmas) ** 2, axis=1)
+    use = np.asarray(use, bool)
+    chi2 = np.bincount(meas.object_index[use], weights=z2[use], minlength=n)
+    scalars = np.bincount(meas.object_index[use], weights=meas.n_scalar[use], minlength=n)
+    return chi2, scalars.astype(np.int64)
+
+
+def position_sigma_km(state: OrbitState) -> float:
+    """The largest position 1-sigma (km) of an orbit's covariance (inf without one)."""
+    if state.covariance is None:
+        return float("inf")
+    return float(np.sqrt(max(float(np.max(np.linalg.eigvalsh(state.covariance[:3, :3]))), 0.0)))
+
+
+def tracklet_index(meas: MeasurementSet) -> np.ndarray:
+    """Tracklet number of each time-ordered row of one object: a new tracklet where the
+    sensor changes or after a gap above ``TRACKLET_GAP_S``."""
+    t = np.atleast_1d(seconds_between(meas.times[0], meas.times))
+    sensor = meas.sensor_id.astype(str)
+    new = np.r_[True, (np.diff(t) > TRACKLET_GAP_S) | (sensor[1:] != sensor[:-1])]
+    return np.cumsum(new) - 1
+
+
+def first_refused_run(accepted: np.ndarray, tracklet: np.ndarray, min_tracklets: int) -> int | None:
+    """First row of the first run of ``min_tracklets`` consecutive tracklets that each have
+    a row the filter refused (None: no such run)."""
+    refused = np.zeros(int(tracklet.max()) + 1, dtype=bool)
+    np.logical_or.at(refused, tracklet, ~np.asarray(accepted, bool))
+    run = 0
+    for k, bad in enumerate(refused):
+        run = run + 1 if bad else 0
+        if run >= min_tracklets:
+            return int(np.flatnonzero(tracklet == k - run + 1)[0])
+    return None
+
+
+def burn_estimate(
+    pre: OrbitState, post: OrbitState, start: Time, first_refused: Time, post_sigma_km: float
+) -> tuple[Time, float, np.ndarray, float]:
+    """(burn epoch, its sigma s, delta-v m/s (3,) GCRS, closest km): where the pre- and
+    post-burn trajectories are closest within ``BURN_SEARCH_S`` before the first refused
+    row; the sigma is half the span where they stay within 3 post-fit sigmas of that."""
+    span = min(BURN_SEARCH_S, float((first_refused - start).to_value("s")))
+    back_s = np.arange(span, -0.5 * BURN_STEP_S, -BURN_STEP_S)
+    grid = first_refused - TimeDelta(back_s, format="sec")
+    x = states_at([pre, post], grid)
+    d = np.linalg.norm(x[0, :, :3] - x[1, :, :3], axis=1)
+    k = int(np.argmin(d))
+    near = np.flatnonzero(d <= d[k] + 3.0 * post_sigma_km)
+    sigma = max(0.5 * (near.max() - near.min()) * BURN_STEP_S, BURN_STEP_S)
+    return grid[k], sigma, (x[1, k, 3:] - x[0, k, 3:]) * 1000.0, float(d[k])
+
+
+def gated_fit(
+    meas: MeasurementSet, prior: OrbitPrior, options: BatchOptions | None = None
+) -> tuple[OrbitEstimate | None, str, str]:
+    """``fit_object`` through ``PUBLISH_GATE``: (estimate or None, its start, why not); a
+    degenerate IOD arc (LinAlgError) is a failure with that reason, not an exception."""
+    try:
+        est, source, failure = fit_object(meas, prior, od_propagator(), options, PUBLISH_GATE)
+    except np.linalg.LinAlgError as exc:
+        return None, "", f"orbit determination failed: {exc}"
+    return est, source, "" if failure is None else str(failure)
+
+
+def recheck_task(
+    norad: int, meas: MeasurementSet, accepted: np.ndarray, prior: OrbitState, start: Time,
+    ekf_reason: str, min_obs: int,
+) -> Recheck:  # fmt: skip
+    """An object whose EKF refused rows or failed its innovation test (module docstring):
+    one batch fit of all rows; else the pre/post split at the first refused run (a
+    maneuver when both sides are consistent); else a failure with the reasons."""
+    est, source, failure = gated_fit(meas, OrbitPrior(prior, "catalog"), FIT_OPTIONS)
+    if est is not None:
+        return Recheck(norad, est.orbit, f"batch-ls (ekf refit, {source})", float(est.rms_arcsec))
+    why = f"{ekf_reason}; one orbit over all rows: {failure}".lstrip("; ")
+    tracklets = tracklet_index(meas)
+    k = first_refused_run(accepted, tracklets, MANEUVER_MIN_TRACKLETS)
+    if k is None:
+        return Recheck(norad, None, why)
+    # The filter may have absorbed the first post-burn tracklets: the split is tried up to
+    # SPLIT_BACK_TRACKLETS earlier, earliest first (a split before the burn leaves
+    # pre-burn rows in the post-burn arc, which then fails the gate).
+    first = max(int(tracklets[k]) - SPLIT_BACK_TRACKLETS, 1)
+    reasons = []
+    for t in range(first, int(tracklets[k]) + 1):
+        split = int(np.flatnonzero(tracklets == t)[0])
+        out = split_at(norad, meas, accepted, prior, start, split, min_obs)
+        if isinstance(out, Recheck):
+            return out
+        reasons.append(out)
+    return Recheck(norad, None, f"{reasons[-1]} ({why})")
+
+
+def split_at(
+    norad: int, meas: MeasurementSet, accepted: np.ndarray, prior: OrbitState, start: Time,
+    k: int, min_obs: int,
+) -> Recheck | str:  # fmt: skip
+    """The maneuver hypothesis with the burn before row ``k``: a :class:`Recheck` with the
+    post-burn orbit and the maneuver when the EKF before and a batch fit after ``k`` are
+    both consistent, else why not."""
+    t_first = meas.times[k]
+    post = meas[np.arange(k, len(meas))]
+    after = f"after {format_utc(t_first)}"
+    if len(post) < min_obs or int(tracklet_index(post).max()) + 1 < 2:
+        return f"maneuvered? post-burn arc too short: {len(post)} rows {after}"
+    x0 = np.concatenate([prior.position_km, prior.velocity_km_s])[None]
+    p0 = np.asarray(prior.covariance)[None]
+    before = ekf_update(start, x0, p0, meas[np.arange(k)], od_propagator())
+    if before.consistent is not None and not bool(before.consistent[0]):
+        return f"ekf diverged before {format_utc(t_first)}: {before.reason[0]}"
+    pre = replace(before.orbit_states()[0], norad_id=norad)
+    pre_fit, _, _ = gated_fit(meas[np.arange(k)], OrbitPrior(prior, "catalog"))
+    if pre_fit is not None:  # a batch orbit of the pre-burn arc: better velocity
+        pre = replace(pre_fit.orbit, norad_id=norad)
+    start_state = replace(pre, covariance=None)  # a start, not information
+    est, source, failure = gated_fit(post, OrbitPrior(start_state, "pre-maneuver"))
+    if est is None:
+        return f"refused rows {after} and no consistent orbit of them ({failure})"
+    orbit = replace(est.orbit, norad_id=norad)
+    when, sigma, dv, closest = burn_estimate(pre, orbit, start, t_first, position_sigma_km(orbit))
+    tracklets = tracklet_index(post)
+    refused = len(np.unique(tracklets[~np.asarray(accepted, bool)[k:]]))
+    fit = ManeuverFit(norad, when, sigma, dv, closest, t_first, refused, float(est.rms_arcsec))
+    return Recheck(norad, orbit, f"batch-ls (post-maneuver, {source})", fit.post_rms_arcsec, fit)
 
 
 def states_at(states: list[OrbitState], times: Time) -> np.ndarray:
@@ -153,6 +425,48 @@ def fitted_element_sets(
     return cat[ok], {n: float(fit.rms_km[k]) for k, n in enumerate(ids) if ok[k]}
 
 
+def publish(out: Orbits, norad: int, orbit: OrbitState, how: str, rms: float) -> None:
+    """``orbit`` into ``out`` as the object's orbit, or into its failures when its position
+    1-sigma is above ``PUBLISH_MAX_POSITION_SIGMA_KM``."""
+    sigma = position_sigma_km(orbit)
+    if sigma > PUBLISH_MAX_POSITION_SIGMA_KM:
+        out.failed[norad] = (
+            f"arc too short for the catalog: {how} orbit with position 1-sigma {sigma:.3g} km "
+            f"(> {PUBLISH_MAX_POSITION_SIGMA_KM:g} km)"
+        )
+        return
+    cov = None if orbit.covariance is None else orbit.covariance[:6, :6]  # C_R marginalised
+    out.states[norad] = replace(orbit, norad_id=norad, covariance=cov)
+    out.method[norad] = how
+    if np.isfinite(rms):
+        out.rms_arcsec[norad] = rms
+
+
+def ekf_outcomes(
+    chunk: EkfChunk, out: Orbits, priors: dict[int, OrbitState], start: Time, min_obs: int
+) -> list[tuple]:
+    """Publishes the chunk's settled objects (innovation test and post-fit chi-square
+    passed, no refused run); returns :func:`recheck_task` arguments for the others."""
+    states = chunk.result.orbit_states()
+    recheck = []
+    for j, norad in enumerate(chunk.norad_ids.tolist()):
+        rows = chunk.rows_of(j)
+        if not rows.size:
+            continue
+        if j in chunk.refits:
+            est = chunk.refits[j]
+            publish(out, norad, est.orbit, "batch-ls (ekf refit)", float(est.rms_arcsec))
+            continue
+        reason = settled(chunk, j)
+        if reason:
+            meas = replace(chunk.measurements[rows], object_index=np.zeros(rows.size, np.int64))
+            recheck.append((norad, meas, chunk.result.accepted[rows], priors[norad], start,
+                            f"ekf: {reason}", min_obs))  # fmt: skip
+            continue
+        publish(out, norad, states[j], "ekf", float("nan"))
+    return recheck
+
+
 def determine_orbits(
     corr: Correlated,
     catalog: Catalog,
@@ -168,9 +482,9 @@ def determine_orbits(
     by_object = {int(n): rows[ids == n] for n in np.unique(ids)}
     for obj in corr.new:
         assert obj.estimate is not None  # fitted objects only
-        out.states[obj.object_id] = obj.estimate.orbit
-        out.method[obj.object_id] = "new object (batch-ls)"
-        out.rms_arcsec[obj.object_id] = float(obj.estimate.rms_arcsec)
+        out.discovered[obj.object_id] = obj.estimate.orbit.epoch
+        publish(out, obj.object_id, obj.estimate.orbit, "new object (batch-ls)",
+                float(obj.estimate.rms_arcsec))  # fmt: skip
     new_ids = {o.object_id for o in corr.new}
     cataloged = sorted(n for n in by_object if n not in new_ids)
     age = np.asarray((start - catalog.epoch).to_value("day"), float)
@@ -188,32 +502,28 @@ def determine_orbits(
         if orbit is None:
             out.failed[norad] = how
         else:
-            out.states[norad] = orbit
-            out.method[norad] = how
-            out.rms_arcsec[norad] = rms
+            publish(out, norad, orbit, how, rms)
 
     chunk_args = []
+    priors: dict[int, OrbitState] = {}
     for k in range(0, len(ekf_ids), settings.ekf_chunk):
         chunk = np.array(ekf_ids[k : k + settings.ekf_chunk], dtype=np.int64)
         parts = [measurements(table, by_object[int(n)], j) for j, n in enumerate(chunk)]
         meas = MeasurementSet.concatenate(parts)
-        chunk_args.append((chunk, meas, element_set_state(catalog, chunk, start), start))
+        chunk_priors = element_set_state(catalog, chunk, start)
+        priors.update(zip(chunk.tolist(), chunk_priors, strict=True))
+        chunk_args.append((chunk, meas, chunk_priors, start))
+    recheck_args = []
     for res in executor.map(ekf_task, chunk_args):
         out.ekf.append(res)
-        states = res.result.orbit_states()
-        consistent = res.result.consistent
-        for j, norad in enumerate(res.norad_ids):
-            ok = consistent is None or bool(consistent[j])
-            n = int(norad)
-            if ok:
-                s = states[j]
-                out.states[n] = OrbitState(
-                    s.epoch, s.position_km, s.velocity_km_s, "gcrs", s.covariance, n, cr=s.cr
-                )
-                out.method[n] = "ekf"
-            else:
-                reason = res.result.reason[j] if j < len(res.result.reason) else ""
-                out.failed[n] = f"ekf update failed the innovation test {reason}".strip()
+        recheck_args += ekf_outcomes(res, out, priors, start, settings.min_observations)
+    for r in executor.map(recheck_task, recheck_args):
+        if r.orbit is None:
+            out.failed[r.norad_id] = r.how
+            continue
+        publish(out, r.norad_id, r.orbit, r.how, r.rms_arcsec)
+        if r.maneuver is not None and r.norad_id in out.states:
+            out.maneuvers.append(r.maneuver)
     ids_sorted = sorted(out.states)
     if ids_sorted:
         span = min(ELEMENT_FIT_SPAN_S, float((stop - start).to_value("s")))

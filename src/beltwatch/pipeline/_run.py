@@ -180,7 +180,14 @@ def _run_stages(
             analytics = timer.stage(
                 "analytics",
                 lambda: run_analytics(
-                    truth.catalog, orbits, new_ids, sensors, truth.start, config.analytics, policy
+                    truth.catalog,
+                    orbits,
+                    new_ids,
+                    sensors,
+                    truth.start,
+                    config.analytics,
+                    policy,
+                    executor,
                 ),
                 "maneuvers, conjunctions, proximity",
             )
