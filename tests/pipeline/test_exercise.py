@@ -54,6 +54,17 @@ def test_the_run_finds_the_maneuver_the_close_approach_and_the_new_object(exerci
     assert summary["events"]["by_kind"]["conjunction"] >= 1
 
 
+def test_the_maneuver_is_the_only_one_and_its_delta_v_is_near_the_injected(exercise):
+    summary, run_dir = exercise
+    events = load_records([run_dir / "products" / "SSN" / "events.json"], "events")
+    maneuvers = [e for e in events if e.kind.value == "maneuver"]
+    assert len(maneuvers) == 1, [e.summary for e in maneuvers]  # no false alarm
+    (m,) = maneuvers
+    assert m.norad_ids == (summary["truth"]["injected"]["maneuver"]["norad_id"],)
+    assert 0.5 <= m.figures["delta_v_m_s"] <= 1.5  # 1.0 m/s injected
+    assert m.time_sigma_s is not None and m.time_sigma_s <= 6 * 3600.0
+
+
 def _records(run_dir: Path, partner: str, kind: str) -> list:
     path = run_dir / "products" / partner / FORMATS[kind][1]
     return load_records([path], kind) if path.exists() else []

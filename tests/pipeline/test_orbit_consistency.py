@@ -30,6 +30,7 @@ from beltwatch.pipeline._orbits import (
     recheck_task,
     tracklet_index,
 )
+from beltwatch.pipeline._recheck import solve_burn
 from beltwatch.pipeline._run import RunOptions, effective_config
 from beltwatch.pipeline._summary import new_object_truth
 from beltwatch.pipeline._truth import build_truth, truth_states_at
@@ -170,3 +171,17 @@ def test_a_filter_diverged_on_a_poor_prior_is_refitted_not_a_maneuver(stages):
     ids_t, states = truth_states_at(truth, result.orbit.epoch)
     d = result.orbit.position_km - states[np.flatnonzero(ids_t == norad)[0], :3]
     assert float(d @ np.linalg.solve(result.orbit.covariance[:3, :3], d)) < NEES_MAX
+
+
+def test_no_burn_is_solved_for_where_the_filter_refused_nothing(stages):
+    """The guard against false alarms: an object whose final state does not fit but whose
+    filter refused no row gets no maneuver from ``solve_burn`` (and keeps the reason)."""
+    _, truth, corr, orbits, _ = stages
+    rows, ids = corr.tagged()
+    counts = {n: int(np.sum(ids == n)) for n, m in orbits.method.items() if m == "ekf"}
+    norad = max(counts, key=lambda n: counts[n])
+    meas = measurements(corr.result.table, rows[ids == norad])
+    prior = element_set_state(truth.catalog, np.array([norad]), truth.start)[0]
+    why = "the final state does not fit its own observations"
+    quiet = solve_burn(norad, meas, np.ones(len(meas), bool), prior, why)
+    assert quiet.orbit is None and quiet.maneuver is None and quiet.how == why

@@ -58,7 +58,16 @@ def test_the_run_writes_summary_report_products_and_audit(cli_run):
     assert truth["new_objects_found"] >= 0.6 * truth["missing_observed"] > 0
     assert truth["new_objects_false"] <= 1
     od = truth["od_position_error"]
-    assert od["objects"] >= 85 and od["p50_km"] < 2.0 and od["p90_km"] < 20.0
+    # With detection statistics the faint objects give few tracklets in 12 h; an orbit whose
+    # own 1-sigma is over 10 km is a failure with its reason, never a published orbit.
+    assert od["objects"] >= 75 and od["p50_km"] < 2.0 and od["p90_km"] < 20.0
+    orbits = summary["orbits"]
+    accounted = (
+        truth["objects_observed"] - truth["missing_observed"] + truth["new_objects_reported"]
+    )
+    assert orbits["determined"] + orbits["failed"] == accounted  # nothing dropped silently
+    assert len(orbits["failures"]) == orbits["failed"]
+    assert all(len(why) > 10 for why in orbits["failures"].values())  # each says why
     assert set(summary["stage_seconds"]) >= {
         "truth",
         "observe",

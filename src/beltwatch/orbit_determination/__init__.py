@@ -18,7 +18,14 @@ from beltwatch.orbit_determination._filter import (
     innovation_test,
     process_noise,
 )
-from beltwatch.orbit_determination._gate import ConsistencyGate, arc_length_s, count_tracklets
+from beltwatch.orbit_determination._gate import (
+    TRACKLET_GAP_S,
+    ConsistencyGate,
+    arc_length_s,
+    count_tracklets,
+    position_sigma_km,
+    tracklet_index,
+)
 from beltwatch.orbit_determination._inputs import (
     catalog_priors,
     read_observations,
@@ -80,6 +87,7 @@ __all__ = [
     "DEFAULT_CR_SIGMA",
     "KIND_RADAR",
     "KIND_RADEC",
+    "TRACKLET_GAP_S",
     "BatchOptions",
     "ConsistencyGate",
     "FailedObject",
@@ -115,6 +123,7 @@ __all__ = [
     "od_propagator",
     "orbit_record",
     "population_cr_prior",
+    "position_sigma_km",
     "predict",
     "process_noise",
     "propagate_estimate",
@@ -130,6 +139,7 @@ __all__ = [
     "semi_major_axis_km",
     "simulate",
     "sphere_range_km",
+    "tracklet_index",
     "with_observer_states",
     "write_od_outputs",
     "write_orbit_messages",

@@ -49,8 +49,7 @@ class ConsistencyGate:
     ) -> OrbitEstimate:
         """``est`` with its :class:`~beltwatch.values.FitQuality` set."""
         threshold = self.threshold(est.dof)
-        cov = est.covariance
-        pos_sigma = float(np.sqrt(max(np.max(np.linalg.eigvalsh(cov[:3, :3])), 0.0)))
+        pos_sigma = position_sigma_km(est.covariance)
         reasons = []
         consistent = bool(est.converged and est.dof > 0 and est.chi2 <= threshold)
         if not est.converged:
@@ -103,13 +102,32 @@ def arc_length_s(meas: MeasurementSet) -> float:
     return float(np.ptp(np.atleast_1d(seconds_between(meas.times[0], meas.times))))
 
 
-def count_tracklets(meas: MeasurementSet) -> int:
-    """Groups of rows of one sensor with no gap above ``TRACKLET_GAP_S``."""
+def tracklet_index(meas: MeasurementSet) -> np.ndarray:
+    """Each row's tracklet number: rows of one sensor with no gap above ``TRACKLET_GAP_S``
+    form a tracklet; tracklets are numbered in the order of their first row's time."""
     if len(meas) == 0:
-        return 0
+        return np.zeros(0, dtype=np.int64)
     t = np.atleast_1d(seconds_between(meas.times[0], meas.times))
-    n = 0
-    for sensor in np.unique(meas.sensor_id.astype(str)):
-        ts = np.sort(t[meas.sensor_id.astype(str) == sensor])
-        n += 1 + int(np.sum(np.diff(ts) > TRACKLET_GAP_S))
-    return n
+    sensor = meas.sensor_id.astype(str)
+    order = np.lexsort((t, sensor))
+    gap = np.diff(t[order]) > TRACKLET_GAP_S
+    new = np.r_[True, gap | (sensor[order][1:] != sensor[order][:-1])]
+    group = np.empty(len(t), dtype=np.int64)
+    group[order] = np.cumsum(new) - 1
+    first_time = np.full(int(group.max()) + 1, np.inf)
+    np.minimum.at(first_time, group, t)
+    rank = np.empty_like(first_time, dtype=np.int64)
+    rank[np.argsort(first_time, kind="stable")] = np.arange(first_time.size)
+    return rank[group]
+
+
+def count_tracklets(meas: MeasurementSet) -> int:
+    """Number of tracklets (:func:`tracklet_index`)."""
+    return int(tracklet_index(meas).max()) + 1 if len(meas) else 0
+
+
+def position_sigma_km(covariance: np.ndarray | None) -> float:
+    """The largest position 1-sigma (km) of a state covariance (inf without one)."""
+    if covariance is None:
+        return float("inf")
+    return float(np.sqrt(max(float(np.max(np.linalg.eigvalsh(covariance[:3, :3]))), 0.0)))

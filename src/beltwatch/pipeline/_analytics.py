@@ -1,5 +1,6 @@
 """Analytics of the day: maneuvers (confirmed by orbit determination: the EKF refused a
-run of tracklets and a post-burn batch fit is consistent), conjunctions of the
+run of tracklets and a post-burn batch fit is consistent, or a delta-v solved for in one
+fit of all rows is significant; pipeline._recheck), conjunctions of the
 protected assets (the QZSS hosts) with the maintained catalog and their Pc, proximity of
 anything within the watch radius, and a NEW_OBJECT event per discovered object.
 
@@ -200,9 +201,29 @@ def conjunctions(
 
 
 def maneuver_event(fit: ManeuverFit, markings: Markings) -> Event:
-    """The MANEUVER event of a maneuver orbit determination confirmed (pre-burn EKF and a
-    consistent post-burn batch fit): epoch where the trajectories meet, delta-v there."""
+    """The MANEUVER event of a maneuver orbit determination confirmed (``fit.method``:
+    pre-burn EKF and a consistent post-burn batch fit, or a delta-v solved for in one
+    batch fit of all rows): epoch and delta-v there."""
     dv = float(np.linalg.norm(fit.delta_v_m_s))
+    figures = {"delta_v_m_s": dv, "refused_tracklets": float(fit.refused_tracklets)}
+    evidence = {
+        "first_refused_utc": format_utc(fit.first_refused),
+        "delta_v_gcrs_m_s": [round(float(x), 4) for x in fit.delta_v_m_s],
+        "post_burn_rms_arcsec": round(fit.post_rms_arcsec, 3),
+    }
+    if fit.method == "split":
+        evidence |= {
+            "type": "impulsive (pre-burn EKF, post-burn batch least squares)",
+            "closest_km": round(fit.closest_km, 3),
+        }
+        how = "consistent post-burn orbit"
+    else:
+        figures["delta_v_sigma_m_s"] = fit.delta_v_sigma_m_s
+        evidence |= {
+            "type": "impulsive (delta-v solved for in batch least squares)",
+            "delta_v_sigma_ratio": round(dv / fit.delta_v_sigma_m_s, 1),
+        }
+        how = f"delta-v {dv / fit.delta_v_sigma_m_s:.0f} sigma in one fit of all rows"
     return Event(
         event_id=event_id(EventKind.MANEUVER, [fit.norad_id], fit.time),
         kind=EventKind.MANEUVER,
@@ -210,16 +231,10 @@ def maneuver_event(fit: ManeuverFit, markings: Markings) -> Event:
         time=fit.time,
         time_sigma_s=fit.time_sigma_s,
         markings=markings,
-        figures={"delta_v_m_s": dv, "refused_tracklets": float(fit.refused_tracklets)},
-        evidence={
-            "type": "impulsive (pre-burn EKF, post-burn batch least squares)",
-            "first_refused_utc": format_utc(fit.first_refused),
-            "delta_v_gcrs_m_s": [round(float(x), 4) for x in fit.delta_v_m_s],
-            "closest_km": round(fit.closest_km, 3),
-            "post_burn_rms_arcsec": round(fit.post_rms_arcsec, 3),
-        },
+        figures=figures,
+        evidence=evidence,
         summary=f"{fit.norad_id}: maneuver of {dv:.3g} m/s ({fit.refused_tracklets} "
-        "tracklets refused by the filter, consistent post-burn orbit)",
+        f"tracklets refused by the filter, {how})",
     )
 
 
@@ -241,7 +256,7 @@ def run_analytics(
     out.events += [
         maneuver_event(m, own)
         for m in orbits.maneuvers
-        if m.refused_tracklets >= settings.maneuver_min_run
+        if m.method == "solve-for" or m.refused_tracklets >= settings.maneuver_min_run
     ]
     cat, ids = screening_catalog(catalog, orbits, sensors, settings.assets, start)
     out.screening_catalog, out.assets = cat, ids

@@ -12,12 +12,10 @@ An orbit is published only when its own statistics support it (never silently): 
 that fails the consistency gate, an EKF update that fails the innovation test or whose
 final state does not fit its own observations (post-fit chi-square), and any orbit whose
 position 1-sigma exceeds ``PUBLISH_MAX_POSITION_SIGMA_KM`` go to ``failed`` with the
-reason. An EKF object whose filter refused rows is re-examined (one task each,
-:func:`recheck_task`): one batch fit of all its rows (a diverged filter, no maneuver);
-failing that, the split at the first run of ``MANEUVER_MIN_TRACKLETS`` refused tracklets
-(the EKF before it, batch least squares after it): both consistent is a maneuver, its
-epoch where the two trajectories meet and its delta-v there, and the post-burn orbit is
-the object's orbit; otherwise the object fails with the reason.
+reason. An EKF object its filter could not settle is re-examined (one task each,
+:func:`~beltwatch.pipeline._recheck.recheck_task`): one batch fit of all its rows (a
+diverged filter, no maneuver), else a maneuver (the post-burn orbit is the object's
+orbit), else a failure with the reasons.
 
 Each orbit is also carried to the run's common epoch (its stop time) for scoring, and
 an SGP4 element set is fitted to it over the last hours of the run (one vectorised fit):
@@ -34,7 +32,6 @@ from astropy.time import Time, TimeDelta
 from beltwatch.association import ObservationTable
 from beltwatch.catalog import STALE_AFTER_DAYS, Catalog
 from beltwatch.orbit_determination import (
-    BatchOptions,
     ConsistencyGate,
     FilterResult,
     MeasurementSet,
@@ -45,17 +42,29 @@ from beltwatch.orbit_determination import (
     element_set_sqrt_covariance,
     fit_object,
     od_propagator,
+    position_sigma_km,
     predict,
     radec_measurements,
     residuals,
+    tracklet_index,
 )
 from beltwatch.pipeline._config import OrbitsSection
 from beltwatch.pipeline._correlate import Correlated
 from beltwatch.pipeline._executor import Executor
+from beltwatch.pipeline._fits import (
+    FIT_OPTIONS,
+    PUBLISH_GATE,
+    PUBLISH_MAX_POSITION_SIGMA_KM,
+    states_at,
+)
+from beltwatch.pipeline._recheck import (
+    MANEUVER_MIN_TRACKLETS,
+    ManeuverFit,
+    first_refused_run,
+    recheck_task,
+)
 from beltwatch.propagation import Sgp4Propagator, fit_sgp4
 from beltwatch.timescales import (
-    format_utc,
-    seconds_between,
     tai_seconds_since_j2000,
     time_from_tai_seconds,
 )
@@ -63,32 +72,6 @@ from beltwatch.values import OrbitState
 
 ELEMENT_FIT_SPAN_S = 12 * 3600.0  # element sets fitted over the last 12 h of the run
 ELEMENT_FIT_SAMPLES = 25
-PUBLISH_MAX_POSITION_SIGMA_KM = 10.0  # above: the arc cannot serve the catalog
-MANEUVER_MIN_TRACKLETS = 2  # consecutive refused tracklets that open a post-burn arc
-SPLIT_BACK_TRACKLETS = 2  # the burn is also sought this many tracklets before that run
-TRACKLET_GAP_S = 900.0  # rows of one sensor closer than this form one tracklet
-BURN_SEARCH_S = 12 * 3600.0  # the burn is sought this far before the first refused row
-BURN_STEP_S = 60.0
-PUBLISH_GATE = ConsistencyGate(max_position_sigma_km=PUBLISH_MAX_POSITION_SIGMA_KM)
-# Day-long batch fits solve for C_R: without it a fit to an object whose C_R differs from
-# the nominal one is overconfident (see batch_refits).
-FIT_OPTIONS = BatchOptions(estimate_cr=True)
-
-
-@dataclass(frozen=True)
-class ManeuverFit:
-    """A maneuver confirmed by orbit determination: the EKF before it and a consistent
-    batch fit after it. ``time``: where the two trajectories are closest (burn epoch),
-    +- ``time_sigma_s``; ``delta_v_m_s`` (3,) GCRS, the velocity change there."""
-
-    norad_id: int
-    time: Time
-    time_sigma_s: float
-    delta_v_m_s: np.ndarray
-    closest_km: float
-    first_refused: Time
-    refused_tracklets: int
-    post_rms_arcsec: float
 
 
 @dataclass(frozen=True, eq=False)
@@ -107,17 +90,6 @@ class EkfChunk:
     def rows_of(self, j: int) -> np.ndarray:
         """Row indices (time order) of the chunk's ``j``-th object."""
         return np.flatnonzero(self.measurements.object_index == j)
-
-
-@dataclass(frozen=True, eq=False)
-class Recheck:
-    """What :func:`recheck_task` made of one object the EKF could not settle."""
-
-    norad_id: int
-    orbit: OrbitState | None
-    how: str  # the method, or why there is no orbit
-    rms_arcsec: float = float("nan")
-    maneuver: ManeuverFit | None = None
 
 
 @dataclass(eq=False)
@@ -276,141 +248,6 @@ def postfit_chi2(
     return chi2, scalars.astype(np.int64)
 
 
-def position_sigma_km(state: OrbitState) -> float:
-    """The largest position 1-sigma (km) of an orbit's covariance (inf without one)."""
-    if state.covariance is None:
-        return float("inf")
-    return float(np.sqrt(max(float(np.max(np.linalg.eigvalsh(state.covariance[:3, :3]))), 0.0)))
-
-
-def tracklet_index(meas: MeasurementSet) -> np.ndarray:
-    """Tracklet number of each time-ordered row of one object: a new tracklet where the
-    sensor changes or after a gap above ``TRACKLET_GAP_S``."""
-    t = np.atleast_1d(seconds_between(meas.times[0], meas.times))
-    sensor = meas.sensor_id.astype(str)
-    new = np.r_[True, (np.diff(t) > TRACKLET_GAP_S) | (sensor[1:] != sensor[:-1])]
-    return np.cumsum(new) - 1
-
-
-def first_refused_run(accepted: np.ndarray, tracklet: np.ndarray, min_tracklets: int) -> int | None:
-    """First row of the first run of ``min_tracklets`` consecutive tracklets that each have
-    a row the filter refused (None: no such run)."""
-    refused = np.zeros(int(tracklet.max()) + 1, dtype=bool)
-    np.logical_or.at(refused, tracklet, ~np.asarray(accepted, bool))
-    run = 0
-    for k, bad in enumerate(refused):
-        run = run + 1 if bad else 0
-        if run >= min_tracklets:
-            return int(np.flatnonzero(tracklet == k - run + 1)[0])
-    return None
-
-
-def burn_estimate(
-    pre: OrbitState, post: OrbitState, start: Time, first_refused: Time, post_sigma_km: float
-) -> tuple[Time, float, np.ndarray, float]:
-    """(burn epoch, its sigma s, delta-v m/s (3,) GCRS, closest km): where the pre- and
-    post-burn trajectories are closest within ``BURN_SEARCH_S`` before the first refused
-    row; the sigma is half the span where they stay within 3 post-fit sigmas of that."""
-    span = min(BURN_SEARCH_S, float((first_refused - start).to_value("s")))
-    back_s = np.arange(span, -0.5 * BURN_STEP_S, -BURN_STEP_S)
-    grid = first_refused - TimeDelta(back_s, format="sec")
-    x = states_at([pre, post], grid)
-    d = np.linalg.norm(x[0, :, :3] - x[1, :, :3], axis=1)
-    k = int(np.argmin(d))
-    near = np.flatnonzero(d <= d[k] + 3.0 * post_sigma_km)
-    sigma = max(0.5 * (near.max() - near.min()) * BURN_STEP_S, BURN_STEP_S)
-    return grid[k], sigma, (x[1, k, 3:] - x[0, k, 3:]) * 1000.0, float(d[k])
-
-
-def gated_fit(
-    meas: MeasurementSet, prior: OrbitPrior, options: BatchOptions | None = None
-) -> tuple[OrbitEstimate | None, str, str]:
-    """``fit_object`` through ``PUBLISH_GATE``: (estimate or None, its start, why not); a
-    degenerate IOD arc (LinAlgError) is a failure with that reason, not an exception."""
-    try:
-        est, source, failure = fit_object(meas, prior, od_propagator(), options, PUBLISH_GATE)
-    except np.linalg.LinAlgError as exc:
-        return None, "", f"orbit determination failed: {exc}"
-    return est, source, "" if failure is None else str(failure)
-
-
-def recheck_task(
-    norad: int, meas: MeasurementSet, accepted: np.ndarray, prior: OrbitState, start: Time,
-    ekf_reason: str, min_obs: int,
-) -> Recheck:  # fmt: skip
-    """An object whose EKF refused rows or failed its innovation test (module docstring):
-    one batch fit of all rows; else the pre/post split at the first refused run (a
-    maneuver when both sides are consistent); else a failure with the reasons."""
-    est, source, failure = gated_fit(meas, OrbitPrior(prior, "catalog"), FIT_OPTIONS)
-    if est is not None:
-        return Recheck(norad, est.orbit, f"batch-ls (ekf refit, {source})", float(est.rms_arcsec))
-    why = f"{ekf_reason}; one orbit over all rows: {failure}".lstrip("; ")
-    tracklets = tracklet_index(meas)
-    k = first_refused_run(accepted, tracklets, MANEUVER_MIN_TRACKLETS)
-    if k is None:
-        return Recheck(norad, None, why)
-    # The filter may have absorbed the first post-burn tracklets: the split is tried up to
-    # SPLIT_BACK_TRACKLETS earlier, earliest first (a split before the burn leaves
-    # pre-burn rows in the post-burn arc, which then fails the gate).
-    first = max(int(tracklets[k]) - SPLIT_BACK_TRACKLETS, 1)
-    reasons = []
-    for t in range(first, int(tracklets[k]) + 1):
-        split = int(np.flatnonzero(tracklets == t)[0])
-        out = split_at(norad, meas, accepted, prior, start, split, min_obs)
-        if isinstance(out, Recheck):
-            return out
-        reasons.append(out)
-    return Recheck(norad, None, f"{reasons[-1]} ({why})")
-
-
-def split_at(
-    norad: int, meas: MeasurementSet, accepted: np.ndarray, prior: OrbitState, start: Time,
-    k: int, min_obs: int,
-) -> Recheck | str:  # fmt: skip
-    """The maneuver hypothesis with the burn before row ``k``: a :class:`Recheck` with the
-    post-burn orbit and the maneuver when the EKF before and a batch fit after ``k`` are
-    both consistent, else why not."""
-    t_first = meas.times[k]
-    post = meas[np.arange(k, len(meas))]
-    after = f"after {format_utc(t_first)}"
-    if len(post) < min_obs or int(tracklet_index(post).max()) + 1 < 2:
-        return f"maneuvered? post-burn arc too short: {len(post)} rows {after}"
-    x0 = np.concatenate([prior.position_km, prior.velocity_km_s])[None]
-    p0 = np.asarray(prior.covariance)[None]
-    before = ekf_update(start, x0, p0, meas[np.arange(k)], od_propagator())
-    if before.consistent is not None and not bool(before.consistent[0]):
-        return f"ekf diverged before {format_utc(t_first)}: {before.reason[0]}"
-    pre = replace(before.orbit_states()[0], norad_id=norad)
-    pre_fit, _, _ = gated_fit(meas[np.arange(k)], OrbitPrior(prior, "catalog"))
-    if pre_fit is not None:  # a batch orbit of the pre-burn arc: better velocity
-        pre = replace(pre_fit.orbit, norad_id=norad)
-    start_state = replace(pre, covariance=None)  # a start, not information
-    est, source, failure = gated_fit(post, OrbitPrior(start_state, "pre-maneuver"))
-    if est is None:
-        return f"refused rows {after} and no consistent orbit of them ({failure})"
-    orbit = replace(est.orbit, norad_id=norad)
-    when, sigma, dv, closest = burn_estimate(pre, orbit, start, t_first, position_sigma_km(orbit))
-    tracklets = tracklet_index(post)
-    refused = len(np.unique(tracklets[~np.asarray(accepted, bool)[k:]]))
-    fit = ManeuverFit(norad, when, sigma, dv, closest, t_first, refused, float(est.rms_arcsec))
-    return Recheck(norad, orbit, f"batch-ls (post-maneuver, {source})", fit.post_rms_arcsec, fit)
-
-
-def states_at(states: list[OrbitState], times: Time) -> np.ndarray:
-    """(n, m, 6) GCRS states at ``times`` (one vectorised propagation per distinct epoch)."""
-    prop = od_propagator()
-    out = np.full((len(states), len(times), 6), np.nan)
-    epochs = np.array([s.epoch.tai.jd1 + s.epoch.tai.jd2 for s in states])
-    for e in np.unique(epochs):
-        idx = np.flatnonzero(epochs == e)
-        x0 = np.array(
-            [np.concatenate([states[i].position_km, states[i].velocity_km_s]) for i in idx]
-        )
-        x, _ = prop.propagate(states[idx[0]].epoch, x0, times)
-        out[idx] = x
-    return out
-
-
 def fitted_element_sets(
     ids: list[int], samples: np.ndarray, times: Time, names: dict[int, str]
 ) -> tuple[Catalog, dict[int, float]]:
@@ -428,7 +265,7 @@ def fitted_element_sets(
 def publish(out: Orbits, norad: int, orbit: OrbitState, how: str, rms: float) -> None:
     """``orbit`` into ``out`` as the object's orbit, or into its failures when its position
     1-sigma is above ``PUBLISH_MAX_POSITION_SIGMA_KM``."""
-    sigma = position_sigma_km(orbit)
+    sigma = position_sigma_km(orbit.covariance)
     if sigma > PUBLISH_MAX_POSITION_SIGMA_KM:
         out.failed[norad] = (
             f"arc too short for the catalog: {how} orbit with position 1-sigma {sigma:.3g} km "

@@ -183,9 +183,12 @@ def write_report(
             ids, counts = np.unique(table.truth_id[o.rows], return_counts=True)
             truth_of = int(ids[np.argmax(counts)])
         first = time_from_tai_seconds(np.array([table.t_s[o.rows].min()]))[0]
-        new_rows.append([o.object_id, truth_of, len(o.rows), o.nights, format_utc(first),
-                         f"{orbits.rms_arcsec.get(o.object_id, float('nan')):.2f}",
-                         f"{od_errors_km.get(o.object_id, float('nan')):.3f}"])  # fmt: skip
+        n = o.object_id
+        orbit = orbits.method.get(n) or f"none: {orbits.failed.get(n, 'not fitted')}"
+        rms = f"{orbits.rms_arcsec[n]:.2f}" if n in orbits.rms_arcsec else "-"
+        error = f"{od_errors_km[n]:.3f}" if n in od_errors_km else "-"
+        new_rows.append([n, truth_of, len(o.rows), o.nights, format_utc(first), orbit, rms,
+                         error])  # fmt: skip
     partner_rows = []
     for partner, kinds in summary["products"].items():
         for kind, p in kinds.items():
@@ -221,6 +224,7 @@ def write_report(
                 "observations",
                 "nights",
                 "first seen (UTC)",
+                "orbit",
                 "fit rms (arcsec)",
                 "error at common epoch (km)",
             ],
