@@ -19,10 +19,12 @@ from astropy.time import Time
 from scipy.stats import chi2
 
 from beltwatch.constants import ARCSEC_RAD, SPEED_OF_LIGHT_KM_S
+from beltwatch.errors import PropagationError
 from beltwatch.orbit_determination import (
     BatchOptions,
     MeasurementSet,
     batch_least_squares,
+    batch_least_squares_each,
     ekf_update,
     propagator_with_cr,
     radar_measurements,
@@ -507,3 +509,27 @@ def test_propagate_estimate_maps_cr_uncertainty(scenario):
 # One xdist worker runs these tests (make test: --dist loadgroup): the expensive fixture
 # they share is built once, not once per worker.
 pytestmark = pytest.mark.xdist_group("two-night-od")
+
+
+def test_a_start_that_cannot_be_propagated_fails_alone(scenario):
+    """A start at the Earth's centre makes the integrator give up: the vectorised fit
+    raises, ``batch_least_squares_each`` returns None for that object and the same fit as
+    a call of its own for the others."""
+    sc = scenario
+    e = int(sc["epoch_index"][0])
+    group = np.flatnonzero(sc["epoch_index"] == e)[:2]
+    assert group.size == 2, "two objects sharing an epoch"
+    rows = np.isin(sc["meas"].object_index, group)
+    remap = {int(g): i for i, g in enumerate(group)}
+    meas = replace(
+        sc["meas"][rows],
+        object_index=np.array([remap[int(i)] for i in sc["meas"].object_index[rows]]),
+    )
+    starts = np.array([sc["guess"][group[0]], [1.0, 0.0, 0.0, 0.0, 0.0, 0.0]])
+    prop, epoch = estimator_propagator(), sc["times"][e]
+    with pytest.raises(PropagationError):
+        batch_least_squares(meas, epoch, starts, prop)
+    good, bad = batch_least_squares_each(meas, epoch, starts, prop)
+    assert bad is None and good is not None
+    alone = batch_least_squares(meas[meas.object_index == 0], epoch, starts[:1], prop)[0]
+    assert np.allclose(good.state, alone.state, atol=1e-6)

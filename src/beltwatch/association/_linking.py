@@ -51,7 +51,7 @@ from beltwatch.orbit_determination import (
     ConsistencyGate,
     MeasurementSet,
     OrbitEstimate,
-    batch_least_squares,
+    batch_least_squares_each,
     kepler_propagate,
     radec_measurements,
 )
@@ -390,7 +390,7 @@ def batch_fit(new: list[NewObject], table, propagator) -> None:
         )
         starts.append(np.concatenate([r, v]))
     meas = MeasurementSet.concatenate(parts).sorted()
-    estimates = batch_least_squares(
+    estimates = batch_least_squares_each(
         meas,
         time_from_tai_seconds(np.array([epoch_s]))[0],
         np.array(starts),
@@ -408,6 +408,9 @@ def batch_fit(new: list[NewObject], table, propagator) -> None:
     )
     gate = ConsistencyGate()
     for i, (obj, est) in enumerate(zip(new, estimates, strict=True)):
+        if est is None:
+            obj.estimate, obj.failure = None, "least squares diverged (no orbit to propagate)"
+            continue
         # The od consistency gate: a fit its own residuals contradict is no orbit.
         obj.estimate = gate.assess(est, parts[i], NEW_OBJECT_CR_SIGMA)
         q = obj.estimate.quality

@@ -8,6 +8,7 @@ light-time corrected, GCRS, no aberration) and radar range/azimuth/elevation.
 from beltwatch.orbit_determination._batch import (
     BatchOptions,
     batch_least_squares,
+    batch_least_squares_each,
     information_condition,
     invert_information,
     propagate_estimate,
@@ -101,6 +102,7 @@ __all__ = [
     "OrbitState",
     "arc_length_s",
     "batch_least_squares",
+    "batch_least_squares_each",
     "catalog_priors",
     "classical_elements",
     "count_tracklets",

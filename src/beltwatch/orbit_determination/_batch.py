@@ -15,13 +15,14 @@ call per iteration (structure of arrays), each keeps its own normal equations.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 import numpy as np
 from astropy.time import Time
 
 from beltwatch.constants import ARCSEC_RAD
+from beltwatch.errors import PropagationError
 from beltwatch.orbit_determination._measurements import (
     KIND_RADEC,
     MeasurementSet,
@@ -408,3 +409,46 @@ def propagate_estimate(
         covariance=None if cov is None else cov[-1],
     )
     return replace(estimate, orbit=moved)
+
+
+def batch_least_squares_each(
+    meas: MeasurementSet,
+    epoch: Time,
+    initial_states: np.ndarray,
+    propagator: StmPropagator,
+    options: BatchOptions | None = None,
+    apriori_covariance: np.ndarray | None = None,
+) -> list[OrbitEstimate | None]:
+    """:func:`batch_least_squares` (vectorised), except that an object whose iterations
+    cannot be propagated (an iterate left every orbit: the integrator gives up) is None
+    instead of failing the others: on a :class:`PropagationError` the objects are fitted
+    one by one."""
+    try:
+        return list(
+            batch_least_squares(
+                meas, epoch, initial_states, propagator, options, apriori_covariance
+            )
+        )
+    except PropagationError:
+        n = len(initial_states)
+        if n == 1:
+            return [None]
+    opts = options or BatchOptions()
+    out: list[OrbitEstimate | None] = []
+    for i in range(n):
+        rows = np.flatnonzero(meas.object_index == i)
+        sub = replace(meas[rows], object_index=np.zeros(rows.size, dtype=np.int64))
+        one = replace(
+            opts,
+            cr_apriori=_one_of(opts.cr_apriori, i, n),
+            cr_apriori_sigma=_one_of(opts.cr_apriori_sigma, i, n),
+        )
+        cov = None if apriori_covariance is None else apriori_covariance[i : i + 1]
+        out += batch_least_squares_each(sub, epoch, initial_states[i : i + 1], propagator, one, cov)
+    return out
+
+
+def _one_of(value, i: int, n: int):
+    """Object ``i``'s entry of a per-object option (a scalar is everyone's)."""
+    array = np.asarray(value) if value is not None else None
+    return value if array is None or array.ndim == 0 or array.size != n else array[i]

@@ -27,7 +27,7 @@ from beltwatch.constants import ARCSEC_RAD
 from beltwatch.orbit_determination._batch import (
     BatchOptions,
     StmPropagator,
-    batch_least_squares,
+    batch_least_squares_each,
 )
 from beltwatch.orbit_determination._gate import ConsistencyGate
 from beltwatch.orbit_determination._measurements import MeasurementSet, radec_measurements
@@ -173,6 +173,7 @@ class _Attempts:
     options: BatchOptions
     gate: ConsistencyGate
     tried: list[tuple[OrbitEstimate, str]] = field(default_factory=list)
+    diverged: int = 0  # starts whose iterations could not be propagated
 
     def fit(self, starts: list[np.ndarray], source: str, apriori=None) -> list[OrbitEstimate]:
         """Batch LS from every start at once (the rows repeated per start), assessed."""
@@ -184,13 +185,14 @@ class _Attempts:
         )
         cov = None if apriori is None else np.broadcast_to(apriori, (k, 6, 6))
         epoch = self.meas.times[-1]
-        ests = batch_least_squares(
+        ests = batch_least_squares_each(
             meas, epoch, np.array(starts), self.propagator, self.options, cov
         )
+        self.diverged += sum(e is None for e in ests)
         prior_sigma = (
             float(np.max(self.options.cr_apriori_sigma)) if self.options.estimate_cr else None
         )
-        out = [self.gate.assess(e, self.meas, prior_sigma) for e in ests]
+        out = [self.gate.assess(e, self.meas, prior_sigma) for e in ests if e is not None]
         self.tried += [(e, source) for e in out]
         return out
 
@@ -200,7 +202,8 @@ class _Attempts:
 
     def failure(self, n_starts: int) -> FailedObject:
         if not self.tried:
-            return FailedObject("initial orbit determination found no orbit")
+            lost = f" ({self.diverged} start(s) diverged)" if self.diverged else ""
+            return FailedObject(f"initial orbit determination found no orbit{lost}")
         best, _ = min(self.tried, key=lambda es: es[0].rms_weighted)
         why = best.quality.reason if best.quality is not None else ""
         return FailedObject(f"no consistent orbit from {n_starts} start(s): {why}", best.rms_arcsec)
@@ -221,15 +224,15 @@ def fit_object(
     n_starts = 0
     if prior is not None and prior_state is not None:
         n_starts += 1
-        (est,) = tries.fit([prior_state.state], prior.source)
-        q = est.quality
+        q = next((e.quality for e in tries.fit([prior_state.state], prior.source)), None)
         if q is not None and q.passed:
-            return est, prior.source, None
+            return tries.tried[-1][0], prior.source, None
         if q is not None and q.consistent and prior_state.state_covariance is not None:
             # The data agree with the prior but cannot fix the orbit: update the prior.
-            (est,) = tries.fit([prior_state.state], prior.source, prior_state.state_covariance)
-            if est.quality is not None and est.quality.passed:
-                return est, f"{prior.source} (updated)", None
+            cov = prior_state.state_covariance
+            for est in tries.fit([prior_state.state], prior.source, cov):
+                if est.quality is not None and est.quality.passed:
+                    return est, f"{prior.source} (updated)", None
     starts = [s.state for s in iod_starts(meas)]
     n_starts += len(starts)
     if starts:

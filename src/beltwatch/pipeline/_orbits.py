@@ -37,7 +37,7 @@ from beltwatch.orbit_determination import (
     MeasurementSet,
     OrbitEstimate,
     OrbitPrior,
-    batch_least_squares,
+    batch_least_squares_each,
     ekf_update,
     element_set_sqrt_covariance,
     fit_object,
@@ -192,10 +192,12 @@ def batch_refits(
     out = {}
     cr_sigma = float(np.max(FIT_OPTIONS.cr_apriori_sigma))
     try:
-        fits = batch_least_squares(sub, epoch, x, prop, FIT_OPTIONS)
+        fits = batch_least_squares_each(sub, epoch, x, prop, FIT_OPTIONS)
     except np.linalg.LinAlgError:  # then each goes to recheck_task, which reports why
         return {}
     for i, est in enumerate(fits):
+        if est is None:  # its iterations diverged: recheck_task reports why
+            continue
         est = PUBLISH_GATE.assess(est, sub[np.flatnonzero(local == i)], cr_sigma)
         if est.quality is not None and est.quality.passed:
             out[objects[i]] = est

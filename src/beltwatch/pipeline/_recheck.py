@@ -11,9 +11,12 @@ Two maneuver hypotheses, tried in this order:
   e.g. faint objects with few, noisy rows) or no split fits: one batch fit of all rows
   with an impulsive delta-v solved for (``BatchOptions.maneuver_time``) at
   ``SOLVE_POINTS_PER_GAP`` times in each gap between tracklets up to the first refused
-  one. The burn is the candidate with the least chi-square among the fits that pass the
-  gate with a delta-v of at least ``SOLVE_MIN_SIGMA`` standard deviations; its epoch sigma
-  is half the span of candidates within chi-square + 1 of it (at least one grid step).
+  one. Among the fits that pass the gate with a delta-v of at least ``SOLVE_MIN_SIGMA``
+  standard deviations, those within ``SOLVE_CHI2_BAND`` of the least chi-square fit the
+  data equally well (a few sparse tracklets place a burn only between two of them); the
+  burn is the one of them with the smallest delta-v (a later burn needs a larger one to
+  reach the same post-burn tracklets), and its epoch sigma is half their span (at least
+  one grid step).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from astropy.time import Time, TimeDelta
+from scipy.stats import chi2
 
 from beltwatch.orbit_determination import (
     MeasurementSet,
@@ -41,6 +45,7 @@ BURN_SEARCH_S = 12 * 3600.0  # the burn is sought this far before the first refu
 BURN_STEP_S = 60.0
 SOLVE_POINTS_PER_GAP = 3  # candidate burn times per gap between tracklets
 SOLVE_MIN_SIGMA = 5.0  # a solved-for delta-v below this many sigmas is no maneuver
+SOLVE_CHI2_BAND = float(chi2.ppf(0.99, 1))  # epochs the data cannot tell apart (6.6)
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ def solve_burn(
         gap_start, gap_end = t_s[tracklets == k - 1].max(), t_s[tracklets == k].min()
         step = (gap_end - gap_start) / SOLVE_POINTS_PER_GAP
         candidates += [(k, gap_start + (i + 0.5) * step, step) for i in range(SOLVE_POINTS_PER_GAP)]
-    best, profile = None, []
+    fits = []  # (chi2, delta-v km/s, its sigma km/s, when s, grid step s, k, estimate, start)
     for k, when_s, step in candidates:
         when = meas.times[0] + TimeDelta(when_s, format="sec")
         options = replace(FIT_OPTIONS, maneuver_time=when)
@@ -159,16 +164,16 @@ def solve_burn(
         dv, cov = est.maneuver_dv_km_s, est.maneuver_covariance
         size = float(np.linalg.norm(dv))
         sigma = float(np.sqrt(max(dv @ cov @ dv, 0.0))) / max(size, 1e-12)
-        if size < SOLVE_MIN_SIGMA * sigma:
-            continue
-        profile.append((when_s, float(est.chi2)))
-        if best is None or est.chi2 < best[0].chi2:
-            best = (est, source, k, when, when_s, step, sigma)
-    if best is None:
+        if size >= SOLVE_MIN_SIGMA * sigma:
+            fits.append((float(est.chi2), size, sigma, when_s, step, k, est, source))
+    if not fits:
         return Recheck(norad, None, f"{why}; no significant burn between its tracklets")
-    est, source, k, when, when_s, step, sigma = best
-    near = np.array([s for s, c in profile if c <= est.chi2 + 1.0])
-    time_sigma = max(0.5 * float(np.ptp(near)), step)
+    least = min(f[0] for f in fits)
+    band = [f for f in fits if f[0] <= least + SOLVE_CHI2_BAND]
+    _, size, sigma, when_s, step, k, est, source = min(band, key=lambda f: f[1])
+    when = meas.times[0] + TimeDelta(when_s, format="sec")
+    span = [f[3] for f in band]
+    time_sigma = max(0.5 * (max(span) - min(span)), step)
     after = np.flatnonzero(t_s >= when_s)
     n_refused = len(np.unique(tracklets[after][~np.asarray(accepted, bool)[after]]))
     assert est.maneuver_dv_km_s is not None

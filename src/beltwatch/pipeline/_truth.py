@@ -27,7 +27,7 @@ from beltwatch._limits import check_memory
 from beltwatch.catalog import Catalog, load_catalog, synthetic_geo_population
 from beltwatch.constants import EARTH_ROTATION_TURNS_PER_UT1_DAY
 from beltwatch.orbit_determination import od_propagator
-from beltwatch.pipeline._config import ScenarioConfig
+from beltwatch.pipeline._config import ApproachInjection, ScenarioConfig
 from beltwatch.propagation import (
     ForceModel,
     NumericalPropagator,
@@ -35,7 +35,7 @@ from beltwatch.propagation import (
     fit_sgp4,
     fit_sgp4_to_orbit,
 )
-from beltwatch.sensors import HostPlatform, Scenario
+from beltwatch.sensors import HostPlatform, Observer, Scenario
 from beltwatch.timescales import as_time, tai_seconds_since_j2000
 from beltwatch.values import OrbitState
 
@@ -44,6 +44,7 @@ TRUTH_AMR_RANGE_M2_KG = (0.005, 0.03)
 TRUTH_CR = 1.3
 TRUTH_GEOPOTENTIAL_DEGREE = 4
 STATION_KEPT_MAX_INCLINATION_DEG = 0.1
+AIM_PASSES = 3  # corrections of the exercise intruder's element set (see _aimed)
 # The survey's working set: truth states, directions and masks per target, frame and host.
 FRAMES_PER_SEQUENCE = 4
 BYTES_PER_TARGET_FRAME = 400
@@ -240,6 +241,13 @@ def build_truth(config: ScenarioConfig, sensors: Scenario) -> Truth:
         injected["maneuver"] = {
             "norad_id": int(norad), "time": burn, "delta_v_m_s": m.delta_v_m_s,
         }  # fmt: skip
+    if inj.close_approach is not None:
+        aim = inj.close_approach
+        main = _aimed(main, hosts[aim.asset], start, config.run.seed, aim)
+        pop = Catalog.concatenate(
+            [pop[pop.norad_id != aim.norad_id], main[main.norad_id == aim.norad_id]]
+        )
+        pop = pop[np.argsort(pop.norad_id, kind="stable")]
     parts.insert(0, TruthPart("main", main, config.run.seed))
     catalog, missing, stale = derive_catalog(pop, start, config, rng, injected)
     return Truth(
@@ -253,6 +261,28 @@ def build_truth(config: ScenarioConfig, sensors: Scenario) -> Truth:
         stale=stale,
         injected=Injected(**injected),
     )
+
+
+def _aimed(main: Catalog, host: Observer, start: Time, seed: int, a: ApproachInjection) -> Catalog:
+    """``main`` with the intruder's element set corrected so that its truth trajectory
+    (SGP4 at ``start``, then the truth model's numerical propagation: other forces than
+    the fit's) passes ``a.miss_km`` radially from the asset at the TCA, crossing at
+    ``a.relative_speed_m_s``: ``AIM_PASSES`` fixed-point passes on the state at the TCA
+    (one pass left the miss off by km; each pass shrinks the error ~100-fold)."""
+    tca = start + TimeDelta(a.after_hours * 3600.0, format="sec")
+    r, v = (x[0] for x in host.states_gcrs(Time([tca])))
+    radial, normal = _radial_normal(r, v)
+    want = np.concatenate([r + a.miss_km * radial, v + a.relative_speed_m_s / 1000.0 * normal])
+    aim = want.copy()
+    for _ in range(AIM_PASSES):
+        row = np.flatnonzero(main.norad_id == a.norad_id)
+        x = simulated_truth_states(main, start, Time([tca]), seed, rows=row)[0, 0]
+        aim += want - x
+        state = OrbitState(tca, aim[:3], aim[3:], "gcrs", norad_id=a.norad_id)
+        fitted = _fit_state(state, (a.after_hours + 2.0) * 3600.0, "EXERCISE INTRUDER")
+        main = Catalog.concatenate([main[main.norad_id != a.norad_id], fitted])
+        main = main[np.argsort(main.norad_id, kind="stable")]
+    return main
 
 
 def _longitudes_from_gcrs(r: np.ndarray, when: Time) -> float:

@@ -113,8 +113,11 @@ def simulate_survey(
             a[keep] for a in (obj, col, unit, which, host_r, host_v, sig)
         )
     ra, dec = radec_from_unit_vector(unit)
-    dec = dec + rng.standard_normal(dec.size) * sig
-    ra = np.mod(ra + rng.standard_normal(ra.size) * sig / np.cos(dec), 2 * np.pi)
+    noise = _per_target_draws(
+        rng, targets.norad_id[obj], which, col, (len(hosts), len(times)), "normal", 2
+    )
+    dec = dec + noise[:, 0] * sig
+    ra = np.mod(ra + noise[:, 1] * sig / np.cos(dec), 2 * np.pi)
     track_key = (which * len(targets) + obj.astype(np.int64)) * n_seq + seq_of[col]
     _, track_no = np.unique(track_key, return_inverse=True)
     perm = rng.permutation(track_no.max() + 1 if track_no.size else 0)  # ids carry no truth
@@ -132,6 +135,32 @@ def simulate_survey(
         track_id=np.array([f"trk-{k}" for k in perm[track_no]], dtype=object),
         truth_id=targets.norad_id[obj].astype(np.int64),
     )
+
+
+def _per_target_draws(
+    rng: np.random.Generator,
+    norad: np.ndarray,
+    which: np.ndarray,
+    col: np.ndarray,
+    grid: tuple[int, int],
+    kind: str,
+    width: int = 1,
+) -> np.ndarray:
+    """Random draws (uniform or standard normal) per row, ``width`` per row (squeezed when
+    1), from one stream per target over the (hosts, frames) ``grid``: what one object
+    draws does not depend on which other objects were seen (an injected object does not
+    reshuffle the detections and noise of the rest of the population)."""
+    base = int(rng.integers(2**63))
+    out = np.empty((norad.size, width))
+    if not norad.size:
+        return out[:, 0] if width == 1 else out
+    shape = (*grid, width)
+    for n in np.unique(norad):
+        rows = np.flatnonzero(norad == n)
+        g = np.random.default_rng([base, int(n)])
+        draws = g.uniform(size=shape) if kind == "uniform" else g.standard_normal(shape)
+        out[rows] = draws[which[rows], col[rows]]
+    return out[:, 0] if width == 1 else out
 
 
 def _host_picks(host, times, states, sun, n_frames, n_sectors, sun_exclusion_deg, targets):
@@ -183,7 +212,9 @@ def _detected(
             sun[col[m]],
         )  # fmt: skip
         sigma_arcsec[m] = model.sigma_arcsec(snr[m], cam.psf_fwhm_arcsec)
-    hit = rng.uniform(size=obj.size) < model.probability(snr)
+    hit = _per_target_draws(
+        rng, targets.norad_id[obj], which, col, (len(cameras), states.shape[1]), "uniform"
+    ) < model.probability(snr)
     _, track_no = np.unique(track_key, return_inverse=True)
     per_track = np.bincount(track_no, weights=hit, minlength=track_no.max() + 1 if obj.size else 0)
     keep = hit & (per_track[track_no] >= model.min_frames)
