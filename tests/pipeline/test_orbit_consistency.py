@@ -1,5 +1,6 @@
 """Orbits of a run against the simulation truth: every published orbit agrees with the
-truth within its own covariance (position NEES), the maneuvered object is either in the
+truth within its own covariance (position NEES, at its epoch and carried to the stop
+epoch), the maneuvered object is either in the
 failures or holds a post-burn orbit within its covariance, maneuver events name only the
 injected maneuver, a filter diverged on a poor prior is refitted (not a maneuver), and
 screening split into one task per asset finds what one call finds.
@@ -12,9 +13,11 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from astropy.time import Time
 from scipy.stats import chi2
 
 from beltwatch.analytics import ScreeningOptions, screen_catalog
+from beltwatch.orbit_determination import od_propagator
 from beltwatch.pipeline._analytics import run_analytics, screen_by_asset
 from beltwatch.pipeline._correlate import correlate_and_discover
 from beltwatch.pipeline._executor import LocalExecutor
@@ -34,6 +37,7 @@ from beltwatch.pipeline._recheck import solve_burn
 from beltwatch.pipeline._run import RunOptions, effective_config
 from beltwatch.pipeline._summary import new_object_truth
 from beltwatch.pipeline._truth import build_truth, truth_states_at
+from beltwatch.propagation import propagate_covariance
 from beltwatch.sensors import default_scenario
 from beltwatch.sharing import load_policy
 from beltwatch.values import EventKind
@@ -47,7 +51,6 @@ NEES_95 = float(chi2.ppf(0.95, 3))
 # Errors of the corrupted prior (radial position, along-track velocity; covariance kept).
 POOR_PRIOR_KM = 30.0
 POOR_PRIOR_KM_S = 0.003
-CATALOG_ERROR_KM = 10.0  # an orbit this far off serves neither correlation nor screening
 
 
 @pytest.fixture(scope="module")
@@ -92,17 +95,29 @@ def test_every_published_orbit_agrees_with_the_truth_within_its_covariance(stage
     assert np.mean(values < NEES_95) >= 0.85  # 95 % expected; a few optimistic are tolerated
 
 
-def test_no_published_orbit_is_off_by_more_than_the_catalog_can_use(stages):
+def test_every_orbit_carried_to_the_stop_epoch_agrees_within_its_carried_covariance(stages):
+    """The catalog's orbits at the run's stop epoch (what correlation and screening use
+    next): an orbit last observed hours earlier may be km off there (an EKF orbit of the
+    short exercise, 1-sigma 10 km at its epoch, is 18 km off 4.9 h later), but never more
+    than its own covariance carried there says (position NEES under the 1e-6 tail)."""
     _, truth, corr, orbits, _ = stages
     mapping = new_object_truth(corr)
     ids, states = truth_states_at(truth, orbits.common_epoch)
-    errors = {
-        n: float(np.linalg.norm(x[:3] - states[np.flatnonzero(ids == mapping.get(n, n))[0], :3]))
-        for n, x in orbits.at_epoch.items()
-        if mapping.get(n, n) in ids
-    }
-    worst = sorted(errors.items(), key=lambda kv: -kv[1])[:3]
-    assert worst[0][1] < CATALOG_ERROR_KM, worst
+    stop = Time([orbits.common_epoch])
+    nees = {}
+    for n, x in orbits.at_epoch.items():
+        k = np.flatnonzero(ids == mapping.get(n, n))
+        if not k.size:
+            continue
+        s = orbits.states[n]
+        x0 = np.concatenate([s.position_km, s.velocity_km_s])
+        _, cov = propagate_covariance(od_propagator(), s.epoch, x0, s.covariance, stop)
+        d = x[:3] - states[k[0], :3]
+        nees[n] = float(d @ np.linalg.solve(cov[0, :3, :3], d))
+    assert len(nees) >= 0.8 * len(orbits.states)
+    worst = sorted(nees.items(), key=lambda kv: -kv[1])[:3]
+    assert worst[0][1] < NEES_MAX, [(n, round(v, 1), orbits.method[n]) for n, v in worst]
+    assert np.mean(np.array(list(nees.values())) < NEES_95) >= 0.85
 
 
 def test_the_maneuvered_object_is_failed_or_holds_a_post_burn_orbit(stages):

@@ -169,11 +169,15 @@ def _host_picks(host, times, states, sun, n_frames, n_sectors, sun_exclusion_deg
     at all frames."""
     host_r, host_v = host.states_gcrs(times)
     r, v = states[..., :3], states[..., 3:]
-    unit, _, _ = light_time_direction(r, v, host_r[None])
-    ok = ~earth_occulted(host_r[None], r, 100.0) & targets[:, None]
-    ok &= angle_between(unit, (sun - host_r)[None]) > np.radians(sun_exclusion_deg)
-    radial, along, _normal = np.moveaxis(rtn_basis(host_r, host_v), -2, 0)
-    phase = np.mod(np.arctan2(np.sum(unit * along, -1), np.sum(unit * radial, -1)), 2 * np.pi)
+    # The host among the targets (a real catalog lists it) is at range 0 from itself: its
+    # direction is NaN, and ``targets`` masks it out below.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        unit, _, _ = light_time_direction(r, v, host_r[None])
+        ok = ~earth_occulted(host_r[None], r, 100.0) & targets[:, None]
+        ok &= angle_between(unit, (sun - host_r)[None]) > np.radians(sun_exclusion_deg)
+        radial, along, _normal = np.moveaxis(rtn_basis(host_r, host_v), -2, 0)
+        phase = np.arctan2(np.sum(unit * along, -1), np.sum(unit * radial, -1))
+        phase = np.mod(np.where(np.isfinite(phase), phase, 0.0), 2 * np.pi)
     sector = (phase * n_sectors / (2 * np.pi)).astype(int)
     first = np.r_[0, np.cumsum(n_frames)[:-1]]
     pick = np.zeros_like(ok)
