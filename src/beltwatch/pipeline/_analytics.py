@@ -219,8 +219,9 @@ def maneuver_event(fit: ManeuverFit, markings: Markings) -> Event:
         how = "consistent post-burn orbit"
     else:
         figures["delta_v_sigma_m_s"] = fit.delta_v_sigma_m_s
+        found = "near the split's epoch" if fit.method.startswith("split") else "between tracklets"
         evidence |= {
-            "type": "impulsive (delta-v solved for in batch least squares)",
+            "type": f"impulsive (delta-v solved for in batch least squares, {found})",
             "delta_v_sigma_ratio": round(dv / fit.delta_v_sigma_m_s, 1),
         }
         how = f"delta-v {dv / fit.delta_v_sigma_m_s:.0f} sigma in one fit of all rows"
@@ -256,7 +257,7 @@ def run_analytics(
     out.events += [
         maneuver_event(m, own)
         for m in orbits.maneuvers
-        if m.method == "solve-for" or m.refused_tracklets >= settings.maneuver_min_run
+        if m.method != "split" or m.refused_tracklets >= settings.maneuver_min_run
     ]
     cat, ids = screening_catalog(catalog, orbits, sensors, settings.assets, start)
     out.screening_catalog, out.assets = cat, ids

@@ -36,8 +36,8 @@ from beltwatch.orbit_determination import (
     tracklet_index,
 )
 from beltwatch.pipeline._fits import FIT_OPTIONS, gated_fit, states_at
-from beltwatch.timescales import format_utc, seconds_between
-from beltwatch.values import OrbitState
+from beltwatch.timescales import format_utc, seconds_between, tai_seconds_since_j2000
+from beltwatch.values import OrbitEstimate, OrbitState
 
 MANEUVER_MIN_TRACKLETS = 2  # consecutive refused tracklets that open a post-burn arc
 SPLIT_BACK_TRACKLETS = 2  # the burn is also sought this many tracklets before that run
@@ -46,6 +46,7 @@ BURN_STEP_S = 60.0
 SOLVE_POINTS_PER_GAP = 3  # candidate burn times per gap between tracklets
 SOLVE_MIN_SIGMA = 5.0  # a solved-for delta-v below this many sigmas is no maneuver
 SOLVE_CHI2_BAND = float(chi2.ppf(0.99, 1))  # epochs the data cannot tell apart (6.6)
+REFINE_POINTS = 9  # candidate epochs within 2 sigma of a split's burn epoch
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,46 @@ def recheck_task(
     return solve_burn(norad, meas, accepted, prior, f"{reasons[-1]} ({why})")
 
 
+@dataclass(frozen=True, eq=False)
+class SolvedBurn:
+    """The burn chosen among solve-for candidates (module docstring): the fit of all rows
+    with it, its epoch +- ``time_sigma_s`` and delta-v sigma (km/s) along the delta-v."""
+
+    estimate: OrbitEstimate
+    source: str
+    time: Time
+    time_sigma_s: float
+    delta_v_sigma_km_s: float
+
+
+def best_burn(
+    meas: MeasurementSet, prior: OrbitState, candidates_s: np.ndarray, step_s: np.ndarray
+) -> SolvedBurn | None:
+    """One batch fit of all rows with a delta-v solved for at each candidate epoch
+    (seconds after the first row; ``step_s``: each one's grid step); the burn the data
+    support (module docstring), or None."""
+    fits = []  # (chi2, delta-v km/s, its sigma km/s, when s, grid step s, estimate, start)
+    for when_s, step in zip(candidates_s, step_s, strict=True):
+        when = meas.times[0] + TimeDelta(when_s, format="sec")
+        options = replace(FIT_OPTIONS, maneuver_time=when)
+        est, source, _ = gated_fit(meas, OrbitPrior(prior, "catalog"), options)
+        if est is None or est.maneuver_dv_km_s is None or est.maneuver_covariance is None:
+            continue
+        dv, cov = est.maneuver_dv_km_s, est.maneuver_covariance
+        size = float(np.linalg.norm(dv))
+        sigma = float(np.sqrt(max(dv @ cov @ dv, 0.0))) / max(size, 1e-12)
+        if size >= SOLVE_MIN_SIGMA * sigma:
+            fits.append((float(est.chi2), size, sigma, float(when_s), float(step), est, source))
+    if not fits:
+        return None
+    least = min(f[0] for f in fits)
+    band = [f for f in fits if f[0] <= least + SOLVE_CHI2_BAND]
+    _, _, sigma, when_s, step, est, source = min(band, key=lambda f: f[1])
+    span = [f[3] for f in band]
+    when = meas.times[0] + TimeDelta(when_s, format="sec")
+    return SolvedBurn(est, source, when, max(0.5 * (max(span) - min(span)), step), sigma)
+
+
 def solve_burn(
     norad: int, meas: MeasurementSet, accepted: np.ndarray, prior: OrbitState, why: str
 ) -> Recheck:
@@ -149,43 +190,38 @@ def solve_burn(
         return Recheck(norad, None, why)
     t_s = np.atleast_1d(seconds_between(meas.times[0], meas.times))
     last = min(int(np.flatnonzero(refused)[0]), int(tracklets.max()) - 1)  # 2 tracklets after
-    candidates = []  # (tracklet after the burn, burn s after the first row, grid step s)
+    when_s, step_s = [], []
     for k in range(1, last + 1):
         gap_start, gap_end = t_s[tracklets == k - 1].max(), t_s[tracklets == k].min()
         step = (gap_end - gap_start) / SOLVE_POINTS_PER_GAP
-        candidates += [(k, gap_start + (i + 0.5) * step, step) for i in range(SOLVE_POINTS_PER_GAP)]
-    fits = []  # (chi2, delta-v km/s, its sigma km/s, when s, grid step s, k, estimate, start)
-    for k, when_s, step in candidates:
-        when = meas.times[0] + TimeDelta(when_s, format="sec")
-        options = replace(FIT_OPTIONS, maneuver_time=when)
-        est, source, _ = gated_fit(meas, OrbitPrior(prior, "catalog"), options)
-        if est is None or est.maneuver_dv_km_s is None or est.maneuver_covariance is None:
-            continue
-        dv, cov = est.maneuver_dv_km_s, est.maneuver_covariance
-        size = float(np.linalg.norm(dv))
-        sigma = float(np.sqrt(max(dv @ cov @ dv, 0.0))) / max(size, 1e-12)
-        if size >= SOLVE_MIN_SIGMA * sigma:
-            fits.append((float(est.chi2), size, sigma, when_s, step, k, est, source))
-    if not fits:
+        when_s += [gap_start + (i + 0.5) * step for i in range(SOLVE_POINTS_PER_GAP)]
+        step_s += [step] * SOLVE_POINTS_PER_GAP
+    burn = best_burn(meas, prior, np.array(when_s), np.array(step_s))
+    if burn is None:
         return Recheck(norad, None, f"{why}; no significant burn between its tracklets")
-    least = min(f[0] for f in fits)
-    band = [f for f in fits if f[0] <= least + SOLVE_CHI2_BAND]
-    _, size, sigma, when_s, step, k, est, source = min(band, key=lambda f: f[1])
-    when = meas.times[0] + TimeDelta(when_s, format="sec")
-    span = [f[3] for f in band]
-    time_sigma = max(0.5 * (max(span) - min(span)), step)
-    after = np.flatnonzero(t_s >= when_s)
-    n_refused = len(np.unique(tracklets[after][~np.asarray(accepted, bool)[after]]))
+    return _solved(norad, meas, accepted, burn, "solve-for")
+
+
+def _solved(
+    norad: int, meas: MeasurementSet, accepted: np.ndarray, burn: SolvedBurn, method: str
+) -> Recheck:
+    """The :class:`Recheck` of a solved-for burn: the fit's orbit (post-burn side) and the
+    maneuver, with the refused tracklets after the burn as evidence."""
+    est = burn.estimate
     assert est.maneuver_dv_km_s is not None
-    first_after = meas.times[int(np.flatnonzero(tracklets == k)[0])]
+    tracklets = tracklet_index(meas)
+    after = np.flatnonzero(
+        tai_seconds_since_j2000(meas.times) >= tai_seconds_since_j2000(burn.time)
+    )
+    n_refused = len(np.unique(tracklets[after][~np.asarray(accepted, bool)[after]]))
+    first_after = meas.times[int(after[0])] if after.size else meas.times[-1]
     fit = ManeuverFit(
-        norad, when, time_sigma, est.maneuver_dv_km_s * 1000.0, 0.0, first_after, n_refused,
-        float(est.rms_arcsec), "solve-for", sigma * 1000.0,
+        norad, burn.time, burn.time_sigma_s, est.maneuver_dv_km_s * 1000.0, 0.0, first_after,
+        n_refused, float(est.rms_arcsec), method, burn.delta_v_sigma_km_s * 1000.0,
     )  # fmt: skip
     orbit = replace(est.orbit, norad_id=norad)
-    return Recheck(
-        norad, orbit, f"batch-ls (maneuver solved for, {source})", fit.post_rms_arcsec, fit
-    )
+    how = f"batch-ls (maneuver solved for, {burn.source})"
+    return Recheck(norad, orbit, how, fit.post_rms_arcsec, fit)
 
 
 def split_at(
@@ -217,6 +253,16 @@ def split_at(
     when, sigma, dv, closest = burn_estimate(
         pre, orbit, start, t_first, position_sigma_km(orbit.covariance)
     )
+    # The split's epoch and delta-v come from two separate arcs; one fit of all rows with
+    # the delta-v solved for near that epoch (before the split) refines both.
+    t0_s = seconds_between(meas.times[0], when)
+    last_s = seconds_between(meas.times[0], t_first)
+    grid = np.linspace(t0_s - 2.0 * sigma, min(t0_s + 2.0 * sigma, last_s), REFINE_POINTS)
+    grid = grid[(grid > 0.0) & (grid < last_s)]
+    step = np.full(grid.size, float(np.diff(grid).min()) if grid.size > 1 else sigma)
+    burn = best_burn(meas, prior, grid, step) if grid.size else None
+    if burn is not None:
+        return _solved(norad, meas, accepted, burn, "split, solved for")
     tracklets = tracklet_index(post)
     refused = len(np.unique(tracklets[~np.asarray(accepted, bool)[k:]]))
     fit = ManeuverFit(norad, when, sigma, dv, closest, t_first, refused, float(est.rms_arcsec))
