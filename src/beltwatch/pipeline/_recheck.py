@@ -7,6 +7,10 @@ Two maneuver hypotheses, tried in this order:
 * **split**: at the first run of ``MANEUVER_MIN_TRACKLETS`` tracklets with rows the filter
   refused (and up to ``SPLIT_BACK_TRACKLETS`` tracklets earlier): the EKF before it and a
   batch fit after it, both consistent; the burn epoch is where the two trajectories meet.
+  Epoch and delta-v are then decided as in the solve-for, over ``REFINE_POINTS`` epochs
+  within 2 sigma of that one and the gap candidates up to the split or the first refused
+  tracklet (a split before the burn can pass: a short post-burn arc absorbs pre-burn
+  rows).
 * **solve-for**: when the filter absorbed the burn (it refused fewer tracklets than a run,
   e.g. faint objects with few, noisy rows) or no split fits: one batch fit of all rows
   with an impulsive delta-v solved for (``BatchOptions.maneuver_time``) at
@@ -188,18 +192,25 @@ def solve_burn(
     np.logical_or.at(refused, tracklets, ~np.asarray(accepted, bool))
     if not refused.any():
         return Recheck(norad, None, why)
-    t_s = np.atleast_1d(seconds_between(meas.times[0], meas.times))
     last = min(int(np.flatnonzero(refused)[0]), int(tracklets.max()) - 1)  # 2 tracklets after
+    burn = best_burn(meas, prior, *gap_candidates(meas, last))
+    if burn is None:
+        return Recheck(norad, None, f"{why}; no significant burn between its tracklets")
+    return _solved(norad, meas, accepted, burn, "solve-for")
+
+
+def gap_candidates(meas: MeasurementSet, last: int) -> tuple[np.ndarray, np.ndarray]:
+    """(epochs s after the first row, grid steps s): ``SOLVE_POINTS_PER_GAP`` evenly spaced
+    in each gap between tracklets, up to the gap before tracklet ``last``."""
+    tracklets = tracklet_index(meas)
+    t_s = np.atleast_1d(seconds_between(meas.times[0], meas.times))
     when_s, step_s = [], []
     for k in range(1, last + 1):
         gap_start, gap_end = t_s[tracklets == k - 1].max(), t_s[tracklets == k].min()
         step = (gap_end - gap_start) / SOLVE_POINTS_PER_GAP
         when_s += [gap_start + (i + 0.5) * step for i in range(SOLVE_POINTS_PER_GAP)]
         step_s += [step] * SOLVE_POINTS_PER_GAP
-    burn = best_burn(meas, prior, np.array(when_s), np.array(step_s))
-    if burn is None:
-        return Recheck(norad, None, f"{why}; no significant burn between its tracklets")
-    return _solved(norad, meas, accepted, burn, "solve-for")
+    return np.array(when_s), np.array(step_s)
 
 
 def _solved(
@@ -253,14 +264,20 @@ def split_at(
     when, sigma, dv, closest = burn_estimate(
         pre, orbit, start, t_first, position_sigma_km(orbit.covariance)
     )
-    # The split's epoch and delta-v come from two separate arcs; one fit of all rows with
-    # the delta-v solved for near that epoch (before the split) refines both.
+    # The split's epoch and delta-v come from two separate arcs (and a split before the
+    # burn can pass when a short post-burn arc absorbs pre-burn rows): one fit of all rows
+    # with the delta-v solved for near that epoch and in every gap up to the split or the
+    # first refused tracklet, whichever is later, decides both.
     t0_s = seconds_between(meas.times[0], when)
     last_s = seconds_between(meas.times[0], t_first)
     grid = np.linspace(t0_s - 2.0 * sigma, min(t0_s + 2.0 * sigma, last_s), REFINE_POINTS)
     grid = grid[(grid > 0.0) & (grid < last_s)]
     step = np.full(grid.size, float(np.diff(grid).min()) if grid.size > 1 else sigma)
-    burn = best_burn(meas, prior, grid, step) if grid.size else None
+    every = tracklet_index(meas)
+    refused = every[~np.asarray(accepted, bool)]
+    last = min(max(int(every[k]), int(refused.min()) if refused.size else 0), int(every.max()))
+    gaps, gap_steps = gap_candidates(meas, last)
+    burn = best_burn(meas, prior, np.r_[gaps, grid], np.r_[gap_steps, step])
     if burn is not None:
         return _solved(norad, meas, accepted, burn, "split, solved for")
     tracklets = tracklet_index(post)
