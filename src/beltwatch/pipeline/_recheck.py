@@ -280,7 +280,6 @@ def split_at(
     burn = best_burn(meas, prior, np.r_[gaps, grid], np.r_[gap_steps, step])
     if burn is not None:
         return _solved(norad, meas, accepted, burn, "split, solved for")
-    tracklets = tracklet_index(post)
-    refused = len(np.unique(tracklets[~np.asarray(accepted, bool)[k:]]))
-    fit = ManeuverFit(norad, when, sigma, dv, closest, t_first, refused, float(est.rms_arcsec))
+    post_refused = len(np.unique(tracklet_index(post)[~np.asarray(accepted, bool)[k:]]))
+    fit = ManeuverFit(norad, when, sigma, dv, closest, t_first, post_refused, float(est.rms_arcsec))
     return Recheck(norad, orbit, f"batch-ls (post-maneuver, {source})", fit.post_rms_arcsec, fit)
