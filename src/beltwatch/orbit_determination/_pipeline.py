@@ -224,9 +224,10 @@ def fit_object(
     n_starts = 0
     if prior is not None and prior_state is not None:
         n_starts += 1
-        q = next((e.quality for e in tries.fit([prior_state.state], prior.source)), None)
+        fitted = tries.fit([prior_state.state], prior.source)  # [] when it diverged
+        q = fitted[0].quality if fitted else None
         if q is not None and q.passed:
-            return tries.tried[-1][0], prior.source, None
+            return fitted[0], prior.source, None
         if q is not None and q.consistent and prior_state.state_covariance is not None:
             # The data agree with the prior but cannot fix the orbit: update the prior.
             cov = prior_state.state_covariance

@@ -125,17 +125,25 @@ def injected_found(
     return out
 
 
+def tagged_correctly(corr: Correlated) -> tuple[np.ndarray, np.ndarray]:
+    """(tagged rows, whether each is tagged to the truth object it came from; new objects
+    through their majority truth)."""
+    table = corr.result.table
+    assert table.truth_id is not None
+    mapping = new_object_truth(corr)
+    rows, ids = corr.tagged()
+    expected = np.array([mapping.get(int(i), int(i)) for i in ids], dtype=np.int64)
+    return rows, expected == table.truth_id[rows]
+
+
 def frame_tagging(corr: Correlated) -> dict:
     """How the frame observations (ids ``frame:...``) were correlated: tagged, and tagged
     to the truth object they came from (new objects through their majority truth)."""
     table = corr.result.table
-    assert table.truth_id is not None
-    mapping = new_object_truth(corr)
     is_frame = np.char.startswith(table.obs_id.astype(str), "frame:")
-    rows, ids = corr.tagged()
+    rows, correct = tagged_correctly(corr)
     mine = is_frame[rows]
-    expected = np.array([mapping.get(int(i), int(i)) for i in ids[mine]], dtype=np.int64)
-    correct = expected == table.truth_id[rows[mine]]
+    correct = correct[mine]
     return {
         "observations_in_table": int(is_frame.sum()),
         "observations_tagged": int(mine.sum()),
@@ -149,9 +157,7 @@ def truth_section(
     table = corr.result.table
     assert table.truth_id is not None
     mapping = new_object_truth(corr)
-    rows, ids = corr.tagged()
-    expected = np.array([mapping.get(int(i), int(i)) for i in ids], dtype=np.int64)
-    correct = expected == table.truth_id[rows]
+    rows, correct = tagged_correctly(corr)
     observed = np.unique(table.truth_id)
     missing_observed = np.intersect1d(truth.missing, observed)
     found = np.intersect1d(missing_observed, list(mapping.values()))

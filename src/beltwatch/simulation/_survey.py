@@ -103,14 +103,14 @@ def simulate_survey(
     host_r = np.concatenate([p[3] for p in parts])
     host_v = np.concatenate([p[4] for p in parts])
     sig = np.full(obj.size, sigma_arcsec * ARCSEC_RAD)
+    track_key = (which * len(targets) + obj.astype(np.int64)) * n_seq + seq_of[col]
     if detection is not None:
-        track_key = (which * len(targets) + obj.astype(np.int64)) * n_seq + seq_of[col]
         keep, sig = _detected(
             detection, cameras, targets, obj, col, which, host_r, host_v, states, sun,
             track_key, np.random.default_rng(rng.integers(2**63)),
         )  # fmt: skip
-        obj, col, unit, which, host_r, host_v, sig = (
-            a[keep] for a in (obj, col, unit, which, host_r, host_v, sig)
+        obj, col, unit, which, host_r, host_v, sig, track_key = (
+            a[keep] for a in (obj, col, unit, which, host_r, host_v, sig, track_key)
         )
     ra, dec = radec_from_unit_vector(unit)
     noise = _per_target_draws(
@@ -118,7 +118,6 @@ def simulate_survey(
     )
     dec = dec + noise[:, 0] * sig
     ra = np.mod(ra + noise[:, 1] * sig / np.cos(dec), 2 * np.pi)
-    track_key = (which * len(targets) + obj.astype(np.int64)) * n_seq + seq_of[col]
     _, track_no = np.unique(track_key, return_inverse=True)
     perm = rng.permutation(track_no.max() + 1 if track_no.size else 0)  # ids carry no truth
     n = len(obj)
@@ -155,8 +154,9 @@ def _per_target_draws(
     if not norad.size:
         return out[:, 0] if width == 1 else out
     shape = (*grid, width)
-    for n in np.unique(norad):
-        rows = np.flatnonzero(norad == n)
+    ids, target = np.unique(norad, return_inverse=True)
+    order = np.argsort(target, kind="stable")
+    for n, rows in zip(ids, np.split(order, np.cumsum(np.bincount(target))[:-1]), strict=True):
         g = np.random.default_rng([base, int(n)])
         draws = g.uniform(size=shape) if kind == "uniform" else g.standard_normal(shape)
         out[rows] = draws[which[rows], col[rows]]
